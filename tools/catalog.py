@@ -1,0 +1,303 @@
+"""The catalog: what every table holds, for planners, prompts, suggestions and the UI.
+
+For each table: columns with types, row count, null fraction, distinct counts, min/max for numbers
+and dates, a few sample values, and for low-cardinality text columns the list of distinct values
+(the *value index* that links "in Berlin" to ``city = 'Berlin'``). Relations between tables come from
+declared foreign keys (SQLite) and from id-like columns shared by name.
+
+Profiles are computed lazily, once per table version (see ``Workspace.profile``), with one
+aggregate pass per table. Distinct counts use DuckDB's HyperLogLog ``approx_count_distinct`` on
+tables above ``EXACT_DISTINCT_MAX_ROWS`` rows and say so; everything else is exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from tools.workspace import Workspace
+
+ColumnKind = Literal["number", "text", "date", "bool", "other"]
+
+VALUE_INDEX_MAX_DISTINCT = 50  # text columns with at most this many distinct values are indexed
+EXACT_DISTINCT_MAX_ROWS = 2_000_000
+SAMPLE_VALUES = 5
+FREE_TEXT_MIN_AVG_LENGTH = 30  # a text column whose values average this long is prose, not a category
+
+
+@dataclass
+class ColumnProfile:
+    name: str
+    dtype: str
+    kind: ColumnKind
+    null_fraction: float = 0.0
+    distinct: int = 0
+    distinct_is_approx: bool = False
+    min: Any = None
+    max: Any = None
+    samples: list[Any] = field(default_factory=list)
+    values: list[str] | None = None  # the value index: every distinct value, most frequent first
+    value_counts: list[int] | None = None
+    avg_length: float | None = None
+
+    @property
+    def is_categorical(self) -> bool:
+        return self.values is not None
+
+    @property
+    def is_free_text(self) -> bool:
+        return self.kind == "text" and self.values is None and (self.avg_length or 0) >= FREE_TEXT_MIN_AVG_LENGTH
+
+    @property
+    def is_id_like(self) -> bool:
+        return is_id_name(self.name)
+
+
+@dataclass
+class TableProfile:
+    name: str
+    row_count: int
+    columns: list[ColumnProfile]
+    source: str = ""
+
+    def column(self, name: str) -> ColumnProfile | None:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        lowered = name.lower()
+        for col in self.columns:
+            if col.name.lower() == lowered:
+                return col
+        return None
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``left.left_column`` refers to ``right.right_column`` (a key)."""
+
+    left: str
+    left_column: str
+    right: str
+    right_column: str
+    origin: Literal["declared", "name"] = "name"
+
+
+@dataclass
+class Catalog:
+    tables: dict[str, TableProfile]
+    relations: list[Relation] = field(default_factory=list)
+
+    def table(self, name: str) -> TableProfile | None:
+        if name in self.tables:
+            return self.tables[name]
+        for key, prof in self.tables.items():
+            if key.lower() == name.lower():
+                return prof
+        return None
+
+    def relations_between(self, a: str, b: str) -> list[Relation]:
+        return [r for r in self.relations if {r.left, r.right} == {a, b}]
+
+    def to_text(self, tables: list[str] | None = None, max_values: int = 12) -> str:
+        """A compact schema description for prompts: one line per column, with linked values."""
+        lines: list[str] = []
+        for name in tables or list(self.tables):
+            prof = self.tables[name]
+            lines.append(f"table {name} ({prof.row_count:,} rows)")
+            for col in prof.columns:
+                bits = [f"  {col.name} {col.dtype}"]
+                if col.values is not None:
+                    shown = ", ".join(repr(v) for v in col.values[:max_values])
+                    more = f", ... {len(col.values) - max_values} more" if len(col.values) > max_values else ""
+                    bits.append(f"values: {shown}{more}")
+                elif col.kind in ("number", "date") and col.min is not None:
+                    bits.append(f"range {col.min} .. {col.max}")
+                elif col.samples:
+                    bits.append("e.g. " + ", ".join(repr(_short(v)) for v in col.samples[:3]))
+                if col.null_fraction > 0:
+                    bits.append(f"{col.null_fraction:.0%} null")
+                lines.append("; ".join(bits))
+        for rel in self.relations:
+            if tables is None or (rel.left in tables and rel.right in tables):
+                lines.append(f"relation {rel.left}.{rel.left_column} -> {rel.right}.{rel.right_column}")
+        return "\n".join(lines)
+
+
+def _short(value: Any, limit: int = 40) -> Any:
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…"
+    return value
+
+
+def is_id_name(name: str) -> bool:
+    lowered = name.lower()
+    return lowered == "id" or lowered.endswith("_id") or lowered.endswith("id") and len(lowered) > 2 and lowered[-3] in "_ "
+
+
+def column_kind(dtype: str) -> ColumnKind:
+    upper = dtype.upper()
+    if upper in ("BOOLEAN",):
+        return "bool"
+    if re.match(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)", upper):
+        return "number"
+    if upper.startswith(("DATE", "TIMESTAMP", "TIME")):
+        return "date"
+    if upper.startswith("VARCHAR") or upper == "TEXT":
+        return "text"
+    return "other"
+
+
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def profile_table(ws: "Workspace", table: str) -> TableProfile:
+    """One aggregate pass for the stats, then one GROUP BY per low-cardinality text column."""
+    cols = ws.columns(table)
+    t = _q(table)
+    row_count = int(ws.query_df(f"SELECT count(*) AS n FROM {t}")["n"].iloc[0])
+    approx = row_count > EXACT_DISTINCT_MAX_ROWS
+    exprs: list[str] = []
+    for i, (name, dtype) in enumerate(cols):
+        c = _q(name)
+        kind = column_kind(dtype)
+        exprs.append(f"count({c}) AS n{i}")
+        if kind == "other":
+            exprs.append(f"NULL AS d{i}")
+        else:
+            distinct = f"approx_count_distinct({c})" if approx else f"count(DISTINCT {c})"
+            exprs.append(f"{distinct} AS d{i}")
+        if kind in ("number", "date"):
+            exprs.append(f"min({c}) AS lo{i}, max({c}) AS hi{i}")
+        if kind == "text":
+            exprs.append(f"avg(length({c})) AS len{i}")
+    stats = ws.query_df(f"SELECT {', '.join(exprs)} FROM {t}").iloc[0] if cols and row_count else None
+    samples_df = ws.query_df(f"SELECT * FROM {t} LIMIT {SAMPLE_VALUES * 4}") if cols else None
+    profiles: list[ColumnProfile] = []
+    for i, (name, dtype) in enumerate(cols):
+        kind = column_kind(dtype)
+        prof = ColumnProfile(name=name, dtype=dtype, kind=kind, distinct_is_approx=approx)
+        if stats is not None:
+            non_null = int(stats[f"n{i}"])
+            prof.null_fraction = 1 - non_null / row_count if row_count else 0.0
+            d = stats[f"d{i}"]
+            prof.distinct = int(d) if d is not None and d == d else 0
+            if kind in ("number", "date"):
+                prof.min, prof.max = _plain(stats[f"lo{i}"]), _plain(stats[f"hi{i}"])
+                if "INT" in dtype.upper():  # pandas turns an integer column with NULLs into floats
+                    prof.min, prof.max = (int(v) if isinstance(v, float) else v for v in (prof.min, prof.max))
+            if kind == "text":
+                avg_len = stats[f"len{i}"]
+                prof.avg_length = float(avg_len) if avg_len is not None and avg_len == avg_len else None
+        if samples_df is not None:
+            seen: list[Any] = []
+            for v in samples_df[name].tolist():
+                v = _plain(v)
+                if v is not None and v not in seen:
+                    seen.append(v)
+                if len(seen) >= SAMPLE_VALUES:
+                    break
+            prof.samples = seen
+        if kind in ("text", "bool") and 0 < prof.distinct <= VALUE_INDEX_MAX_DISTINCT and (prof.avg_length or 0) < 80:
+            vc = ws.query_df(
+                f"SELECT {_q(name)} AS v, count(*) AS n FROM {t} WHERE {_q(name)} IS NOT NULL "
+                f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {VALUE_INDEX_MAX_DISTINCT + 1}"
+            )
+            if len(vc) <= VALUE_INDEX_MAX_DISTINCT:
+                prof.values = [str(v) for v in vc["v"].tolist()]
+                prof.value_counts = [int(n) for n in vc["n"].tolist()]
+                prof.distinct = len(vc)
+                prof.distinct_is_approx = False
+        profiles.append(prof)
+    src = ws.sources.get(table)
+    return TableProfile(name=table, row_count=row_count, columns=profiles, source=(src.path or src.kind) if src else "")
+
+
+def _plain(value: Any) -> Any:
+    """numpy / pandas scalars to plain Python values (JSON-friendly, comparable)."""
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
+    if hasattr(value, "isoformat") and hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    return value
+
+
+def _singular(word: str) -> str:
+    w = word.lower()
+    if w.endswith("ies"):
+        return w[:-3] + "y"
+    if w.endswith("ses") or w.endswith("xes"):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
+
+
+def detect_relations(ws: "Workspace", profiles: dict[str, TableProfile]) -> list[Relation]:
+    """Declared foreign keys first, then same-named id columns where one side is a key.
+
+    ``orders.customer_id`` -> ``customers.customer_id`` (or ``customers.id``) when the target column
+    has as many distinct values as the target table has rows.
+    """
+    relations: list[Relation] = []
+    seen: set[tuple[str, str, str, str]] = set()
+
+    def add(rel: Relation) -> None:
+        key = (rel.left, rel.left_column.lower(), rel.right, rel.right_column.lower())
+        if key not in seen and (rel.right, rel.right_column.lower(), rel.left, rel.left_column.lower()) not in seen:
+            seen.add(key)
+            relations.append(rel)
+
+    for name, src in ws.sources.items():
+        for col, ref_table, ref_col in src.declared_foreign_keys:
+            if ref_table in profiles:
+                target = profiles[ref_table]
+                ref = ref_col or next((c.name for c in target.columns if c.name.lower() in ("id", f"{_singular(ref_table)}_id")), None)
+                if ref and target.column(ref):
+                    add(Relation(name, col, ref_table, target.column(ref).name, "declared"))
+
+    def is_key(prof: TableProfile, col: ColumnProfile) -> bool:
+        return prof.row_count > 0 and col.distinct >= prof.row_count * (0.97 if col.distinct_is_approx else 1.0) and col.null_fraction == 0
+
+    names = list(profiles)
+    for a in names:
+        for b in names:
+            if a == b:
+                continue
+            pa, pb = profiles[a], profiles[b]
+            for col in pa.columns:
+                if not col.is_id_like or col.kind == "other":
+                    continue
+                target = pb.column(col.name)
+                if target is None and col.name.lower().endswith("_id"):
+                    stem = col.name.lower()[:-3]
+                    if stem in (_singular(b), b.lower()):
+                        target = pb.column("id")
+                if target is None or target.kind != col.kind:
+                    continue
+                if is_key(pb, target) and not (is_key(pa, col) and pa.row_count > pb.row_count):
+                    add(Relation(a, col.name, b, target.name, "name"))
+    return relations
+
+
+def build_catalog(ws: "Workspace") -> Catalog:
+    profiles = {name: ws.profile(name) for name in ws.table_names()}
+    return Catalog(tables=profiles, relations=detect_relations(ws, profiles))
