@@ -7,7 +7,7 @@ the narrator turns those into an :class:`Answer`. The CLI, the UI and tests only
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -51,6 +51,23 @@ class Step:
     title: str
     details: str = ""
     tool: str = ""
+
+
+EventKind = Literal["plan", "step", "token", "answer", "error"]
+
+
+@dataclass
+class Event:
+    """One streamed piece of an answer, in order: plan, step..., token..., answer (or error).
+
+    ``step`` carries a :class:`Step` (a finished tool call), ``token`` a piece of narration text,
+    ``answer`` the final :class:`Answer`, ``error`` a one-line message (the answer follows too).
+    """
+
+    kind: EventKind
+    text: str = ""
+    step: "Step | None" = None
+    answer: "Answer | None" = None
 
 
 @dataclass

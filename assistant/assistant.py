@@ -1,0 +1,77 @@
+"""The Assistant facade: open data, ask questions, get grounded answers (see ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import pandas as pd
+
+from assistant.contracts import Answer, Event, Plan
+from assistant.executor import execute
+from assistant.narrator import narrate
+from assistant.planner.base import Planner
+from assistant.session import Session
+from tools.errors import InsightError
+from tools.workspace import Workspace
+
+Sources = Workspace | str | Path | pd.DataFrame | Iterable[str | Path | pd.DataFrame]
+
+
+def default_planner() -> Planner:
+    """The best planner available offline (replaced as better planners land)."""
+    try:
+        from assistant.planner.offline import OfflinePlanner  # type: ignore[import-not-found]
+    except ImportError:
+        from assistant.planner.sql_passthrough import SQLPassthroughPlanner
+
+        return SQLPassthroughPlanner()
+    return OfflinePlanner()
+
+
+class Assistant:
+    """Ask questions of one or more data sources.
+
+    >>> Assistant("examples/reviews.csv").ask("average rating by region").text  # doctest: +SKIP
+    """
+
+    def __init__(self, data: Sources | None = None, llm: Any = None, planner: Planner | None = None, models: Any = None) -> None:
+        self.workspace = data if isinstance(data, Workspace) else Workspace(data)
+        self.llm = llm
+        self.models = models
+        self.planner: Planner = planner or default_planner()
+        self.session = Session()
+
+    def plan(self, question: str) -> Plan:
+        return self.planner.plan(question, self.workspace.catalog(), self.session)
+
+    def ask(self, question: str) -> Answer:
+        """Answer one question; user errors become an Answer that says what went wrong."""
+        answer: Answer | None = None
+        for event in self.ask_stream(question):
+            if event.kind == "answer":
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def ask_stream(self, question: str) -> Iterator[Event]:
+        """Answer one question as a stream of events (plan, steps, narration tokens, the answer)."""
+        question = question.strip()
+        if not question:
+            raise InsightError("The question is empty", "ask something about the data, e.g. 'how many rows are there?'")
+        plan = self.plan(question)
+        yield Event("plan", text=plan.understood)
+        try:
+            results = execute(plan, self.workspace)
+        except InsightError as exc:
+            answer = Answer(text=f"{exc.message}." + (f" Hint: {exc.hint}" if exc.hint else ""), planner=plan.planner, warnings=[str(exc)])
+            self.session.record(question, plan, answer)
+            yield Event("error", text=str(exc))
+            yield Event("answer", answer=answer)
+            return
+        answer = narrate(question, plan, results)
+        for step in answer.steps:
+            yield Event("step", step=step)
+        yield Event("token", text=answer.text)
+        self.session.record(question, plan, answer)
+        yield Event("answer", answer=answer)
