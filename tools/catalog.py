@@ -190,6 +190,8 @@ def profile_table(ws: "Workspace", table: str) -> TableProfile:
             prof.distinct = int(d) if d is not None and d == d else 0
             if kind in ("number", "date"):
                 prof.min, prof.max = _plain(stats[f"lo{i}"]), _plain(stats[f"hi{i}"])
+                if dtype.upper() == "DATE":  # pandas widens DATE to a timestamp; keep it a date
+                    prof.min, prof.max = (v.date() if hasattr(v, "date") else v for v in (prof.min, prof.max))
                 if "INT" in dtype.upper():  # pandas turns an integer column with NULLs into floats
                     prof.min, prof.max = (int(v) if isinstance(v, float) else v for v in (prof.min, prof.max))
             if kind == "text":

@@ -254,7 +254,7 @@ def run_sql(ws: Workspace, sql: str) -> ToolResult:
         for_model=preview_for_model(result.df, total),
         data=result.df,
         sql=result.sql,
-        title=f"Ran SQL ({total:,} rows)" if total is not None else "Ran SQL",
+        title=f"Ran SQL ({total:,} row{'' if total == 1 else 's'})" if total is not None else "Ran SQL",
         details=result.sql,
         total_rows=total,
         truncated=result.truncated,
