@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob as globlib
 import re
+import unicodedata
 from pathlib import Path
 from typing import Literal
 
@@ -99,9 +100,10 @@ def safe_table_name(raw: str) -> str:
     ``"Sales 2023 (EU).csv"`` becomes ``sales_2023_eu``; a name that is a SQL keyword gets a
     ``_table`` suffix (``order`` -> ``order_table``); one that starts with a digit gets ``t_``.
     """
-    name = re.sub(r"[^0-9a-zA-Z]+", "_", raw).strip("_").lower()
+    ascii_text = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", ascii_text).strip("_").lower()
     if not name:
-        name = "table"
+        name = "data"
     if name[0].isdigit():
         name = f"t_{name}"
     if name in _RESERVED:

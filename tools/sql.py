@@ -213,6 +213,7 @@ def run_query(
             n += batch.num_rows
             if n > row_limit:
                 break
+        reader.close()  # DuckDB streams results: release this one before the count below
         import pyarrow as pa
 
         table = pa.Table.from_batches(batches, schema=reader.schema)
@@ -220,7 +221,7 @@ def run_query(
         truncated = n > row_limit
         total = n if not truncated else None
         if truncated and count_total:
-            total = int(cursor.sql(f"SELECT count(*) FROM ({text})").fetchone()[0])
+            total = int(cursor.execute(f"SELECT count(*) FROM ({text})").fetchall()[0][0])
     except duckdb.InterruptException:
         raise QueryError(f"The query was stopped after {timeout_s:g} s", "add a filter or an aggregate, or raise the time limit") from None
     except duckdb.Error as exc:

@@ -161,7 +161,8 @@ class Workspace:
     def _exists(self, name: str) -> bool:
         with self._lock:
             rows = self.con.execute(
-                "SELECT 1 FROM information_schema.tables WHERE table_schema = 'main' AND lower(table_name) = lower(?)",
+                "SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() "
+                "AND table_schema = 'main' AND lower(table_name) = lower(?)",
                 [name],
             ).fetchall()
         return bool(rows)
@@ -365,7 +366,9 @@ class Workspace:
             have_base = self._exists(base)
             if not have_base:
                 kind = self.con.execute(
-                    "SELECT table_type FROM information_schema.tables WHERE table_schema='main' AND table_name = ?", [name]
+                    "SELECT table_type FROM information_schema.tables WHERE table_catalog = current_database() "
+                    "AND table_schema = 'main' AND table_name = ?",
+                    [name],
                 ).fetchall()
                 if not kind:
                     raise DataSourceError(f"Unknown table {name!r}", f"tables: {', '.join(self.sources)}")
