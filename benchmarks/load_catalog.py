@@ -32,6 +32,7 @@ if method == "insightchat":
 else:
     import duckdb
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"CREATE VIEW big AS SELECT * FROM read_csv('{path}')")
     t1 = time.perf_counter()
     summary = con.execute("SUMMARIZE big").df()

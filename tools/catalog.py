@@ -158,11 +158,16 @@ def _q(identifier: str) -> str:
 
 
 def profile_table(ws: "Workspace", table: str) -> TableProfile:
-    """One aggregate pass for the stats, then one GROUP BY per low-cardinality text column."""
+    """Two scans whatever the width: one aggregate pass for the stats, one for the value index."""
     cols = ws.columns(table)
     t = _q(table)
-    row_count = int(ws.query_df(f"SELECT count(*) AS n FROM {t}")["n"].iloc[0])
-    approx = row_count > EXACT_DISTINCT_MAX_ROWS
+    approx = False
+    if cols:
+        # Parquet and DuckDB tables answer count(*) from metadata; it decides exact vs approximate.
+        row_count = int(ws.query_df(f"SELECT count(*) AS n FROM {t}")["n"].iloc[0])
+        approx = row_count > EXACT_DISTINCT_MAX_ROWS
+    else:
+        row_count = 0
     exprs: list[str] = []
     for i, (name, dtype) in enumerate(cols):
         c = _q(name)
@@ -206,19 +211,30 @@ def profile_table(ws: "Workspace", table: str) -> TableProfile:
                 if len(seen) >= SAMPLE_VALUES:
                     break
             prof.samples = seen
-        if kind in ("text", "bool") and 0 < prof.distinct <= VALUE_INDEX_MAX_DISTINCT and (prof.avg_length or 0) < 80:
-            vc = ws.query_df(
-                f"SELECT {_q(name)} AS v, count(*) AS n FROM {t} WHERE {_q(name)} IS NOT NULL "
-                f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {VALUE_INDEX_MAX_DISTINCT + 1}"
-            )
-            if len(vc) <= VALUE_INDEX_MAX_DISTINCT:
-                prof.values = [str(v) for v in vc["v"].tolist()]
-                prof.value_counts = [int(n) for n in vc["n"].tolist()]
-                prof.distinct = len(vc)
-                prof.distinct_is_approx = False
         profiles.append(prof)
+    _fill_value_index(ws, t, profiles)
     src = ws.sources.get(table)
     return TableProfile(name=table, row_count=row_count, columns=profiles, source=(src.path or src.kind) if src else "")
+
+
+def _fill_value_index(ws: "Workspace", quoted_table: str, profiles: list[ColumnProfile]) -> None:
+    """Exact value lists of every low-cardinality text column, all in one scan (``histogram``)."""
+    candidates = [
+        p for p in profiles
+        if p.kind in ("text", "bool") and 0 < p.distinct <= VALUE_INDEX_MAX_DISTINCT * (1.2 if p.distinct_is_approx else 1) and (p.avg_length or 0) < 80
+    ]
+    if not candidates:
+        return
+    exprs = ", ".join(f"histogram({_q(p.name)}) AS h{i}" for i, p in enumerate(candidates))
+    row = ws.query_rows(f"SELECT {exprs} FROM {quoted_table}")[0]
+    for prof, hist in zip(candidates, row):
+        if not hist or len(hist) > VALUE_INDEX_MAX_DISTINCT:
+            continue
+        pairs = sorted(((str(k), int(v)) for k, v in dict(hist).items()), key=lambda kv: (-kv[1], kv[0]))
+        prof.values = [k for k, _ in pairs]
+        prof.value_counts = [v for _, v in pairs]
+        prof.distinct = len(pairs)
+        prof.distinct_is_approx = False
 
 
 def _plain(value: Any) -> Any:

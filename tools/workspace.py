@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import duckdb
 import pandas as pd
@@ -89,7 +89,9 @@ class Workspace:
     """
 
     def __init__(self, sources: Iterable[str | Path | pd.DataFrame] | str | Path | pd.DataFrame | None = None) -> None:
+        # DuckDB's own progress bar writes to stdout, which would corrupt --json output.
         self.con = duckdb.connect(":memory:")
+        self.con.execute("SET enable_progress_bar = false")
         self._lock = threading.RLock()
         self.sources: dict[str, TableSource] = {}
         self.notes: list[str] = []  # things the user should know about how tables were named or read
@@ -347,6 +349,11 @@ class Workspace:
         with self._lock:
             rows = self.con.execute(f"DESCRIBE {_quote(table)}").fetchall()
         return [(r[0], str(r[1])) for r in rows]
+
+    def query_rows(self, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
+        """Like :meth:`query_df` but plain tuples (keeps DuckDB MAP and LIST values as Python ones)."""
+        with self._lock:
+            return self.con.execute(sql, params or []).fetchall()
 
     def query_df(self, sql: str, params: list[object] | None = None) -> pd.DataFrame:
         """Run trusted SQL written by the project itself (never user or model text: see tools.sql)."""
