@@ -11,6 +11,7 @@ from assistant.contracts import Answer, Event, Plan
 from assistant.executor import execute
 from assistant.narrator import narrate
 from assistant.planner.base import Planner
+from assistant.planner.llm.finish import finish_answer
 from assistant.session import Session
 from tools.errors import InsightError
 from tools.workspace import Workspace
@@ -39,7 +40,13 @@ class Assistant:
         self.workspace = data if isinstance(data, Workspace) else Workspace(data)
         self.llm = llm
         self.models = models
-        self.planner: Planner = planner or default_planner()
+        if planner is None:
+            from assistant.planner.select import select_planner
+
+            planner = select_planner(llm)
+        self.planner: Planner = planner
+        if hasattr(self.planner, "bind"):  # planners that run tools themselves (LLM, hybrid)
+            self.planner.bind(self.workspace)
         self.session = Session()
 
     def plan(self, question: str) -> Plan:
@@ -59,10 +66,20 @@ class Assistant:
         question = question.strip()
         if not question:
             raise InsightError("The question is empty", "ask something about the data, e.g. 'how many rows are there?'")
-        plan = self.plan(question)
-        yield Event("plan", text=plan.understood)
+        plan: Plan | None = None
+        if hasattr(self.planner, "plan_stream"):  # the LLM planner streams its tool calls live
+            for item in self.planner.plan_stream(question, self.workspace.catalog(), self.session):
+                if isinstance(item, Plan):
+                    plan = item
+                else:
+                    yield item
+            assert plan is not None
+        else:
+            plan = self.plan(question)
+            yield Event("plan", text=plan.understood)
+        executed = bool(plan.meta.get("executed"))  # already run by the planner: do not run twice
         try:
-            results = execute(plan, self.workspace)
+            results = list(plan.meta.get("results") or []) if executed else execute(plan, self.workspace)
         except InsightError as exc:
             answer = Answer(text=f"{exc.message}." + (f" Hint: {exc.hint}" if exc.hint else ""), planner=plan.planner, warnings=[str(exc)])
             self.session.record(question, plan, answer)
@@ -70,8 +87,12 @@ class Assistant:
             yield Event("answer", answer=answer)
             return
         answer = narrate(question, plan, results)
-        for step in answer.steps:
-            yield Event("step", step=step)
-        yield Event("token", text=answer.text)
+        extra = finish_answer(answer, plan, question)  # LLM narration if grounded, fallback notice
+        if executed:
+            yield from extra
+        else:
+            for step in answer.steps:
+                yield Event("step", step=step)
+            yield Event("token", text=answer.text)
         self.session.record(question, plan, answer)
         yield Event("answer", answer=answer)

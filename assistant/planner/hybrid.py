@@ -1,0 +1,69 @@
+"""HybridPlanner: the offline planner answers what it is sure of; the LLM planner takes the rest.
+
+Why: the offline planner is fast and never invents, but abstains on questions it cannot map; a
+small local model answers many of those, at seconds per question. So the offline planner goes
+first, and only its abstentions (a Plan with no calls) go to the model. The Answer's ``planner``
+names whichever answered. If the model fails too, the offline abstention (with its suggestions)
+is the answer, plus one line saying the model could not help.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from assistant.contracts import Event, Plan
+from assistant.planner.base import Planner
+from assistant.session import Session
+from tools.catalog import Catalog
+from tools.workspace import Workspace
+
+
+class HybridPlanner:
+    name = "hybrid"
+
+    def __init__(self, offline: Planner, llm_planner: Planner, workspace: Workspace | None = None) -> None:
+        self.offline = offline
+        self.llm = llm_planner
+        if hasattr(self.llm, "fallback"):
+            self.llm.fallback = None  # the offline planner already had its turn
+        if workspace is not None:
+            self.bind(workspace)
+
+    def bind(self, workspace: Workspace) -> "HybridPlanner":
+        if hasattr(self.llm, "bind"):
+            self.llm.bind(workspace)
+        return self
+
+    def confident(self, plan: Plan) -> bool:
+        """The offline plan is kept unless it abstained or says it is unsure (meta confidence < 0.5)."""
+        return not plan.abstained and float(plan.meta.get("confidence", 1.0)) >= 0.5
+
+    def plan(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> Plan:
+        plan: Plan | None = None
+        for item in self.plan_stream(question, catalog, session, workspace):
+            if isinstance(item, Plan):
+                plan = item
+        assert plan is not None
+        return plan
+
+    def plan_stream(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> Iterator["Event | Plan"]:
+        session = session or Session()
+        first = self.offline.plan(question, catalog, session)
+        if self.confident(first):
+            yield Event("plan", text=first.understood)
+            yield first
+            return
+        stream = self.llm.plan_stream(question, catalog, session, workspace) if hasattr(self.llm, "plan_stream") else iter([self.llm.plan(question, catalog, session)])
+        result: Plan | None = None
+        for item in stream:
+            if isinstance(item, Plan):
+                result = item
+            else:
+                yield item
+        assert result is not None
+        if result.abstained and not result.meta.get("executed") and not first.abstained:
+            yield first  # the model could not be used: keep the offline plan, even if unsure
+            return
+        if result.abstained and not result.suggestions:
+            result.suggestions = first.suggestions  # the offline planner's "questions I can answer"
+        yield result

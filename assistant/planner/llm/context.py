@@ -1,0 +1,182 @@
+"""The schema a model sees: compact, with sample and linked values, focused when the schema is large.
+
+A small schema goes in whole (every column, its type, its values or range), so the model can copy
+exact names and filter values. A large one (hundreds of columns) would drown a small model and cost
+a hosted one, so the tables and columns most similar to the question are chosen by sentence-embedding
+similarity (plus a lexical score, so an exact column name in the question always wins), and every
+key column that joins them is kept. Values the question mentions are linked from the value index
+("Berlin" -> customers.city = 'Berlin').
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from tools.catalog import Catalog, ColumnProfile, TableProfile
+
+log = logging.getLogger(__name__)
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass
+class SchemaContext:
+    text: str  # the schema block for the prompt
+    tables: list[str]
+    focused: bool  # True when only part of the schema is shown
+    linked: list[str]  # "customers.city = 'Berlin'" lines
+
+
+def default_embed() -> Embed | None:
+    """The project's sentence embedder, or None when it cannot load here (lexical scoring only)."""
+    try:
+        from models.embeddings import default_embedder
+
+        embedder = default_embedder()
+        return lambda texts: np.asarray(embedder.encode(list(texts)), dtype=np.float32)
+    except Exception as exc:  # a missing optional model must not stop the planner
+        log.info("schema focus without embeddings: %s", exc)
+        return None
+
+
+def _words(text: str) -> set[str]:
+    out: set[str] = set()
+    for w in _WORD.findall(text.replace("_", " ")):
+        w = w.lower()
+        out.add(w)
+        if len(w) > 3 and w.endswith("s"):
+            out.add(w[:-1])
+    return out
+
+
+def _lexical(question_words: set[str], name: str) -> float:
+    name_words = _words(name)
+    if not name_words:
+        return 0.0
+    return len(name_words & question_words) / len(name_words)
+
+
+def column_line(col: ColumnProfile, max_values: int) -> str:
+    bits = [f"  {col.name} {col.dtype}"]
+    if col.values is not None:
+        shown = ", ".join(repr(_short(v)) for v in col.values[:max_values])
+        more = f", ... {len(col.values) - max_values} more" if len(col.values) > max_values else ""
+        bits.append(f"values: {shown}{more}")
+    elif col.kind in ("number", "date") and col.min is not None:
+        bits.append(f"range {col.min} .. {col.max}")
+    elif col.samples:
+        bits.append("e.g. " + ", ".join(repr(_short(v)) for v in col.samples[:3]))
+    return "; ".join(bits)
+
+
+def _short(value: object, limit: int = 40) -> object:
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…"
+    return value
+
+
+def render(catalog: Catalog, selection: dict[str, list[str]], max_values: int) -> str:
+    """One line per table and per chosen column; relations between chosen tables at the end."""
+    lines: list[str] = []
+    for name, cols in selection.items():
+        prof = catalog.tables[name]
+        hidden = len(prof.columns) - len(cols)
+        lines.append(f"table {name} ({prof.row_count:,} rows)" + (f" [{hidden} less relevant columns not shown]" if hidden else ""))
+        for col in prof.columns:
+            if col.name in cols:
+                lines.append(column_line(col, max_values))
+    for rel in catalog.relations:
+        if rel.left in selection and rel.right in selection:
+            lines.append(f"relation {rel.left}.{rel.left_column} -> {rel.right}.{rel.right_column}")
+    return "\n".join(lines)
+
+
+def link_values(question: str, catalog: Catalog, tables: list[str], limit: int = 8) -> list[str]:
+    """Values from the value index that the question mentions, as ready-to-use filters."""
+    q = question.lower()
+    found: list[tuple[float, str]] = []
+    for name in tables:
+        for col in catalog.tables[name].columns:
+            for value in col.values or []:
+                v = str(value)
+                if len(v) < 2 or v.isdigit():
+                    continue
+                lv = v.lower()
+                if re.search(r"(?<![a-z0-9])" + re.escape(lv) + r"(?![a-z0-9])", q):
+                    score = 100.0 + len(lv)
+                elif len(lv) >= 4 and fuzz.partial_ratio(lv, q) >= 90:
+                    score = fuzz.partial_ratio(lv, q)
+                else:
+                    continue
+                quoted = "'" + v.replace("'", "''") + "'"
+                found.append((score, f'{name}."{col.name}" = {quoted}' if not col.name.isidentifier() else f"{name}.{col.name} = {quoted}"))
+    found.sort(key=lambda x: -x[0])
+    seen: list[str] = []
+    for _, line in found:
+        if line not in seen:
+            seen.append(line)
+    return seen[:limit]
+
+
+def _select(question: str, catalog: Catalog, max_columns: int, embed: Embed | None) -> dict[str, list[str]]:
+    """Pick the tables and columns most similar to the question, within ``max_columns``."""
+    qwords = _words(question)
+    items: list[tuple[TableProfile, ColumnProfile]] = [(t, c) for t in catalog.tables.values() for c in t.columns]
+    texts = [f"{t.name} {c.name} " + " ".join(str(v) for v in (c.values or c.samples)[:5]) for t, c in items]
+    scores = np.array([max(_lexical(qwords, c.name), 0.8 * _lexical(qwords, t.name)) for t, c in items], dtype=np.float32)
+    if embed is not None:
+        try:
+            vecs = embed([question] + texts)
+            vecs = vecs / (np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9)
+            scores = scores + vecs[1:] @ vecs[0]
+        except Exception as exc:
+            log.info("embedding failed, lexical focus only: %s", exc)
+    table_score: dict[str, float] = {}
+    for (t, _), s in zip(items, scores):
+        table_score[t.name] = max(table_score.get(t.name, 0.0), float(s))
+    top_tables = sorted(table_score, key=lambda n: -table_score[n])[: max(2, min(6, len(table_score)))]
+    chosen: dict[str, list[str]] = {n: [] for n in top_tables}
+    order = np.argsort(-scores)
+    budget = max_columns
+    for i in order:
+        t, c = items[int(i)]
+        if t.name in chosen and budget > 0:
+            chosen[t.name].append(c.name)
+            budget -= 1
+    for rel in catalog.relations:  # keep join keys between chosen tables
+        if rel.left in chosen and rel.right in chosen:
+            for tname, cname in ((rel.left, rel.left_column), (rel.right, rel.right_column)):
+                if cname not in chosen[tname]:
+                    chosen[tname].append(cname)
+    for tname, cols in chosen.items():  # keep each table's key columns
+        for c in catalog.tables[tname].columns:
+            if c.is_id_like and c.name not in cols and len(cols) < max_columns:
+                cols.append(c.name)
+    return {n: cols for n, cols in chosen.items() if cols}
+
+
+def build_context(
+    question: str,
+    catalog: Catalog,
+    max_columns: int = 150,
+    max_values: int = 12,
+    embed: Embed | None | str = "default",
+) -> SchemaContext:
+    """The schema block for ``question``: everything when small, a focused slice when large."""
+    total = sum(len(t.columns) for t in catalog.tables.values())
+    if total <= max_columns:
+        selection = {n: t.column_names for n, t in catalog.tables.items()}
+        focused = False
+    else:
+        embedder = default_embed() if embed == "default" else embed
+        selection = _select(question, catalog, max_columns, embedder if callable(embedder) else None)
+        focused = True
+    tables = list(selection)
+    return SchemaContext(render(catalog, selection, max_values), tables, focused, link_values(question, catalog, tables))

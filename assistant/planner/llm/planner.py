@@ -1,0 +1,253 @@
+"""LLMPlanner: any LangChain chat model drives the project's tools through ``create_agent``.
+
+The planner runs the agent loop itself (the model must see each result to correct itself), so the
+:class:`Plan` it returns is already executed: ``meta["executed"]`` is True and ``meta["results"]``
+holds the ToolResults, which the Assistant narrates without running anything twice. The Plan's
+``calls`` are the calls that succeeded, so a harness that re-executes them gets the same rows.
+
+Failure modes, each ending in one honest line:
+- the model is unreachable, times out, or raises: the fallback (offline) planner answers and
+  ``meta["notice"]`` says so;
+- the model returns no usable tool call (garbage, chit-chat): the same fallback;
+- the SQL keeps failing after ``max_retries`` corrections, or the tool-call cap is hit: an honest
+  failure naming the last error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Iterator
+
+from langchain.agents import create_agent
+from langchain.agents.middleware import ToolCallLimitMiddleware
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
+
+from assistant.config import LLMSettings, load_settings
+from assistant.contracts import Event, Plan, Step, ToolCall
+from assistant.planner.base import Planner
+from assistant.planner.llm.context import Embed, build_context
+from assistant.planner.llm.guard import TurnGuard
+from assistant.planner.llm.prompt import system_prompt, user_message
+from assistant.planner.llm.tools import Attempt, Recorder, make_tools
+from assistant.session import Session
+from tools.catalog import Catalog
+from tools.errors import InsightError
+from tools.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+PlanStream = Iterator["Event | Plan"]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+def attempt_step(a: Attempt) -> Step:
+    """A visible step for one executed tool call (errors included, so corrections show)."""
+    if a.error is not None:
+        return Step(f"{a.call.name} failed: {a.error.message}", a.error.hint or json.dumps(a.call.args), a.call.name)
+    assert a.result is not None
+    details = a.result.details or a.result.sql or ""
+    preview = a.result.for_model.strip()
+    if preview:
+        details = (details + "\n\n" if details else "") + "\n".join(preview.splitlines()[:8])
+    if a.note:
+        details += "\n" + a.note
+    return Step(a.result.title or a.call.name, details, a.call.name)
+
+
+class LLMPlanner:
+    """A planner backed by a LangChain chat model (hosted, Ollama, OpenAI-compatible, or local)."""
+
+    name = "llm"
+
+    def __init__(
+        self,
+        llm: BaseChatModel | str | None = None,
+        settings: LLMSettings | None = None,
+        fallback: Planner | None | str = "offline",
+        workspace: Workspace | None = None,
+        embed: Embed | None | str = "default",
+        narrate: bool | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        spec = llm if llm is not None else self.settings.llm
+        if spec is None:
+            raise InsightError("No language model is configured", "set INSIGHTCHAT_LLM=provider:model or pass llm=...")
+        from models.chat import is_local, model_label
+
+        self._spec = spec
+        self.local = is_local(spec)
+        self.label = model_label(spec)
+        self._model: BaseChatModel | None = None if isinstance(spec, str) else spec
+        if isinstance(spec, str) and not self.local:
+            self._model = self._build(spec)  # fail now on a missing key or package, not mid-conversation
+        if fallback == "offline":
+            from assistant.assistant import default_planner
+
+            fallback = default_planner()
+        self.fallback: Planner | None = fallback if not isinstance(fallback, str) else None
+        self.workspace = workspace
+        self.embed = embed
+        self.narrate = (not self.local) if narrate is None and self.settings.narrate is None else (narrate if narrate is not None else bool(self.settings.narrate))
+
+    def _build(self, spec: str) -> BaseChatModel:
+        from models.chat import make_chat_model
+
+        return make_chat_model(spec, self.settings)
+
+    @property
+    def model(self) -> BaseChatModel:
+        """The chat model, built on first use for the local model (loading it takes seconds)."""
+        if self._model is None:
+            self._model = self._build(str(self._spec))
+            self.label = getattr(self._model, "model_name", self.label)
+        return self._model
+
+    def bind(self, workspace: Workspace) -> "LLMPlanner":
+        """The workspace whose tables the tools run on (the Assistant binds its own)."""
+        self.workspace = workspace
+        return self
+
+    def plan(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> Plan:
+        plan: Plan | None = None
+        for item in self.plan_stream(question, catalog, session, workspace):
+            if isinstance(item, Plan):
+                plan = item
+        assert plan is not None
+        return plan
+
+    def plan_stream(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> PlanStream:
+        """Events as the agent works (tool calls, results, answer tokens), then the executed Plan."""
+        session = session or Session()
+        ws = workspace or self.workspace
+        if ws is None:
+            raise InsightError("The LLM planner has no workspace to run tools on", "use it through Assistant, or call planner.bind(workspace)")
+        yield Event("plan", text=f"Asking {self.label}")
+        try:
+            yield from self._run(question, catalog, session, ws)
+        except InsightError as exc:
+            if not isinstance(exc, _ModelFailure):
+                raise
+            yield from self._fall_back(question, catalog, session, exc.message)
+
+    # -- the agent turn -------------------------------------------------------------------------
+
+    def _run(self, question: str, catalog: Catalog, session: Session, ws: Workspace) -> PlanStream:
+        s = self.settings
+        pending: list[Event] = []
+        recorder = Recorder(
+            on_start=lambda call: pending.append(Event("step", step=Step(f"Calling {call.name}", call.args.get("sql") or json.dumps(call.args), call.name))),
+            on_done=lambda a: pending.append(Event("step", step=attempt_step(a))),
+        )
+        try:
+            model = self.model
+        except InsightError as exc:
+            raise _ModelFailure(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
+        ctx = build_context(question, catalog, s.schema_max_columns, embed=self.embed)
+        guard = TurnGuard(recorder, s.max_retries, s.max_turn_tokens, self.narrate)
+        agent = create_agent(
+            model,
+            make_tools(ws, recorder),
+            system_prompt=system_prompt(ctx),
+            middleware=[ToolCallLimitMiddleware(run_limit=s.max_tool_calls, exit_behavior="end"), guard],
+        )
+        history = [(t.question, t.answer.sql or "") for t in session.turns]
+        messages: list[BaseMessage] = []
+        streamed: list[str] = []
+        try:
+            for mode, chunk in agent.stream(
+                {"messages": [HumanMessage(user_message(question, history))]},
+                stream_mode=["messages", "values"],
+                config={"recursion_limit": 4 * s.max_tool_calls + 10},
+            ):
+                if mode == "values":
+                    messages = chunk.get("messages", messages)
+                elif self.narrate:
+                    msg, meta = chunk
+                    if isinstance(msg, AIMessageChunk) and not msg.tool_call_chunks and isinstance(msg.content, str) and msg.content:
+                        streamed.append(msg.content)
+                        pending.append(Event("token", text=msg.content))
+                while pending:
+                    yield pending.pop(0)
+        except InsightError:
+            raise
+        except Exception as exc:  # unreachable server, timeout, provider error, malformed output
+            log.info("model call failed: %s", exc, exc_info=True)
+            raise _ModelFailure(f"the model failed ({_first_line(exc)})") from None
+        while pending:
+            yield pending.pop(0)
+        yield self._outcome(question, catalog, session, recorder, guard, messages, bool(streamed))
+
+    def _outcome(self, question: str, catalog: Catalog, session: Session, recorder: Recorder, guard: TurnGuard, messages: list[BaseMessage], streamed: bool) -> Plan:
+        s = self.settings
+        requested = sum(len(m.tool_calls) for m in messages if isinstance(m, AIMessage))
+        final = messages[-1] if messages and isinstance(messages[-1], AIMessage) and not messages[-1].tool_calls else None
+        final_text = final.content if final is not None and isinstance(final.content, str) else ""
+        cap_hit = requested > len(recorder.attempts) and guard.stop_reason is None
+        steps = [attempt_step(a) for a in recorder.attempts]
+        meta: dict[str, Any] = {
+            "executed": True,
+            "results": [a.result for a in recorder.successes],
+            "steps": steps,
+            "attempts": [(a.call, str(a.error) if a.error else None) for a in recorder.attempts],
+            "llm_text": final_text if self.narrate and not cap_hit else "",
+            "streamed": streamed,
+            "stop_reason": guard.stop_reason or ("cap" if cap_hit else "answered"),
+            "tokens": guard.tokens,
+            "model": self.label,
+        }
+        last_error = next((a.error for a in reversed(recorder.attempts) if a.error is not None), None)
+        useful = [a for a in recorder.successes if a.call.name not in ("list_tables", "describe_table")]
+        if useful:
+            plan = Plan(calls=[a.call for a in recorder.successes], understood=question, planner=self.label, intent="llm", meta=meta)
+            if cap_hit:
+                meta["notice"] = f"Stopped after {s.max_tool_calls} tool calls; showing the last result."
+            return plan
+        if guard.stop_reason == "retries" or cap_hit:
+            why = f"the tool-call limit ({s.max_tool_calls})" if cap_hit else f"{s.max_retries} corrections"
+            message = f"I could not answer this: the query still failed after {why}."
+            if last_error is not None:
+                message += f" Last error: {last_error.message}."
+            meta["results"] = []
+            return Plan(planner=self.label, understood=question, message=message, meta=meta,
+                        suggestions=[f"describe the table {t}" for t in list(catalog.tables)[:2]])
+        if recorder.successes and final_text:  # schema questions answered from list/describe
+            return Plan(calls=[a.call for a in recorder.successes], understood=question, planner=self.label, intent="llm", meta=meta)
+        # no usable tool call: garbage or chit-chat; let the offline planner try
+        reason = "it returned no usable tool call" if not final_text else "it answered without querying the data"
+        fallback = self._fallback_plan(question, catalog, session, reason)
+        if fallback is not None:
+            return fallback
+        meta["results"] = []
+        text = final_text if final_text and not any(ch.isdigit() for ch in final_text) else "I could not turn this question into a query."
+        return Plan(planner=self.label, understood=question, message=text, meta=meta)
+
+    # -- fallback -------------------------------------------------------------------------------
+
+    def _fallback_plan(self, question: str, catalog: Catalog, session: Session, reason: str) -> Plan | None:
+        if self.fallback is None:
+            return None
+        plan = self.fallback.plan(question, catalog, session)
+        plan.meta["notice"] = f"The language model ({self.label}) could not be used ({reason}); the {plan.planner} planner answered."
+        plan.meta["fallback_from"] = self.label
+        return plan
+
+    def _fall_back(self, question: str, catalog: Catalog, session: Session, reason: str) -> PlanStream:
+        plan = self._fallback_plan(question, catalog, session, reason)
+        if plan is None:
+            plan = Plan(planner=self.label, understood=question, message=f"The language model ({self.label}) could not be used: {reason}.",
+                        meta={"notice": f"The language model ({self.label}) could not be used ({reason})."})
+        yield Event("error", text=plan.meta["notice"])
+        yield plan
+
+
+class _ModelFailure(InsightError):
+    """The model could not be used this turn (raised inside the planner, turned into a fallback)."""
+
+
+__all__ = ["LLMPlanner", "attempt_step", "ToolCall"]

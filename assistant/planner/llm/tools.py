@@ -1,0 +1,175 @@
+"""LangChain tools generated from the one registry, with a recorder and model-readable errors.
+
+Every registered tool that only reads becomes a ``StructuredTool`` whose arguments come from the
+registry's JSON schema, so a tool added to ``tools.registry`` (sentiment, classification, charts...)
+reaches the model with no change here. Each call is recorded (call, result or error) so the planner
+can hand the executed calls and their results to the Assistant instead of running them twice.
+
+What the model reads back is fenced as data: a cell that says "ignore previous instructions" is a
+value inside ``<data>`` and nothing more. Errors come back as readable text with the hint and the
+suggestions of the :class:`InsightError`, which is how the model corrects itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sqlglot
+from langchain_core.tools import StructuredTool
+from sqlglot import exp
+
+from assistant.contracts import ToolCall
+from tools.catalog import Catalog
+from tools.errors import InsightError, QueryError
+from tools.registry import Tool, all_tools
+from tools.results import ToolResult
+from tools.sql import closest
+from tools.workspace import Workspace
+
+# Tools the model never gets: anything whose name says it writes, exports or deletes. Tools may also
+# declare ``writes = True`` on their function.
+_WRITE_NAME = re.compile(r"(^|_)(write|save|export|delete|drop|insert|update|remove|upload|store)(_|$)", re.I)
+MAX_TOOL_OUTPUT_CHARS = 4_000
+
+
+def is_read_only(t: Tool) -> bool:
+    """Whether a registered tool may be offered to a model (no tool that writes ever is)."""
+    return not getattr(t.fn, "writes", False) and not _WRITE_NAME.search(t.name)
+
+
+@dataclass
+class Attempt:
+    """One executed tool call and what came of it."""
+
+    call: ToolCall
+    result: ToolResult | None = None
+    error: InsightError | None = None
+    note: str = ""  # e.g. the empty-result check
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.result is not None
+
+
+@dataclass
+class Recorder:
+    """What happened during one turn, in order, plus callbacks for streaming."""
+
+    attempts: list[Attempt] = field(default_factory=list)
+    empty_checked: bool = False
+    on_start: Callable[[ToolCall], None] | None = None
+    on_done: Callable[[Attempt], None] | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for a in self.attempts if a.error is not None)
+
+    @property
+    def successes(self) -> list[Attempt]:
+        return [a for a in self.attempts if a.ok]
+
+
+def fence(text: str) -> str:
+    """Wrap tool output so the model reads it as data, never as instructions."""
+    text = text.replace("</data>", "</ data>")
+    if len(text) > MAX_TOOL_OUTPUT_CHARS:
+        text = text[:MAX_TOOL_OUTPUT_CHARS] + "\n... (cut)"
+    return f"<data>\n{text}\n</data>"
+
+
+def error_text(exc: InsightError) -> str:
+    """The readable error a model gets back, with the hint and the closest valid names."""
+    lines = [f"ERROR: {exc.message}"]
+    if exc.hint:
+        lines.append(f"Hint: {exc.hint}")
+    suggestions = getattr(exc, "suggestions", None)
+    if suggestions:
+        lines.append("Suggestions: " + ", ".join(suggestions))
+    lines.append("Fix the call and try again, or say plainly that it cannot be answered.")
+    return "\n".join(lines)
+
+
+def is_empty(result: ToolResult) -> bool:
+    """No rows, or the single all-NULL row that an aggregate over no rows returns."""
+    if result.total_rows == 0:
+        return True
+    df = result.data
+    return df is not None and len(df) == 1 and bool(df.isna().all(axis=None))
+
+
+def _string_filters(sql: str) -> list[tuple[str, str]]:
+    """(column, literal) pairs compared with = or IN in ``sql`` (what an empty result may hinge on)."""
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.ParseError:
+        return []
+    pairs: list[tuple[str, str]] = []
+    for node in tree.find_all(exp.EQ, exp.In):
+        if isinstance(node, exp.EQ):
+            left, right = node.this, node.expression
+            if isinstance(right, exp.Column) and isinstance(left, exp.Literal):
+                left, right = right, left
+            if isinstance(left, exp.Column) and isinstance(right, exp.Literal) and right.is_string:
+                pairs.append((left.name, right.this))
+        elif isinstance(node.this, exp.Column):
+            for item in node.expressions:
+                if isinstance(item, exp.Literal) and item.is_string:
+                    pairs.append((node.this.name, item.this))
+    return pairs
+
+
+def empty_result_check(sql: str, catalog: Catalog) -> str:
+    """Explain a 0-row result from the value index: did each filter value exist in its column?"""
+    problems: list[str] = []
+    for column, value in _string_filters(sql):
+        for prof in catalog.tables.values():
+            col = prof.column(column)
+            if col is None or col.values is None:
+                continue
+            if value not in col.values:
+                near = closest(value, col.values, limit=3, cutoff=50)
+                problems.append(f"{value!r} is not a value of {prof.name}.{col.name}" + (f" (closest: {', '.join(map(repr, near))})" if near else ""))
+    if problems:
+        return "0 rows. Did the filter value exist? " + "; ".join(problems) + ". Fix the value and query again."
+    return "0 rows. The filter values exist in the data (or could not be checked), so 0 rows may be the right answer."
+
+
+def make_tools(ws: Workspace, recorder: Recorder, allowed: Callable[[Tool], bool] = is_read_only) -> list[StructuredTool]:
+    """One LangChain tool per read-only registered tool, all bound to ``ws`` and ``recorder``."""
+    out: list[StructuredTool] = []
+    for t in all_tools():
+        if allowed(t):
+            out.append(_wrap(t, ws, recorder))
+    return out
+
+
+def _wrap(t: Tool, ws: Workspace, recorder: Recorder) -> StructuredTool:
+    def run(**kwargs: Any) -> str:
+        call = ToolCall(t.name, dict(kwargs))
+        if recorder.on_start:
+            recorder.on_start(call)
+        attempt = Attempt(call)
+        try:
+            attempt.result = t(ws, **kwargs)
+        except InsightError as exc:
+            attempt.error = exc
+        except TypeError as exc:  # wrong arguments from the model: tell it, like any other error
+            attempt.error = QueryError(f"{t.name} was called with wrong arguments: {exc}", "check the tool's parameters")
+        recorder.attempts.append(attempt)
+        if attempt.error is not None:
+            text = error_text(attempt.error)
+        else:
+            assert attempt.result is not None
+            text = fence(attempt.result.for_model)
+            if t.name == "run_sql" and is_empty(attempt.result) and not recorder.empty_checked:
+                recorder.empty_checked = True
+                attempt.note = empty_result_check(attempt.result.sql or kwargs.get("sql", ""), ws.catalog())
+                text += "\n" + attempt.note
+        if recorder.on_done:
+            recorder.on_done(attempt)
+        return text
+
+    description = t.description.split("\n\n")[0] if len(t.description) > 600 else t.description
+    return StructuredTool.from_function(func=run, name=t.name, description=description, args_schema=t.parameters)
