@@ -242,6 +242,10 @@ def chat(
             err.print(f"[bold red]Error:[/] {exc.message}" + (f" [dim](hint: {exc.hint})[/]" if exc.hint else ""), highlight=False)
 
 
+# Text-column commands (sentiment, classify, topics, similar) register themselves on `app`.
+from assistant import cli_text as _cli_text  # noqa: E402,F401
+
+
 def main() -> None:  # pragma: no cover - console entry point alternative
     app()
 

@@ -10,7 +10,6 @@ model (a folder or, with downloads allowed, a hub id) can be configured with ``I
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from functools import lru_cache
@@ -20,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from models.batching import default_batch_size, run_batched
+from models.hashing import text_hash
 from models.loading import load_sentence_transformer, resolve
 
 if TYPE_CHECKING:
@@ -28,11 +28,6 @@ if TYPE_CHECKING:
 EMBEDDING_MODEL_ENV = "INSIGHTCHAT_EMBEDDING_MODEL"
 EMBEDDING_TABLE = "_ic_embeddings"
 MAX_CHARS = 20_000  # longer texts are cut before tokenising; the model only reads the first ~256 tokens anyway
-
-
-def text_hash(text: str) -> str:
-    """md5 hex of the UTF-8 text: the same value DuckDB's ``md5()`` gives, so SQL can join on it."""
-    return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
 class Embedder:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from models.embeddings import text_hash
+from models.hashing import text_hash
 from tools.errors import InsightError
 from tools.sql import closest
 from tools.workspace import Workspace

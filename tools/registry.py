@@ -23,6 +23,7 @@ from tools.results import ToolResult
 BUILTIN_TOOL_MODULES: tuple[str, ...] = (
     "tools.schema_tools",
     "tools.sql",
+    "tools.text_tools",
 )
 
 _JSON_TYPES: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}

@@ -11,15 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from models.embeddings import EmbeddingStore, default_embedder, embed_cached, shared_embedder
-from models.learned import CVReport, LearnedTextClassifier
-from models.sentiment import labels_and_scores, load_sentiment_model
-from models.topics import find_topics
 from models.zero_shot import DEFAULT_THRESHOLD, ZeroShotClassifier, parse_labels
 from tools import derived
 from tools.derived import LABELS, SENTIMENT, TOPICS, quote
@@ -27,6 +24,17 @@ from tools.errors import InsightError
 from tools.registry import tool
 from tools.results import ChartSpec, ToolResult
 from tools.workspace import Workspace
+
+
+if TYPE_CHECKING:  # the model modules import torch / sklearn: loaded on first use, not with the registry
+    from models.embeddings import Embedder
+    from models.learned import CVReport, LearnedTextClassifier
+
+
+def _embedder(spec: str | None = None) -> "Embedder":
+    from models.embeddings import default_embedder, shared_embedder
+
+    return shared_embedder(spec) if spec else default_embedder()
 
 
 def _digest(*parts: Any) -> str:
@@ -74,7 +82,9 @@ def load_text_column(ws: Workspace, table: str | None, column: str) -> TextColum
 
 def _embed(ws: Workspace, texts: list[str], embedding_model: str | None = None) -> tuple[np.ndarray, str]:
     """Unit vectors for ``texts`` through the DuckDB embedding cache; returns (vectors, model id)."""
-    embedder = shared_embedder(embedding_model) if embedding_model else default_embedder()
+    from models.embeddings import EmbeddingStore, embed_cached
+
+    embedder = _embedder(embedding_model)
     con = ws.cursor()
     try:
         vecs = embed_cached(texts, embedder, EmbeddingStore(con))
@@ -98,6 +108,8 @@ class SentimentRun:
 
 def add_sentiment(ws: Workspace, table: str | None, column: str, model: str | None = None) -> SentimentRun:
     """Score ``column`` negative / neutral / positive and add ``sentiment`` and ``sentiment_score`` to the table."""
+    from models.sentiment import labels_and_scores, load_sentiment_model
+
     col = load_text_column(ws, table, column)
     scorer = load_sentiment_model(model)
     all_hashes = [h for h in col.hashes if h is not None]
@@ -155,7 +167,7 @@ class LabelRun:
     method: str  # "zero-shot" or "learned"
     key: str
     counts: pd.DataFrame
-    report: CVReport | None = None
+    report: "CVReport | None" = None
     saved_to: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -180,8 +192,10 @@ def add_zero_shot_labels(
     """Label each row with one of ``labels`` by embedding similarity; ``other`` when unsure."""
     real, fallback = parse_labels(labels)
     descriptions = {k: v for k, v in (descriptions or {}).items() if v}
+    from models.embeddings import EmbeddingStore, embed_cached
+
     col = load_text_column(ws, table, column)
-    embedder = shared_embedder(embedding_model) if embedding_model else default_embedder()
+    embedder = _embedder(embedding_model)
     key = "zs:" + _digest(embedder.model_id, real, fallback, descriptions, threshold)
     todo = derived.missing_hashes(ws, LABELS, key, [h for h in col.hashes if h is not None])
     hashes, texts = col.distinct(todo)
@@ -228,6 +242,8 @@ def train_text_classifier_run(
     embedding_model: str | None = None,
 ) -> LabelRun:
     """Learn from labelled rows, report cross-validated metrics, then label every row of the target table."""
+    from models.learned import LearnedTextClassifier
+
     texts, y, source_table = _labelled_rows(ws, table, column, label_column)
     vecs, model_id = _embed(ws, texts, embedding_model)
     clf = LearnedTextClassifier(model_id)
@@ -243,12 +259,14 @@ def train_text_classifier_run(
 
 def apply_text_classifier_run(ws: Workspace, table: str | None, column: str, path: str) -> LabelRun:
     """Label a text column with a classifier saved earlier by ``train_text_classifier``."""
+    from models.learned import LearnedTextClassifier
+
     clf = LearnedTextClassifier.load(path)
-    digest = hashlib.sha1((__import__("pathlib").Path(path) / "model.joblib").read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha1((Path(path) / "model.joblib").read_bytes()).hexdigest()[:12]
     return _apply(ws, clf, table, column, f"learned:{digest}", clf.embedding_model, "learned")
 
 
-def _apply(ws: Workspace, clf: LearnedTextClassifier, table: str | None, column: str, key: str, embedding_model: str | None, method: str) -> LabelRun:
+def _apply(ws: Workspace, clf: "LearnedTextClassifier", table: str | None, column: str, key: str, embedding_model: str | None, method: str) -> LabelRun:
     col = load_text_column(ws, table, column)
     todo = derived.missing_hashes(ws, LABELS, key, [h for h in col.hashes if h is not None])
     hashes, texts = col.distinct(todo)
@@ -347,6 +365,8 @@ class TopicRun:
 
 def add_topics(ws: Workspace, table: str | None, column: str, n_topics: int | None = None, max_topics: int = 10) -> TopicRun:
     """Cluster the column into topics (their number chosen by silhouette unless ``n_topics``) and name them."""
+    from models.topics import find_topics
+
     col = load_text_column(ws, table, column)
     rows = [(h, t) for h, t in zip(col.hashes, col.texts) if h is not None]
     if len(rows) < 3:
