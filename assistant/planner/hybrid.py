@@ -9,7 +9,7 @@ is the answer, plus one line saying the model could not help.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 from assistant.contracts import Event, Plan
 from assistant.planner.base import Planner
@@ -21,7 +21,17 @@ from tools.workspace import Workspace
 class HybridPlanner:
     name = "hybrid"
 
-    def __init__(self, offline: Planner, llm_planner: Planner, workspace: Workspace | None = None) -> None:
+    def __init__(self, offline: Planner | None = None, llm_planner: Planner | None = None, workspace: Workspace | None = None, llm: Any = None) -> None:
+        """``HybridPlanner(offline, llm_planner)``, or ``HybridPlanner(llm=<chat model or "provider:model">)``
+        with the default offline planner and, when ``llm`` is None, the local model."""
+        if offline is None:
+            from assistant.assistant import default_planner
+
+            offline = default_planner()
+        if llm_planner is None:
+            from assistant.planner.llm import LLMPlanner
+
+            llm_planner = LLMPlanner(llm if llm is not None else "local", fallback=None)
         self.offline = offline
         self.llm = llm_planner
         if hasattr(self.llm, "fallback"):

@@ -204,7 +204,10 @@ class LLMPlanner:
         last_error = next((a.error for a in reversed(recorder.attempts) if a.error is not None), None)
         useful = [a for a in recorder.successes if a.call.name not in ("list_tables", "describe_table")]
         if useful:
-            plan = Plan(calls=[a.call for a in recorder.successes], understood=question, planner=self.label, intent="llm", meta=meta)
+            answer_result = useful[-1].result
+            meta["results"] = [a.result for a in recorder.successes if a.result is not answer_result] + [answer_result]
+            # calls: the query whose rows answer (a harness re-running it gets them); all results stay in meta
+            plan = Plan(calls=[useful[-1].call], understood=question, planner=self.label, intent="llm", meta=meta)
             if cap_hit:
                 meta["notice"] = f"Stopped after {s.max_tool_calls} tool calls; showing the last result."
             return plan
@@ -217,7 +220,7 @@ class LLMPlanner:
             return Plan(planner=self.label, understood=question, message=message, meta=meta,
                         suggestions=[f"describe the table {t}" for t in list(catalog.tables)[:2]])
         if recorder.successes and final_text:  # schema questions answered from list/describe
-            return Plan(calls=[a.call for a in recorder.successes], understood=question, planner=self.label, intent="llm", meta=meta)
+            return Plan(calls=[recorder.successes[-1].call], understood=question, planner=self.label, intent="llm", meta=meta)
         # no usable tool call: garbage or chit-chat; let the offline planner try
         reason = "it returned no usable tool call" if not final_text else "it answered without querying the data"
         fallback = self._fallback_plan(question, catalog, session, reason)

@@ -1,0 +1,1027 @@
+"""Read one question into a :class:`QuerySpec`, or say precisely what could not be read.
+
+The reading is compositional: cue phrases say what to compute (count, average, top, per, above,
+not ...), links say over what (tables, columns, values), and each cue binds to the link next to it.
+Every content word must end up explained by a cue, a link, a number or a date. Words left over
+make the planner abstain instead of guessing: a wrong answer costs more trust than no answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.planner.offline.cues import Cue, find_cues, grain_of
+from assistant.planner.offline.dates import DateMention, find_dates, parse_number
+from assistant.planner.offline.linking import Link, SchemaIndex
+from assistant.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
+from assistant.planner.offline.text import FILLER_STEMS, Token, expand_identifier, stem, tokenize
+from tools.catalog import ColumnProfile, TableProfile
+
+SCHEMA_WORDS = {"column", "field", "schema", "attribut", "tabl", "variabl"}
+COPULA = {"is", "are", "was", "were", "be", "of", "has", "have", "had", "with", "whose", "that", "equal", "to", "the", "a", "an", "=", "at", "in", "on", "for"}
+NAME_STEMS = {"name", "titl"}
+CONCEPT_STEMS = {"age": {"age"}, "price": {"price", "cost"}, "weight": {"weight"}, "height": {"height"}, "length": {"length", "durat"}}
+
+
+@dataclass
+class Reading:
+    """What the parser made of a question."""
+
+    spec: QuerySpec | None = None
+    partial: QuerySpec | None = None  # what was built even when something could not be read
+    unknown: list[str] = field(default_factory=list)  # words nothing explained
+    problems: list[str] = field(default_factory=list)  # things understood but not mappable
+    confidence: float = 1.0
+    chart: bool = False
+    schema: str | None = None  # "tables" | "columns": a question about the data's structure
+    schema_table: str | None = None
+    grain_only: str | None = None  # the question was just "by month" and similar (follow-ups)
+    tokens: list[Token] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+
+
+@dataclass
+class Item:
+    """A resolved link in the question, and what it was used for."""
+
+    link: Link
+    role: str | None = None
+
+    @property
+    def first(self) -> int:
+        return self.link.first
+
+    @property
+    def last(self) -> int:
+        return self.link.last
+
+
+class Parser:
+    def __init__(self, question: str, index: SchemaIndex, today: dt.date | None = None, default_table: str | None = None) -> None:
+        self.question = question
+        self.index = index
+        self.catalog = index.catalog
+        self.today = today or dt.date.today()
+        self.default_table = default_table
+        self.r = Reading()
+        self.used: set[int] = set()
+
+    # ================================================================= entry point
+    def parse(self) -> Reading:
+        r = self.r
+        toks = r.tokens = tokenize(self.question)
+        r.dates = find_dates(toks, self.today)
+        date_pos = {k for d in r.dates for k in range(d.first, d.last)}
+        r.cues = find_cues(toks, date_pos)
+        cue_pos = {k for c in r.cues for k in range(c.first, c.last)}
+        num_pos = {i for i, t in enumerate(toks) if t.kind in ("num", "sym") or (t.kind == "word" and t.lower in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))}
+        links = self.index.link(toks, date_pos | cue_pos | num_pos)
+        links += self._fallback_links(links, date_pos | cue_pos | num_pos)
+        r.links = links
+        r.chart = any(c.kind == "chart" for c in r.cues)
+        self.used |= {k for c in r.cues if c.kind in ("chart", "and", "or_noise", "who", "like_noise") for k in range(c.first, c.last)}
+        if self._schema_question():
+            return r
+        table = self._main_table(links)
+        if table is None:
+            if not links:
+                r.problems.append("I could not find any table or column of this data in the question")
+            self._collect_unknown()
+            return r
+        self.table = table
+        self.items = self._resolve(links, table)
+        self.spec = QuerySpec(table=table)
+        self._bind()
+        self._collect_unknown()
+        r.partial = self.spec
+        if not r.problems and not r.unknown:
+            r.spec = self.spec
+        return r
+
+    # ================================================================= linking helpers
+    def _fallback_links(self, links: list[Link], blocked: set[int]) -> list[Link]:
+        """Spelling and meaning matches for content words that exact linking left alone."""
+        covered = {k for l in links for k in range(l.first, l.last)} | blocked
+        out: list[Link] = []
+        for i, t in enumerate(self.r.tokens):
+            if i in covered or t.kind != "word" or t.stem in FILLER_STEMS or len(t.lower) < 3:
+                continue
+            found = self.index.fuzzy_link(self.r.tokens, i)
+            if not found and not t.is_capitalised:
+                found = self.index.embedding_links(t.lower, i, i + 1)
+            out.extend(found)
+        return out
+
+    def _main_table(self, links: list[Link]) -> str | None:
+        """The table most of the question's links point into; mentioned tables weigh more."""
+        scores: dict[str, float] = {}
+        spans: dict[tuple[int, int], list[Link]] = {}
+        for l in links:
+            spans.setdefault((l.first, l.last), []).append(l)
+        for group in spans.values():
+            best: dict[str, float] = {}
+            for l in group:
+                w = l.score * (1.6 if l.kind == "table" else 1.0 if l.kind == "column" else 0.8)
+                best[l.table] = max(best.get(l.table, 0.0), w)
+            for t, w in best.items():
+                scores[t] = scores.get(t, 0.0) + w
+        if not scores:
+            if len(self.catalog.tables) == 1:
+                return next(iter(self.catalog.tables))
+            return self.default_table if self.default_table in self.catalog.tables else None
+        if self.default_table in scores:
+            scores[self.default_table] += 0.3
+        return max(scores, key=lambda t: (scores[t], -len(self.catalog.tables[t].columns)))
+
+    def _resolve(self, links: list[Link], table: str) -> list[Item]:
+        """One reading per span: the main table's, else a table joinable to it, else the best."""
+        from assistant.planner.offline.sqlbuild import shortest_path
+
+        spans: dict[tuple[int, int], list[Link]] = {}
+        for l in links:
+            spans.setdefault((l.first, l.last), []).append(l)
+        items: list[Item] = []
+        for span, group in sorted(spans.items()):
+            group.sort(key=lambda l: -l.score)
+            own = [l for l in group if l.table == table]
+            if own:
+                # prefer a column reading in the main table over its table reading only when stronger
+                pick = max(own, key=lambda l: (l.score, l.kind == "table"))
+            else:
+                joinable = [l for l in group if shortest_path(self.catalog, [table], l.table) is not None]
+                pick = joinable[0] if joinable else group[0]
+            items.append(Item(pick))
+        return items
+
+    # ================================================================= small lookups
+    def tok(self, i: int) -> Token | None:
+        return self.r.tokens[i] if 0 <= i < len(self.r.tokens) else None
+
+    def cue_at(self, i: int) -> Cue | None:
+        for c in self.r.cues:
+            if c.first == i:
+                return c
+        return None
+
+    def item_at(self, i: int) -> Item | None:
+        for it in self.items:
+            if it.first == i:
+                return it
+        return None
+
+    def item_ending(self, i: int) -> Item | None:
+        for it in self.items:
+            if it.last == i:
+                return it
+        return None
+
+    def _skippable(self, i: int, extra: tuple[str, ...] = ()) -> bool:
+        t = self.tok(i)
+        if t is None:
+            return False
+        c = self.cue_at(i)
+        if c and c.kind in ("distinct",) + extra:
+            return True
+        if any(it.first <= i < it.last for it in self.items):
+            return False
+        return t.kind == "word" and (t.stem in FILLER_STEMS) and not self._is_cue_pos(i)
+
+    def _is_cue_pos(self, i: int) -> bool:
+        return any(c.first <= i < c.last for c in self.r.cues)
+
+    def next_item(self, pos: int, extra: tuple[str, ...] = (), limit: int = 4) -> Item | None:
+        i, skipped = pos, 0
+        while i < len(self.r.tokens) and skipped <= limit:
+            it = self.item_at(i)
+            if it:
+                return it
+            c = self.cue_at(i)
+            if c and c.kind in ("distinct",) + extra:
+                i = c.last
+                continue
+            if not self._skippable(i):
+                return None
+            i += 1
+            skipped += 1
+        return None
+
+    def prev_item(self, pos: int, limit: int = 4, kinds: tuple[str, ...] = ("column",)) -> Item | None:
+        i, skipped = pos - 1, 0
+        while i >= 0 and skipped <= limit:
+            it = self.item_ending(i + 1)
+            if it and it.link.kind in kinds:
+                return it
+            if it:
+                return None
+            t = self.r.tokens[i]
+            if not (t.lower in COPULA or t.stem in FILLER_STEMS) or self._is_cue_pos(i) and self.cue_at(i) and self.cue_at(i).kind not in ("and",):  # type: ignore[union-attr]
+                return None
+            i -= 1
+            skipped += 1
+        return None
+
+    def profile(self, table: str) -> TableProfile:
+        return self.catalog.tables[table]
+
+    def colprof(self, col: Col) -> ColumnProfile | None:
+        return self.catalog.tables[col.table].column(col.name)
+
+    def col_of(self, it: Item) -> Col | None:
+        if it.link.kind in ("column", "value") and it.link.column:
+            return Col(it.link.table, it.link.column)
+        return None
+
+    def use(self, it: Item | None, role: str) -> None:
+        if it is not None:
+            it.role = role
+            self.used.update(range(it.first, it.last))
+
+    def use_cue(self, c: Cue) -> None:
+        self.used.update(range(c.first, c.last))
+
+    def name_columns(self, table: str) -> list[Col]:
+        """The columns that name a row ("who", "which X"): name/title, or first + last name."""
+        prof = self.profile(table)
+        t_stems = tuple(stem(w) for w in expand_identifier(table))
+        exact, named = [], []
+        for c in prof.columns:
+            stems = tuple(stem(w) for w in expand_identifier(c.name))
+            if c.kind != "text":
+                continue
+            rest = stems[len(t_stems):] if stems[: len(t_stems)] == t_stems else stems
+            if rest in (("name",), ("titl",)) or stems in (("name",), ("titl",)):
+                exact.append(Col(table, c.name))
+            elif stems and stems[-1] == "name":
+                named.append(Col(table, c.name))
+        if exact:
+            return exact[:1]
+        first = [c for c in named if "first" in expand_identifier(c.name)]
+        last = [c for c in named if "last" in expand_identifier(c.name)]
+        if first and last:
+            return [first[0], last[0]]
+        return named[:1]
+
+    def concept_column(self, concept: str, table: str) -> Col | None:
+        """A column for a word like "oldest" (age) or "latest" (a date) in ``table`` or a joinable one."""
+        prof = self.profile(table)
+        if concept == "date":
+            dates = [c for c in prof.columns if c.kind == "date"]
+            if not dates:
+                dates = [c for c in prof.columns if {"date", "year", "time"} & {stem(w) for w in expand_identifier(c.name)}]
+            return Col(table, dates[0].name) if len(dates) == 1 else None
+        wanted = CONCEPT_STEMS.get(concept, {concept})
+        hits = [c for c in prof.columns if c.kind == "number" and wanted & {stem(w) for w in expand_identifier(c.name)}]
+        return Col(table, hits[0].name) if len(hits) == 1 else None
+
+    # ================================================================= schema questions
+    def _schema_question(self) -> bool:
+        toks = self.r.tokens
+        stems = {t.stem for t in toks}
+        words = {t.lower for t in toks}
+        if not (stems & SCHEMA_WORDS) and not ({"describe", "schema"} & words):
+            return False
+        if any(c.kind in ("count", "agg", "super", "cmp", "group") for c in self.r.cues) and not ({"column", "field", "tabl"} & stems and "how" in words):
+            return False
+        mentioned = [l.table for l in self.r.links if l.kind == "table"]
+        if "tabl" in stems and not ({"column", "field", "attribut", "variabl"} & stems):
+            self.r.schema = "tables"
+        else:
+            self.r.schema = "columns"
+            self.r.schema_table = mentioned[0] if mentioned else (self.default_table or next(iter(self.catalog.tables), None))
+        return True
+
+    # ================================================================= binding
+    def _bind(self) -> None:
+        s, r = self.spec, self.r
+        cues = r.cues
+        self.top_count: tuple[str, Col | None] | None = None  # ("max"|"min", group column) for "most X"
+        self.super_col: list[tuple[Col, str, Cue]] = []
+        self.limit: int | None = None
+        self.grain: str | None = None
+        for c in cues:
+            if c.kind == "grain":
+                self.grain = c.arg
+                self.use_cue(c)
+        self._bind_dates()
+        self._bind_comparisons()
+        self._bind_values()
+        self._bind_like()
+        self._bind_counts()
+        self._bind_aggs()
+        self._bind_supers()
+        self._bind_groups()
+        self._bind_order()
+        self._bind_who()
+        self._bind_capitalised()
+        self._assemble()
+
+    def _neg_before(self, pos: int, window: int = 4) -> bool:
+        for c in self.r.cues:
+            if c.kind == "neg" and pos - window <= c.first < pos:
+                self.use_cue(c)
+                return True
+        return False
+
+    def _date_col(self) -> Col | None:
+        for it in self.items:
+            col = self.col_of(it)
+            if col and it.role is None and (p := self.colprof(col)) and p.kind == "date":
+                return col
+        return self.concept_column("date", self.table)
+
+    def _bind_dates(self) -> None:
+        for d in self.r.dates:
+            target: Col | None = None
+            prev = self.prev_item(d.first, kinds=("column",))
+            if prev and (p := self.colprof(self.col_of(prev))) and (p.kind == "date" or (d.range.year_only and "year" in p.name.lower())):  # type: ignore[arg-type]
+                target = self.col_of(prev)
+                self.use(prev, "filter")
+            if target is None:
+                target = self._date_col()
+            if target is None and d.range.year_only:
+                years = [c for c in self.profile(self.table).columns if "year" in c.name.lower()]
+                target = Col(self.table, years[0].name) if len(years) == 1 else None
+            if target is None:
+                self.r.problems.append(f"I found the date '{d.range.label}' but no date column to apply it to")
+                continue
+            rng = d.range
+            self.spec.filters.append(Filter(target, "date_range", (rng.start.isoformat() if rng.start else None, rng.end.isoformat() if rng.end else None, rng.year_only), label=f"{target.name} {rng.label}"))
+            self.used.update(range(d.first, d.last))
+
+    def _number_at(self, i: int) -> tuple[float | int, int] | None:
+        t = self.tok(i)
+        if t is None:
+            return None
+        v = parse_number(t)
+        return (v, i + 1) if v is not None else None
+
+    def _bind_comparisons(self) -> None:
+        cues = self.r.cues
+        for c in cues:
+            if c.kind == "between":
+                a = self._number_at(c.last)
+                if a and self.tok(a[1]) and self.tok(a[1]).lower == "and":  # type: ignore[union-attr]
+                    b = self._number_at(a[1] + 1)
+                    if b:
+                        target = self.prev_item(c.first, kinds=("column",))
+                        if target is None:
+                            self.r.problems.append("I could not tell which column 'between' applies to")
+                            continue
+                        self.use(target, "filter")
+                        self.spec.filters.append(Filter(self.col_of(target), "between", (a[0], b[0])))  # type: ignore[arg-type]
+                        self.use_cue(c)
+                        self.used.update({c.last, a[1], a[1] + 1})
+                        self._use_and_cue(a[1])
+                continue
+            if c.kind in ("cmp", "cmp_concept"):
+                num = self._number_at(c.last)
+                if not num:
+                    continue
+                op = c.arg[1] if c.kind == "cmp_concept" else c.arg
+                if self._neg_before(c.first, 1):
+                    op = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "<>"}.get(op, op)
+                values: list[Any] = [num[0]]
+                end = num[1]
+                if op == "=" and self.tok(end) and self.tok(end).lower == "or" and self._number_at(end + 1):  # type: ignore[union-attr]
+                    values.append(self._number_at(end + 1)[0])  # type: ignore[index]
+                    self.used.update({end, end + 1})
+                    end += 2
+                self._apply_cmp(c, op, values, c.first, end, concept=c.arg[0] if c.kind == "cmp_concept" else None)
+            elif c.kind == "cmp_post":
+                num = self._number_at(c.first - 1)
+                if num:
+                    self._apply_cmp(c, c.arg, [num[0]], c.first - 1, c.last, concept="age" if "older" in c.arg or c.arg == "or older" else None)
+        # a number column followed by a number: "aged 36 or 37", "with 3 stars"
+        for it in self.items:
+            col = self.col_of(it)
+            if it.role or col is None or it.link.kind != "column":
+                continue
+            p = self.colprof(col)
+            if not p or p.kind != "number":
+                continue
+            j = it.last
+            while self.tok(j) and self.tok(j).lower in ("is", "of", "=", "equals", "was"):  # type: ignore[union-attr]
+                j += 1
+            num = self._number_at(j)
+            if num and j not in self.used and self.tok(j).kind == "num":  # type: ignore[union-attr]
+                vals = [num[0]]
+                self.used.update(range(it.last, num[1]))
+                k = num[1]
+                while self.tok(k) and self.tok(k).lower in ("or", ",") and self._number_at(k + 1):  # type: ignore[union-attr]
+                    vals.append(self._number_at(k + 1)[0])  # type: ignore[index]
+                    self.used.update({k, k + 1})
+                    k += 2
+                self.use(it, "filter")
+                neg = self._neg_before(it.first, 2)
+                if len(vals) > 1:
+                    self.spec.filters.append(Filter(col, "not in" if neg else "in", tuple(vals)))
+                else:
+                    self.spec.filters.append(Filter(col, "<>" if neg else "=", (vals[0],)))
+
+    def _use_and_cue(self, i: int) -> None:
+        for c in self.r.cues:
+            if c.first == i:
+                self.use_cue(c)
+
+    def _apply_cmp(self, c: Cue, op: str, values: list[Any], first: int, end: int, concept: str | None) -> None:
+        target: Item | None = self.prev_item(first, kinds=("column",))
+        col = self.col_of(target) if target else None
+        if col is not None and (p := self.colprof(col)) and p.kind not in ("number", "date"):
+            target, col = None, None
+        after = self.next_item(end)
+        if col is None and concept:
+            col = self.concept_column(concept, self.table)
+        if col is None and after is not None:
+            if after.link.kind == "table":
+                # "more than 3 students": a count of rows per group
+                self.use(after, "having")
+                self.spec.filters.append(Filter(Measure("count"), op, tuple(values[:1])))  # type: ignore[arg-type]
+                self._having_table = after.link.table
+                self.used.update(range(first, end))
+                self.use_cue(c)
+                return
+            acol = self.col_of(after)
+            if acol and (p := self.colprof(acol)) and p.kind == "number":
+                target, col = after, acol
+        if col is None:
+            self.r.problems.append(f"I could not tell which column '{' '.join(t.text for t in self.r.tokens[c.first:end])}' applies to")
+            return
+        self.use(target, "filter")
+        self.used.update(range(first, end))
+        self.use_cue(c)
+        if len(values) > 1:
+            self.spec.filters.append(Filter(col, "in" if op == "=" else "not in", tuple(values)))
+        else:
+            self.spec.filters.append(Filter(col, op, (values[0],)))  # type: ignore[arg-type]
+
+    def _bind_values(self) -> None:
+        """Value links become filters; values of one column joined by "or"/"and" become IN."""
+        groups: list[list[Item]] = []
+        for it in self.items:
+            if it.link.kind != "value" or it.role:
+                continue
+            if groups and self._joined(groups[-1][-1], it):
+                groups[-1].append(it)
+            else:
+                groups.append([it])
+        compare = any(c.kind == "compare" for c in self.r.cues)
+        for group in groups:
+            first = group[0]
+            prev = self.prev_item(first.first, kinds=("column",))
+            if prev and prev.role is None and self.col_of(prev) and any(self.col_of(prev) == self.col_of(g) for g in group):
+                self.use(prev, "filter")
+            neg = self._neg_before(first.first if not prev else min(prev.first, first.first), 3)
+            by_col: dict[Col, list[Any]] = {}
+            for g in group:
+                by_col.setdefault(self.col_of(g), []).append(g.link.value)  # type: ignore[arg-type]
+                self.use(g, "filter")
+            if len(by_col) == 1:
+                col, vals = next(iter(by_col.items()))
+                if compare and len(vals) > 1:
+                    self.spec.group_by.append(col)
+                    for c in self.r.cues:
+                        if c.kind == "compare":
+                            self.use_cue(c)
+                if len(vals) == 1:
+                    self.spec.filters.append(Filter(col, "<>" if neg else "=", (vals[0],)))
+                else:
+                    self.spec.filters.append(Filter(col, "not in" if neg else "in", tuple(vals)))
+            else:
+                ors = [Filter(col, "<>" if neg else "in" if len(vals) > 1 else "=", tuple(vals)) for col, vals in by_col.items()]
+                if any(self.tok(k) and self.tok(k).lower == "or" for k in range(group[0].first, group[-1].last)):  # type: ignore[union-attr]
+                    self.spec.any_of.append(ors)
+                else:
+                    self.spec.filters.extend(ors)
+
+    def _joined(self, a: Item, b: Item) -> bool:
+        between = [t for t in self.r.tokens[a.last : b.first]]
+        if not between or len(between) > 3:
+            return False
+        ok = {"or", "and", ",", "either", "the", "a", "of"}
+        if all(t.lower in ok or t.text == "," for t in between):
+            for k in range(a.last, b.first):
+                self.used.add(k)
+            return True
+        return False
+
+    def _bind_like(self) -> None:
+        for c in self.r.cues:
+            if c.kind != "like":
+                continue
+            j = c.last
+            while self.tok(j) and (self.tok(j).lower in ("the", "a", "an", "letter", "letters", "word", "string", "substring", "phrase", "text", "of") ):  # type: ignore[union-attr]
+                self.used.add(j)
+                j += 1
+            t = self.tok(j)
+            if t is None or t.kind not in ("quote", "word") or any(it.first == j for it in self.items if it.link.kind != "value"):
+                continue
+            target = self.prev_item(c.first, kinds=("column",), limit=5)
+            if target is None:
+                # "with 'Food' in their name"
+                after = self.next_item(j + 1)
+                if after and self.col_of(after):
+                    target = after
+            if target is None or not self.col_of(target):
+                names = self.name_columns(self.table)
+                if len(names) != 1:
+                    continue
+                col = names[0]
+            else:
+                col = self.col_of(target)  # type: ignore[assignment]
+                self.use(target, "filter")
+            pattern = {"contains": f"%{t.text}%", "starts": f"{t.text}%", "ends": f"%{t.text}"}[c.arg]
+            neg = self._neg_before(c.first, 2)
+            self.spec.filters.append(Filter(col, "not like" if neg else "like", (pattern,), label=f"{col.name} {'does not ' if neg else ''}{'contain' if c.arg == 'contains' else c.arg.rstrip('s')}{'s' if not neg and c.arg=='contains' else ''} {t.text!r}"))
+            self.use_cue(c)
+            self.used.add(j)
+            for it in self.items:
+                if it.first == j:
+                    self.use(it, "filter")
+            for cc in self.r.cues:
+                if cc.kind == "like_noise" and c.first - 3 <= cc.first <= j:
+                    self.use_cue(cc)
+
+    def _bind_counts(self) -> None:
+        for c in self.r.cues:
+            if c.kind != "count" or self._consumed_cue(c):
+                continue
+            distinct = any(cc.kind == "distinct" and c.last <= cc.first <= c.last + 1 for cc in self.r.cues)
+            nxt = self.next_item(c.last, extra=("distinct",))
+            self.use_cue(c)
+            if distinct:
+                for cc in self.r.cues:
+                    if cc.kind == "distinct" and c.last <= cc.first <= c.last + 1:
+                        self.use_cue(cc)
+            if nxt is None or nxt.link.kind == "value":
+                self.spec.measures.append(Measure("count"))
+                continue
+            if nxt.link.kind == "table":
+                self.use(nxt, "measure")
+                self.spec.measures.append(Measure("count"))
+                self._count_table = nxt.link.table
+                continue
+            col = self.col_of(nxt)
+            assert col is not None
+            self.use(nxt, "measure")
+            p = self.colprof(col)
+            if distinct or (p is not None and p.kind in ("text", "bool") and not p.is_id_like):
+                self.spec.measures.append(Measure("count_distinct", col))
+            else:
+                self.spec.measures.append(Measure("count_distinct", col) if p and p.is_id_like else Measure("count", col))
+
+    def _consumed_cue(self, c: Cue) -> bool:
+        return any(k in self.used for k in range(c.first, c.last))
+
+    def _bind_aggs(self) -> None:
+        pending: list[Cue] = []
+        cues = self.r.cues
+        for idx, c in enumerate(cues):
+            if c.kind != "agg" and not (c.kind == "super" and self._agg_like_super(c)):
+                continue
+            if self._consumed_cue(c):
+                continue
+            pending.append(c)
+            nxt_cue = cues[idx + 1] if idx + 1 < len(cues) else None
+            # "average and maximum age": keep collecting until a column follows
+            if nxt_cue and nxt_cue.first <= c.last + 1 and (nxt_cue.kind in ("and", "agg") or (nxt_cue.kind == "super" and self._agg_like_super(nxt_cue))):
+                if nxt_cue.kind == "and":
+                    self.use_cue(nxt_cue)
+                continue
+            nxt = self.next_item(c.last)
+            col = self.col_of(nxt) if nxt else None
+            p = self.colprof(col) if col else None
+            if col is None or p is None or p.kind not in ("number", "date") and not (p.kind == "text" and c.kind == "super"):
+                if c.kind == "agg":
+                    what = " ".join(t.text for t in self.r.tokens[c.first : c.last])
+                    self.r.problems.append(f"I could not tell which number column '{what}' applies to")
+                pending = [x for x in pending if x.kind != "super"]
+                if c.kind == "agg":
+                    pending = []
+                continue
+            self.use(nxt, "measure")
+            for pc in pending:
+                agg = pc.arg
+                self.spec.measures.append(Measure(agg, col))
+                self.use_cue(pc)
+            pending = []
+
+    def _agg_like_super(self, c: Cue) -> bool:
+        """"the highest price" with nothing else to show is max(price); decided in _bind_supers."""
+        return False
+
+    def _bind_supers(self) -> None:
+        cues = self.r.cues
+        for idx, c in enumerate(cues):
+            if c.kind not in ("super", "concept_super", "common", "top") or self._consumed_cue(c):
+                continue
+            # "top 5", "bottom 3", "5 highest"
+            k = None
+            num = self._number_at(c.last) if c.kind == "top" else None
+            if num and isinstance(num[0], int):
+                k = num[0]
+                self.used.add(c.last)
+                pos = num[1]
+            else:
+                pos = c.last
+                prev_num = self._number_at(c.first - 1)
+                if prev_num and isinstance(prev_num[0], int) and self.tok(c.first - 1).kind == "num":  # type: ignore[union-attr]
+                    k = prev_num[0]
+                    self.used.add(c.first - 1)
+            direction = c.arg[1] if c.kind == "concept_super" else c.arg
+            self.use_cue(c)
+            if c.kind == "common":
+                nxt = self.next_item(pos)
+                col = self.col_of(nxt) if nxt else None
+                if col is None:
+                    self.r.problems.append("I could not tell what 'most common' refers to")
+                    continue
+                self.use(nxt, "group")
+                self.spec.group_by.append(col)
+                self.top_count = (direction, col)
+                self.limit = k or 1
+                continue
+            nxt_cue = self.cue_at(pos) or (self.cue_at(pos + 1) if self._skippable(pos) else None)
+            if nxt_cue and nxt_cue.kind == "count":
+                # "the most number of X" / "the fewest count"
+                self.use_cue(nxt_cue)
+                nxt = self.next_item(nxt_cue.last)
+                if nxt and nxt.link.kind == "table":
+                    self.use(nxt, "count")
+                self.top_count = (direction, None)
+                self.limit = k or 1
+                continue
+            if c.kind == "concept_super":
+                nxt = self.next_item(pos)
+                if nxt and nxt.link.kind == "table":
+                    pass
+                col = self.concept_column(c.arg[0], self.table)
+                if col is None:
+                    self.r.problems.append(f"I could not tell which column '{self.r.tokens[c.first].text}' is about")
+                    continue
+                self.super_col.append((col, direction, c))
+                self.limit = k if k is not None else self.limit
+                continue
+            nxt = self.next_item(pos)
+            if nxt is not None and nxt.link.kind == "table" and c.kind in ("super",) and c.arg in ("max", "min"):
+                # "has the most students": count rows
+                self.use(nxt, "count")
+                self.top_count = (direction, None)
+                self.limit = k or 1
+                continue
+            col = self.col_of(nxt) if nxt else None
+            if col is None:
+                if c.kind == "top" and k:
+                    self.limit = k
+                    self._top_pending = direction
+                    continue
+                if c.kind == "super" and self.r.tokens[c.first].lower in ("most", "least"):
+                    self.top_count = (direction, None)
+                    self.limit = k or 1
+                    continue
+                self.r.problems.append(f"I could not tell what '{self.r.tokens[c.first].text}' applies to")
+                continue
+            self.use(nxt, "super")
+            self.super_col.append((col, direction, c))
+            if k is not None:
+                self.limit = k
+
+    def _bind_groups(self) -> None:
+        for c in self.r.cues:
+            if c.kind != "group" or self._consumed_cue(c):
+                continue
+            grain = grain_of(self.r.tokens[c.last].lower) if self.tok(c.last) else None
+            if grain:
+                self.grain = grain
+                self.used.add(c.last)
+                self.use_cue(c)
+                continue
+            nxt = self.next_item(c.last, extra=("distinct",))
+            if nxt is None:
+                if self.r.tokens[c.first].lower in ("each", "per", "across"):
+                    nc = self.cue_at(c.last)
+                    if nc and nc.kind in ("super", "concept_super"):
+                        self.use_cue(c)
+                continue
+            if nxt.link.kind == "table":
+                if nxt.link.table == self.table:
+                    self.use(nxt, "table")  # "of each student": one row per student, no grouping
+                    self.use_cue(c)
+                    continue
+                names = self.name_columns(nxt.link.table)
+                if len(names) == 1:
+                    self.use(nxt, "group")
+                    self.use_cue(c)
+                    self.spec.group_by.append(names[0])
+                continue
+            col = self.col_of(nxt)
+            if col is None:
+                continue
+            p = self.colprof(col)
+            if self.top_pending_by(col, p):
+                self.use(nxt, "order")
+                self.use_cue(c)
+                continue
+            self.use(nxt, "group")
+            self.use_cue(c)
+            if p and p.kind == "date" and not grain:
+                self.grain = self.grain or auto_grain(p)
+                self._grain_col = col
+                continue
+            if col not in self.spec.group_by:
+                self.spec.group_by.append(col)
+
+    def top_pending_by(self, col: Col, p: ColumnProfile | None) -> bool:
+        direction = getattr(self, "_top_pending", None)
+        if direction and p and p.kind == "number":
+            self.spec.order_by.append(OrderKey(col, desc=direction == "max"))
+            self._top_pending = None
+            return True
+        return False
+
+    def _bind_order(self) -> None:
+        desc = any(c.kind == "dir" and c.arg == "desc" for c in self.r.cues)
+        for c in self.r.cues:
+            if c.kind == "dir":
+                self.use_cue(c)
+        for c in self.r.cues:
+            if c.kind == "alpha":
+                self.use_cue(c)
+                self._alpha = True
+            if c.kind != "order" or self._consumed_cue(c):
+                continue
+            self.use_cue(c)
+            nxt = self.next_item(c.last, extra=("dir", "alpha"))
+            nc = self.cue_at(c.last) or (self.cue_at(c.last + 1) if self._skippable(c.last) else None)
+            if nc and nc.kind == "count":
+                self.use_cue(nc)
+                after = self.next_item(nc.last)
+                if after and after.link.kind == "table":
+                    self.use(after, "count")
+                self._order_count = desc
+                continue
+            if nc and nc.kind == "agg":
+                after = self.next_item(nc.last)
+                col = self.col_of(after) if after else None
+                if col:
+                    self.use_cue(nc)
+                    self.use(after, "order")
+                    self.spec.order_by.append(OrderKey(Measure(nc.arg, col), desc))
+                continue
+            col = self.col_of(nxt) if nxt else None
+            if col is None:
+                continue
+            self.use(nxt, "order")
+            self.spec.order_by.append(OrderKey(col, desc))
+        self._desc = desc
+
+    def _bind_who(self) -> None:
+        self._who = any(c.kind == "who" for c in self.r.cues)
+
+    def _bind_capitalised(self) -> None:
+        """Capitalised words nothing else explained ("John Smith") are values of a nearby text column."""
+        toks = self.r.tokens
+        i = 1
+        while i < len(toks):
+            t = toks[i]
+            if i in self.used or not (t.kind == "quote" or (t.is_capitalised and t.stem not in FILLER_STEMS)) or any(it.first <= i < it.last for it in self.items) or self._is_cue_pos(i):
+                i += 1
+                continue
+            j = i + 1
+            if t.kind != "quote":
+                while j < len(toks) and toks[j].is_capitalised and j not in self.used and not any(it.first <= j < it.last for it in self.items):
+                    j += 1
+            value = t.text if t.kind == "quote" else " ".join(x.text for x in toks[i:j])
+            target = self.prev_item(i, limit=3, kinds=("column",))
+            col = self.col_of(target) if target else None
+            if col is None or (p := self.colprof(col)) is None or p.kind != "text":
+                after = self.item_at(j)
+                col = self.col_of(after) if after and after.link.kind == "column" else None
+                target = after if col else None
+                if col is not None and (p := self.colprof(col)) is not None and p.kind != "text":
+                    col = None
+            if col is None:
+                names = self.name_columns(self.table)
+                if len(names) == 1 and t.kind == "quote":
+                    col = names[0]
+                    self.r.confidence = min(self.r.confidence, 0.7)
+            if col is None:
+                i = j
+                continue
+            if target is not None:
+                self.use(target, "filter")
+            neg = self._neg_before(i, 3)
+            self.spec.filters.append(Filter(col, "<>" if neg else "=", (value,)))
+            self.used.update(range(i, j))
+            i = j
+
+    # ================================================================= assembly
+    def _assemble(self) -> None:
+        s = self.spec
+        leftovers = [it for it in self.items if it.role is None]
+        select_cols: list[Col] = []
+        for it in leftovers:
+            if it.link.kind == "table":
+                if it.link.table == self.table:
+                    self.use(it, "table")
+                continue
+            col = self.col_of(it)
+            if col is not None and it.link.kind == "column":
+                if col not in select_cols:
+                    select_cols.append(col)
+                self.use(it, "select")
+        for it in leftovers:
+            if it.role is None and it.link.kind == "table":
+                # another table named but not used by any column: only fine if a column of it is used
+                if any(c.table == it.link.table for c in select_cols + s.group_by) or any(
+                    (f.col.table if isinstance(f.col, Col) else None) == it.link.table for f in s.filters
+                ):
+                    self.use(it, "table")
+        if self._who and not select_cols:
+            select_cols = self.name_columns(self.table)
+            if not select_cols:
+                self.r.problems.append(f"I could not tell which column names a {self.table} row")
+        # superlatives: with something to show it is "the row with the highest X", else max(X)
+        for col, direction, cue in self.super_col:
+            if select_cols or s.group_by and not s.measures:
+                s.order_by.insert(0, OrderKey(col, desc=direction == "max"))
+                if self.limit is None:
+                    self.limit = 1
+            elif s.group_by or not s.measures or True:
+                s.measures.append(Measure(direction, col))  # type: ignore[arg-type]
+        if self.grain:
+            gcol = getattr(self, "_grain_col", None) or self._date_col()
+            if gcol is None:
+                self.r.problems.append(f"I found '{self.grain}' but no date column to group by")
+            else:
+                g = Col(gcol.table, gcol.name, self.grain)  # type: ignore[arg-type]
+                s.group_by.insert(0, g)
+                s.order_by.append(OrderKey(g))
+                s.intent = "trend"
+                select_cols = [c for c in select_cols if c != gcol]
+        if any(c.kind == "trend" for c in self.r.cues):
+            for c in self.r.cues:
+                if c.kind == "trend":
+                    self.use_cue(c)
+            if not any(g.grain for g in s.group_by):
+                gcol = self._date_col()
+                p = self.colprof(gcol) if gcol else None
+                if gcol is None or p is None:
+                    self.r.problems.append("I found 'over time' but no date column")
+                else:
+                    g = Col(gcol.table, gcol.name, auto_grain(p))  # type: ignore[arg-type]
+                    s.group_by.insert(0, g)
+                    s.order_by.append(OrderKey(g))
+                    s.intent = "trend"
+                    select_cols = [c for c in select_cols if c != gcol]
+        # measures over the remaining numbers for trends: "revenue by month" = sum(revenue)
+        if s.intent == "trend" and not s.measures:
+            nums = [c for c in select_cols if (p := self.colprof(c)) and p.kind == "number"]
+            for c in nums:
+                s.measures.append(Measure("sum", c))
+            select_cols = [c for c in select_cols if c not in nums]
+        if any(c.kind == "dist" for c in self.r.cues):
+            for c in self.r.cues:
+                if c.kind == "dist":
+                    self.use_cue(c)
+            target = select_cols[0] if select_cols else (s.group_by[0] if s.group_by else None)
+            p = self.colprof(target) if target else None
+            if target is None or p is None:
+                self.r.problems.append("I could not tell which column's distribution you want")
+            elif p.kind == "number" and not s.group_by:
+                s.intent = "distribution"
+                s.columns = [target]
+                self._finish_cues()
+                return
+            else:
+                if target not in s.group_by:
+                    s.group_by.append(target)
+                select_cols = [c for c in select_cols if c != target]
+                s.order_by.append(OrderKey(Measure("count"), desc=True))
+                s.intent = "distribution"
+        if any(c.kind == "share" for c in self.r.cues):
+            for c in self.r.cues:
+                if c.kind == "share":
+                    self.use_cue(c)
+            s.share = True
+        # "which city has the most employees": group by the shown column, order by count
+        if self.top_count is not None:
+            direction, col = self.top_count
+            if col is None:
+                if select_cols and not s.group_by:
+                    s.group_by.extend(select_cols)
+                    select_cols = []
+                elif not s.group_by:
+                    self.r.problems.append("I could not tell what to rank by the count")
+            if not s.measures:
+                pass
+            s.order_by.insert(0, OrderKey(Measure("count"), desc=direction == "max"))
+            self.limit = self.limit or 1
+            s.intent = "top"
+        if getattr(self, "_order_count", None) is not None:
+            if select_cols and not s.group_by:
+                s.group_by.extend(select_cols)
+                select_cols = []
+            s.order_by.append(OrderKey(Measure("count"), desc=bool(self._order_count)))
+        if getattr(self, "_alpha", False):
+            target = (select_cols or s.group_by or self.name_columns(self.table) or [None])[0]
+            if target is not None and not any(o.target == target for o in s.order_by):
+                s.order_by.append(OrderKey(target, desc=False))
+        # having a count without a grouping: group by what is shown
+        if any(isinstance(f.col, Measure) for f in s.filters) and not s.group_by:
+            if select_cols:
+                s.group_by.extend(select_cols)
+                select_cols = []
+            else:
+                self.r.problems.append("I could not tell what to count per group")
+        if s.measures and select_cols and not s.group_by:
+            s.group_by.extend(select_cols)
+            select_cols = []
+        if s.group_by and select_cols:
+            for c in select_cols:
+                if c not in s.group_by:
+                    s.group_by.append(c)
+            select_cols = []
+        if s.group_by and not s.measures and s.intent not in ("distribution",):
+            if not (s.order_by and self.limit and self.top_count is None and not s.filters):
+                s.measures.append(Measure("count"))
+        if getattr(self, "_top_pending", None) and s.measures and s.group_by:
+            s.order_by.append(OrderKey(s.measures[0], desc=self._top_pending == "max"))
+            self._top_pending = None
+        s.columns = select_cols
+        distinct = any(c.kind == "distinct" for c in self.r.cues if not self._consumed_cue(c))
+        if distinct and s.columns and not s.measures:
+            s.distinct = True
+        for c in self.r.cues:
+            if c.kind == "distinct":
+                self.use_cue(c)
+        s.limit = self.limit
+        if s.intent == "list":
+            s.intent = (
+                "top" if s.limit else "group" if s.group_by else "aggregate" if s.measures else "list"
+            )
+        if s.intent == "aggregate" and all(m.agg == "count" and m.col is None for m in s.measures):
+            s.intent = "count"
+        if getattr(self, "_top_pending", None):
+            self.r.problems.append("I found 'top' but not what to rank by")
+        self._finish_cues()
+
+    def _finish_cues(self) -> None:
+        """Cues that change the meaning must have been used; harmless ones may stay unused."""
+        for c in self.r.cues:
+            if self._consumed_cue(c):
+                continue
+            text = " ".join(t.text for t in self.r.tokens[c.first : c.last])
+            if c.kind in ("neg", "both", "cmp", "cmp_concept", "between", "super", "concept_super", "common", "agg", "count", "top", "like", "compare", "cmp_post"):
+                self.r.problems.append(f"I could not apply '{text}' to anything")
+            elif c.kind in ("or", "dir", "group", "distinct", "order", "alpha", "like_noise"):
+                if c.kind == "group" and self.r.tokens[c.first].lower in ("each", "per", "by") and self.spec.group_by:
+                    continue
+                if c.kind == "group" and self.r.tokens[c.first].lower != "by":
+                    self.r.problems.append(f"I could not tell what '{text}' groups by")
+            self.used.update(range(c.first, c.last))
+
+    def _collect_unknown(self) -> None:
+        r = self.r
+        linked = {k for l in r.links for k in range(l.first, l.last)} if not hasattr(self, "items") else set()
+        run: list[str] = []
+        for i, t in enumerate(r.tokens):
+            explained = i in self.used or i in linked or t.kind == "sym" or (t.kind == "word" and t.stem in FILLER_STEMS and not self._is_cue_pos(i))
+            if hasattr(self, "items"):
+                it = next((x for x in self.items if x.first <= i < x.last), None)
+                if it is not None and it.role is not None:
+                    explained = True
+            if not explained and not self._is_cue_pos(i):
+                run.append(t.text)
+            elif run:
+                r.unknown.append(" ".join(run))
+                run = []
+        if run:
+            r.unknown.append(" ".join(run))
+        if hasattr(self, "items"):
+            for it in self.items:
+                if it.role is None:
+                    text = " ".join(t.text for t in r.tokens[it.first : it.last])
+                    r.problems.append(f"I saw '{text}' ({it.link.kind} {it.link.column or it.link.table}) but could not tell how it fits")
+            weak = [it.link.score for it in self.items if it.role is not None]
+            if weak:
+                r.confidence = min(r.confidence, min(weak))
+
+
+def auto_grain(p: ColumnProfile) -> str:
+    """A sensible time grain from a date column's span: years, months, weeks or days."""
+    try:
+        lo, hi = p.min, p.max
+        days = (hi - lo).days if hasattr(hi, "__sub__") and lo is not None and hi is not None else 365
+    except TypeError:
+        days = 365
+    if days > 365 * 3:
+        return "year"
+    if days > 90:
+        return "month"
+    if days > 21:
+        return "week"
+    return "day"

@@ -1,0 +1,137 @@
+"""OfflinePlanner: plain-language questions to safe SQL with no model server, network or key.
+
+question -> tokens, cues, dates -> schema/value links -> QuerySpec -> sqlglot tree -> run_sql.
+When the reading is incomplete it abstains with what it understood, what it could not map (with
+the closest column names) and questions it can answer, and runs nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.contracts import Plan, ToolCall
+from assistant.planner.offline.describe import describe, suggestions
+from assistant.planner.offline.followups import apply_followup, is_followup, is_why, wants_chart_only
+from assistant.planner.offline.linking import index_for
+from assistant.planner.offline.parser import Parser, Reading
+from assistant.planner.offline.spec import QuerySpec
+from assistant.planner.offline.sqlbuild import JoinError, build_sql
+from assistant.planner.sql_passthrough import looks_like_sql
+from assistant.session import Session
+from tools.catalog import Catalog
+
+STATE_KEY = "offline_spec"
+MIN_CONFIDENCE = 0.6
+
+
+class OfflinePlanner:
+    """The default planner (see module docstring). ``today`` anchors "last month" and friends."""
+
+    name = "offline"
+
+    def __init__(self, today: dt.date | None = None, min_confidence: float = MIN_CONFIDENCE) -> None:
+        self.today = today
+        self.min_confidence = min_confidence
+
+    def plan(self, question: str, catalog: Catalog, session: Session) -> Plan:
+        if looks_like_sql(question):
+            return Plan(calls=[ToolCall("run_sql", {"sql": question.strip().rstrip(";")})], understood="SQL query", planner=self.name, intent="sql")
+        if not catalog.tables:
+            return Plan(planner=self.name, message="No data is open yet; open a file first.")
+        index = index_for(catalog)
+        previous: QuerySpec | None = session.state.get(STATE_KEY)
+        default_table = previous.table if previous else session.current_table
+        reading = Parser(question, index, self.today, default_table).parse()
+        if reading.schema:
+            return self._schema_plan(reading, catalog)
+        if previous is not None and is_why(question):
+            return self._why(previous, catalog)
+        if previous is not None and wants_chart_only(reading):
+            return self._sql_plan(previous, catalog, session, chart=True, followup=True)
+        if reading.spec is not None and reading.confidence >= self.min_confidence and not (
+            previous is not None and is_followup(question, reading, previous) and _is_fragment(reading)
+        ):
+            return self._sql_plan(reading.spec, catalog, session, chart=reading.chart)
+        if previous is not None and is_followup(question, reading, previous) and not reading.unknown:
+            edited = apply_followup(previous, reading)
+            if edited is not None:
+                return self._sql_plan(edited, catalog, session, chart=reading.chart, followup=True)
+        return self._abstain(question, reading, catalog, index)
+
+    # ------------------------------------------------------------------ plans
+    def _sql_plan(self, spec: QuerySpec, catalog: Catalog, session: Session, chart: bool = False, followup: bool = False) -> Plan:
+        try:
+            sql = build_sql(catalog, spec)
+        except JoinError as exc:
+            return Plan(planner=self.name, message=f"I understood {describe(spec)}, but {exc}.", suggestions=suggestions(catalog, spec.table))
+        session.state[STATE_KEY] = spec
+        session.current_table = spec.table
+        understood = describe(spec)
+        return Plan(
+            calls=[ToolCall("run_sql", {"sql": sql})],
+            understood=("Follow-up: " if followup else "") + understood,
+            planner=self.name,
+            intent=spec.intent,
+            chart_requested=chart,
+            meta={"spec": spec, "notes": list(spec.notes)},
+        )
+
+    def _schema_plan(self, reading: Reading, catalog: Catalog) -> Plan:
+        if reading.schema == "tables" or not reading.schema_table:
+            return Plan(calls=[ToolCall("list_tables", {})], understood="the tables in this data", planner=self.name, intent="schema")
+        return Plan(
+            calls=[ToolCall("describe_table", {"table": reading.schema_table})],
+            understood=f"the columns of {reading.schema_table}",
+            planner=self.name,
+            intent="schema",
+        )
+
+    def _why(self, previous: QuerySpec, catalog: Catalog) -> Plan:
+        from tools.registry import all_tools
+
+        names = {t.name for t in all_tools()}
+        for tool_name in ("explain", "explain_result", "explain_change"):
+            if tool_name in names:
+                sql = build_sql(catalog, previous)
+                return Plan(calls=[ToolCall(tool_name, {"sql": sql})], understood=f"why: {describe(previous)}", planner=self.name, intent="explain")
+        by = [c.name for c in catalog.tables[previous.table].columns if c.is_categorical and c not in previous.group_by][:2]
+        tips = [f"Break that down by {b}" for b in by]
+        return Plan(
+            planner=self.name,
+            intent="explain",
+            message="I can't explain causes offline yet; I can break the last result down further so you can see what drives it.",
+            suggestions=tips or suggestions(catalog, previous.table),
+        )
+
+    def _abstain(self, question: str, reading: Reading, catalog: Catalog, index) -> Plan:  # type: ignore[no-untyped-def]
+        parts: list[str] = []
+        partial = reading.partial
+        if partial is not None and (partial.measures or partial.filters or partial.group_by or partial.columns):
+            parts.append(f"I understood {describe(partial)}.")
+        unknown_msgs = []
+        for word in reading.unknown[:3]:
+            close = index.closest_names(word)
+            if close:
+                unknown_msgs.append(f"I don't know which column '{word}' means: closest are {', '.join(close)}")
+            else:
+                unknown_msgs.append(f"I don't know what '{word}' refers to in this data")
+        if unknown_msgs:
+            parts.append("; ".join(unknown_msgs) + ".")
+        if reading.problems:
+            parts.append("; ".join(dict.fromkeys(reading.problems)) + ".")
+        if not reading.unknown and not reading.problems:
+            parts.append("I am not confident enough in how I linked the question to the data to run a query.")
+        table = partial.table if partial else None
+        return Plan(
+            planner=self.name,
+            intent="abstain",
+            understood=describe(partial) if partial else "",
+            message=" ".join(parts) + " I ran nothing.",
+            suggestions=suggestions(catalog, table),
+            meta={"unknown": reading.unknown, "problems": reading.problems},
+        )
+
+
+def _is_fragment(reading: Reading) -> bool:
+    """A follow-up such as "only East" parses alone too; it still edits the last query."""
+    return not any(l.kind == "table" for l in reading.links) and not any(c.kind in ("count", "agg") for c in reading.cues)

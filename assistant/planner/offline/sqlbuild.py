@@ -1,0 +1,193 @@
+"""QuerySpec -> a sqlglot expression tree (DuckDB dialect). The only place the planner makes SQL.
+
+No user text is ever pasted into SQL: identifiers come from the catalog and are quoted by sqlglot,
+values become typed literals. Tables are joined along the catalog's relations (shortest path).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from sqlglot import exp
+
+from assistant.planner.offline.spec import Col, Filter, Measure, QuerySpec
+from tools.catalog import Catalog, Relation
+
+
+class JoinError(ValueError):
+    """The spec needs tables that no chain of relations connects."""
+
+
+def _ident(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def literal(value: object) -> exp.Expression:
+    """A typed SQL literal for a Python value (strings are escaped by sqlglot, never concatenated)."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(value)
+    return exp.Literal.string(str(value))
+
+
+class Builder:
+    """Builds one SELECT for a spec over a catalog."""
+
+    def __init__(self, catalog: Catalog, spec: QuerySpec) -> None:
+        self.catalog = catalog
+        self.spec = spec
+        self.tables = spec.tables()
+        self.qualify = len(self.tables) > 1
+
+    # ---------------------------------------------------------------- expressions
+    def column(self, col: Col) -> exp.Expression:
+        node: exp.Expression = exp.Column(this=_ident(col.name), table=_ident(col.table) if self.qualify else None)
+        if col.grain:
+            node = exp.func("date_trunc", exp.Literal.string(col.grain), self._as_date(col, node))
+        return node
+
+    def _kind(self, col: Col) -> str:
+        prof = self.catalog.table(col.table)
+        c = prof.column(col.name) if prof else None
+        return c.kind if c else "other"
+
+    def _as_date(self, col: Col, node: exp.Expression) -> exp.Expression:
+        if self._kind(col) == "date":
+            return node
+        return exp.TryCast(this=node, to=exp.DataType.build("TIMESTAMP"))
+
+    def measure(self, m: Measure) -> exp.Expression:
+        if m.col is None:
+            return exp.Count(this=exp.Star())
+        c = self.column(m.col)
+        if m.agg == "count":
+            return exp.Count(this=c)
+        if m.agg == "count_distinct":
+            return exp.Count(this=exp.Distinct(expressions=[c]))
+        cls = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max, "median": exp.Median}[m.agg]
+        return cls(this=c)
+
+    def condition(self, f: Filter) -> exp.Expression:
+        target = self.measure(f.col) if isinstance(f.col, Measure) else self.column(f.col)
+        v = f.values
+        if f.op == "date_range":
+            start, end, year = v
+            if year is not None and not isinstance(f.col, Measure) and self._kind(f.col) == "number":
+                return exp.EQ(this=target, expression=literal(year))
+            target = self._as_date(f.col, target) if not isinstance(f.col, Measure) else target
+            parts: list[exp.Expression] = []
+            if start:
+                parts.append(exp.GTE(this=target.copy(), expression=exp.cast(exp.Literal.string(start), "DATE")))
+            if end:
+                parts.append(exp.LT(this=target.copy(), expression=exp.cast(exp.Literal.string(end), "DATE")))
+            return exp.and_(*parts) if parts else exp.true()
+        if f.op in ("in", "not in"):
+            node: exp.Expression = exp.In(this=target, expressions=[literal(x) for x in v])
+            return exp.Not(this=node) if f.op == "not in" else node
+        if f.op == "between":
+            return exp.Between(this=target, low=literal(v[0]), high=literal(v[1]))
+        if f.op in ("like", "not like"):
+            node = exp.ILike(this=target, expression=literal(v[0]))
+            return exp.Not(this=node) if f.op == "not like" else node
+        if f.op == "is null":
+            return exp.Is(this=target, expression=exp.Null())
+        if f.op == "not null":
+            return exp.Not(this=exp.Is(this=target, expression=exp.Null()))
+        cls = {"=": exp.EQ, "<>": exp.NEQ, ">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}[f.op]
+        return cls(this=target, expression=literal(v[0]))
+
+    # ---------------------------------------------------------------- the query
+    def build(self) -> exp.Select:
+        s = self.spec
+        select_items: list[exp.Expression] = []
+        for g in s.group_by:
+            node = self.column(g)
+            select_items.append(exp.alias_(node, g.grain, quoted=True) if g.grain else node)
+        for c in s.columns:
+            if c not in s.group_by:
+                select_items.append(self.column(c))
+        for m in s.measures:
+            select_items.append(exp.alias_(self.measure(m), m.alias(), quoted=True))
+        if s.share and s.measures:
+            m = self.measure(s.measures[0])
+            pct = exp.Div(
+                this=exp.Mul(this=m, expression=exp.Literal.number(100.0)),
+                expression=exp.Window(this=exp.Sum(this=m.copy())),
+            )
+            select_items.append(exp.alias_(exp.Round(this=pct, decimals=exp.Literal.number(1)), "share_pct", quoted=True))
+        if not select_items:
+            select_items = [exp.Star()]
+        query = exp.select(*select_items).from_(exp.Table(this=_ident(s.table)))
+        for join in self._joins():
+            query = query.join(join)
+        where = [self.condition(f) for f in s.filters if not isinstance(f.col, Measure)]
+        having = [self.condition(f) for f in s.filters if isinstance(f.col, Measure)]
+        for group in s.any_of:
+            ors = [self.condition(f) for f in group]
+            (having if any(isinstance(f.col, Measure) for f in group) else where).append(exp.or_(*ors) if len(ors) > 1 else ors[0])
+        if where:
+            query = query.where(exp.and_(*where))
+        if s.group_by:
+            query = query.group_by(*[self.column(g) for g in s.group_by])
+        if having:
+            query = query.having(exp.and_(*having))
+        for o in s.order_by:
+            node = self.measure(o.target) if isinstance(o.target, Measure) else self.column(o.target)
+            query = query.order_by(exp.Ordered(this=node, desc=o.desc, nulls_first=False))
+        if s.limit is not None:
+            query = query.limit(s.limit)
+        if s.distinct:
+            query = query.distinct()
+        return query
+
+    def _joins(self) -> list[exp.Join]:
+        """JOIN clauses that connect every table of the spec to the main table."""
+        joined = [self.spec.table]
+        joins: list[exp.Join] = []
+        for target in self.tables[1:]:
+            if target in joined:
+                continue
+            path = shortest_path(self.catalog, joined, target)
+            if path is None:
+                raise JoinError(f"no relation connects {self.spec.table} and {target}")
+            for rel, new_table in path:
+                on = exp.EQ(
+                    this=exp.Column(this=_ident(rel.left_column), table=_ident(rel.left)),
+                    expression=exp.Column(this=_ident(rel.right_column), table=_ident(rel.right)),
+                )
+                joins.append(exp.Join(this=exp.Table(this=_ident(new_table)), on=on))
+                joined.append(new_table)
+                self.qualify = True
+        return joins
+
+
+def shortest_path(catalog: Catalog, start: list[str], target: str) -> list[tuple[Relation, str]] | None:
+    """Relations leading from any of ``start`` to ``target`` (breadth first), with the table each adds."""
+    prev: dict[str, tuple[str, Relation] | None] = {t: None for t in start}
+    queue = deque(start)
+    while queue:
+        cur = queue.popleft()
+        if cur == target:
+            break
+        for rel in catalog.relations:
+            for a, b in ((rel.left, rel.right), (rel.right, rel.left)):
+                if a == cur and b not in prev:
+                    prev[b] = (cur, rel)
+                    queue.append(b)
+    if target not in prev:
+        return None
+    steps: list[tuple[Relation, str]] = []
+    node = target
+    while prev[node] is not None:
+        parent, rel = prev[node]  # type: ignore[misc]
+        steps.append((rel, node))
+        node = parent
+    return list(reversed(steps))
+
+
+def build_sql(catalog: Catalog, spec: QuerySpec) -> str:
+    """The DuckDB SQL text of ``spec`` (raises :class:`JoinError` when tables cannot be joined)."""
+    return Builder(catalog, spec).build().sql(dialect="duckdb")

@@ -1,0 +1,354 @@
+"""Text-to-SQL benchmark on Spider-style data: execution accuracy, abstention and wrong answers.
+
+    python -m benchmarks.text2sql --questions Q.jsonl --db-dir DIR --out PRED.jsonl \
+        [--planner offline|llm|hybrid] [--llm provider:model] [--limit N --seed S] [--workers 2]
+
+Each input line has ``id``, ``db_id``, ``question`` and maybe ``gold_sql``; ``DIR/<db_id>.sqlite``
+is the database. Each output line is ``{"id": ..., "sql": ... or null}`` (null = abstained).
+
+When gold SQL is present, both queries run on the same :class:`tools.workspace.Workspace` (the
+prediction through the safe SQL tool, ``tools.sql.run_query``) and their rows are compared as
+multisets (in order when the gold has ORDER BY). Like Spider's official execution metric, columns
+may come in any order: each predicted column is matched to a gold column with the same values.
+Questions whose gold SQL fails on DuckDB are reported and left out of the accuracy.
+
+``wrong %`` is answered-but-wrong over answered questions: the number that matters most for trust.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing as mp
+import os
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+# ---------------------------------------------------------------------------------------- planners
+def make_planner(name: str, llm: str | None = None) -> Any:
+    """The planner to benchmark. LLM planners are imported lazily so the offline run needs none."""
+    if name == "offline":
+        from assistant.planner.offline import OfflinePlanner
+
+        return OfflinePlanner()
+    module, cls = {"llm": ("assistant.planner.llm", "LLMPlanner"), "hybrid": ("assistant.planner.hybrid", "HybridPlanner")}.get(name, (None, None))
+    if module is None:
+        raise SystemExit(f"unknown planner {name!r}: choose offline, llm or hybrid")
+    try:
+        mod = __import__(module, fromlist=[cls])
+        planner_cls = getattr(mod, cls)
+    except (ImportError, AttributeError) as exc:
+        raise SystemExit(f"planner {name!r} is not available ({module}.{cls}: {exc}); use --planner offline") from None
+    model = None
+    if llm:
+        try:
+            from models.chat import make_chat_model  # type: ignore[import-not-found]
+        except ImportError:
+            model = llm  # let the planner resolve a "provider:model" string itself
+        else:
+            model = make_chat_model(llm)
+    try:
+        return planner_cls(llm=model) if model is not None else planner_cls()
+    except TypeError:
+        return planner_cls(model)
+
+
+# ---------------------------------------------------------------------------------------- gold shape
+def question_type(gold_sql: str | None) -> str:
+    """A coarse shape of the gold query: nested > join > group > order-limit > agg > count > filter > select."""
+    if not gold_sql:
+        return "unknown"
+    try:
+        tree = sqlglot.parse_one(gold_sql, read="duckdb")
+    except sqlglot.errors.ParseError:
+        return "unparsed"
+    if isinstance(tree, (exp.Union, exp.Intersect, exp.Except)) or any(True for _ in tree.find_all(exp.Subquery)) or any(
+        isinstance(s.parent, (exp.In, exp.EQ, exp.GT, exp.LT, exp.GTE, exp.LTE, exp.NEQ)) for s in tree.find_all(exp.Select) if s is not tree
+    ):
+        return "nested"
+    if tree.args.get("joins"):
+        return "join"
+    if tree.args.get("group"):
+        return "group"
+    if tree.args.get("order"):
+        return "order-limit" if tree.args.get("limit") else "order"
+    aggs = list(tree.find_all(exp.AggFunc))
+    if aggs:
+        if all(isinstance(a, exp.Count) for a in aggs):
+            return "count"
+        return "agg"
+    if tree.args.get("where"):
+        return "filter"
+    return "select"
+
+
+def is_single_table(gold_sql: str | None) -> bool:
+    try:
+        tree = sqlglot.parse_one(gold_sql or "", read="duckdb")
+    except sqlglot.errors.ParseError:
+        return False
+    return len({t.name.lower() for t in tree.find_all(exp.Table)}) == 1
+
+
+# ---------------------------------------------------------------------------------------- comparison
+def _norm(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        try:
+            v = v.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (int, float)):
+        f = float(v)
+        return round(f, 4) if not f.is_integer() else int(f)
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    try:
+        import decimal
+
+        if isinstance(v, decimal.Decimal):
+            return _norm(float(v))
+    except ImportError:
+        pass
+    return str(v)
+
+
+def _rows(df: Any) -> list[tuple[Any, ...]]:
+    return [tuple(_norm(v) for v in row) for row in df.itertuples(index=False, name=None)]
+
+
+def results_match(pred: list[tuple[Any, ...]], gold: list[tuple[Any, ...]], ordered: bool) -> bool:
+    """Same rows (as multisets, or in order), allowing the columns to come in a different order."""
+    if len(pred) != len(gold):
+        return False
+    if not gold:
+        return True
+    if len(pred[0]) != len(gold[0]):
+        return False
+    ncol = len(gold[0])
+    gold_cols = [Counter(r[i] for r in gold) for i in range(ncol)]
+    pred_cols = [Counter(r[i] for r in pred) for i in range(ncol)]
+    # candidate mappings: each gold column to the pred columns with the same multiset of values
+    options = [[j for j in range(ncol) if pred_cols[j] == gold_cols[i]] for i in range(ncol)]
+    if any(not o for o in options):
+        return False
+
+    def mappings(i: int, used: set[int]) -> Any:
+        if i == ncol:
+            yield []
+            return
+        for j in options[i]:
+            if j not in used:
+                for rest in mappings(i + 1, used | {j}):
+                    yield [j] + rest
+
+    for n, perm in enumerate(mappings(0, set())):
+        if n > 50:
+            break
+        reordered = [tuple(r[j] for j in perm) for r in pred]
+        if ordered and reordered == gold:
+            return True
+        if not ordered and Counter(reordered) == Counter(gold):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------- running
+@dataclass
+class Outcome:
+    id: str
+    db_id: str
+    sql: str | None
+    qtype: str
+    single: bool
+    status: str  # correct | wrong | abstain | error | gold_error | no_gold
+    seconds: float
+    error: str = ""
+
+
+def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> list[Outcome]:
+    """All questions of one database, in one worker: load it once, plan and check each question."""
+    db_id, db_dir, questions, planner_name, llm = args
+    import logging
+
+    logging.disable(logging.WARNING)
+    from assistant.session import Session
+    from tools.errors import InsightError
+    from tools.sql import run_query
+    from tools.workspace import Workspace
+
+    planner = _worker_planner(planner_name, llm)
+    path = Path(db_dir) / f"{db_id}.sqlite"
+    out: list[Outcome] = []
+    try:
+        ws = Workspace([path])
+        catalog = ws.catalog()
+        if hasattr(planner, "bind"):  # LLM planners run their tools on this workspace
+            planner.bind(ws)
+    except Exception as exc:  # a database we cannot open: every question is an error for the planner
+        return [Outcome(q["id"], db_id, None, question_type(q.get("gold_sql")), is_single_table(q.get("gold_sql")), "error", 0.0, f"load: {exc}") for q in questions]
+    for q in questions:
+        gold_sql = q.get("gold_sql")
+        qtype = question_type(gold_sql)
+        single = is_single_table(gold_sql)
+        t0 = time.perf_counter()
+        sql = None
+        try:
+            plan = planner.plan(q["question"], catalog, Session())
+            calls = [c for c in plan.calls if c.name == "run_sql"]
+            sql = calls[0].args["sql"] if calls else None
+        except Exception as exc:  # a planner crash counts as an abstention, and is reported
+            out.append(Outcome(q["id"], db_id, None, qtype, single, "abstain", time.perf_counter() - t0, f"planner: {type(exc).__name__}: {exc}"))
+            continue
+        seconds = time.perf_counter() - t0
+        if not gold_sql:
+            out.append(Outcome(q["id"], db_id, sql, qtype, single, "no_gold" if sql else "abstain", seconds))
+            continue
+        try:
+            gold_rows = _rows(ws.query_df(gold_sql))
+        except Exception as exc:
+            out.append(Outcome(q["id"], db_id, sql, qtype, single, "gold_error", seconds, str(exc).splitlines()[0][:200]))
+            continue
+        if sql is None:
+            out.append(Outcome(q["id"], db_id, None, qtype, single, "abstain", seconds))
+            continue
+        try:
+            pred = run_query(ws, sql, row_limit=100_000, timeout_s=10.0, count_total=False)
+            ok = results_match(_rows(pred.df), gold_rows, ordered=_ordered(gold_sql))
+            out.append(Outcome(q["id"], db_id, sql, qtype, single, "correct" if ok else "wrong", seconds))
+        except InsightError as exc:
+            out.append(Outcome(q["id"], db_id, sql, qtype, single, "error", seconds, str(exc)[:200]))
+        except Exception as exc:
+            out.append(Outcome(q["id"], db_id, sql, qtype, single, "error", seconds, f"{type(exc).__name__}: {str(exc)[:200]}"))
+    ws.close()
+    return out
+
+
+_PLANNER: Any = None
+
+
+def _worker_planner(name: str, llm: str | None) -> Any:
+    global _PLANNER
+    if _PLANNER is None:
+        _PLANNER = make_planner(name, llm)
+    return _PLANNER
+
+
+def _ordered(gold_sql: str) -> bool:
+    try:
+        tree = sqlglot.parse_one(gold_sql, read="duckdb")
+    except sqlglot.errors.ParseError:
+        return False
+    return bool(tree.args.get("order"))
+
+
+# ---------------------------------------------------------------------------------------- report
+def _table(rows: list[tuple[str, list[Outcome]]]) -> str:
+    head = f"{'type':<14}{'n':>6}{'acc %':>8}{'abstain %':>11}{'wrong %':>9}{'err %':>7}{'s/q':>8}"
+    lines = [head, "-" * len(head)]
+    for name, outs in rows:
+        outs = [o for o in outs if o.status not in ("gold_error", "no_gold")]
+        n = len(outs)
+        if not n:
+            continue
+        c = Counter(o.status for o in outs)
+        answered = n - c["abstain"]
+        wrong = c["wrong"] + c["error"]
+        lines.append(
+            f"{name:<14}{n:>6}{100 * c['correct'] / n:>8.1f}{100 * c['abstain'] / n:>11.1f}"
+            f"{(100 * wrong / answered if answered else 0):>9.1f}{100 * c['error'] / n:>7.1f}"
+            f"{sum(o.seconds for o in outs) / n:>8.3f}"
+        )
+    return "\n".join(lines)
+
+
+def report(outcomes: list[Outcome]) -> str:
+    """Overall, single-table and per-type tables (accuracy, abstain %, wrong % of answered, s/q)."""
+    graded = [o for o in outcomes if o.status not in ("gold_error", "no_gold")]
+    by_type: dict[str, list[Outcome]] = defaultdict(list)
+    for o in graded:
+        by_type[o.qtype].append(o)
+    order = ["select", "filter", "count", "agg", "group", "order", "order-limit", "join", "nested", "unparsed", "unknown"]
+    rows = [("overall", graded), ("single-table", [o for o in graded if o.single]), ("multi-table", [o for o in graded if not o.single])]
+    rows += [(t, by_type[t]) for t in order if t in by_type]
+    gold_errors = sum(1 for o in outcomes if o.status == "gold_error")
+    text = _table(rows)
+    text += "\n(wrong % = answered but wrong or failed, over answered questions)"
+    if gold_errors:
+        text += f"\n{gold_errors} questions left out: their gold SQL failed on DuckDB"
+    return text
+
+
+def load_questions(path: Path, limit: int | None, seed: int) -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if limit is not None and limit < len(rows):
+        rows = random.Random(seed).sample(rows, limit)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.text2sql", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--questions", required=True, type=Path)
+    ap.add_argument("--db-dir", required=True, type=Path)
+    ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--planner", default="offline", choices=["offline", "llm", "hybrid"])
+    ap.add_argument("--llm", default=None, help="provider:model for the llm / hybrid planner")
+    ap.add_argument("--limit", type=int, default=None, help="a fixed random sample of N questions")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--details", type=Path, default=None, help="also write per-question outcomes (status, type, error) here")
+    args = ap.parse_args(argv)
+
+    if args.planner != "offline":
+        make_planner(args.planner, args.llm)  # fail fast, in the parent, with a clear message
+    questions = load_questions(args.questions, args.limit, args.seed)
+    by_db: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for q in questions:
+        by_db[q["db_id"]].append(q)
+    jobs = [(db, str(args.db_dir), qs, args.planner, args.llm) for db, qs in sorted(by_db.items(), key=lambda kv: -len(kv[1]))]
+    t0 = time.perf_counter()
+    outcomes: list[Outcome] = []
+    if args.workers > 1 and len(jobs) > 1:
+        with mp.get_context("spawn").Pool(args.workers) as pool:
+            for res in pool.imap_unordered(_run_db, jobs):
+                outcomes.extend(res)
+    else:
+        for job in jobs:
+            outcomes.extend(_run_db(job))
+    elapsed = time.perf_counter() - t0
+    order = {q["id"]: i for i, q in enumerate(questions)}
+    outcomes.sort(key=lambda o: order.get(o.id, 0))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as fh:
+        for o in outcomes:
+            fh.write(json.dumps({"id": o.id, "sql": o.sql}) + "\n")
+    if args.details:
+        with args.details.open("w", encoding="utf-8") as fh:
+            for o in outcomes:
+                fh.write(json.dumps(o.__dict__) + "\n")
+    print(f"{len(questions)} questions over {len(by_db)} databases in {elapsed:.0f} s ({args.planner} planner)")
+    if any(q.get("gold_sql") for q in questions):
+        print(report(outcomes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

