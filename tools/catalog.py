@@ -161,28 +161,28 @@ def profile_table(ws: "Workspace", table: str) -> TableProfile:
     """Two scans whatever the width: one aggregate pass for the stats, one for the value index."""
     cols = ws.columns(table)
     t = _q(table)
-    approx = False
-    if cols:
-        # Parquet and DuckDB tables answer count(*) from metadata; it decides exact vs approximate.
-        row_count = int(ws.query_df(f"SELECT count(*) AS n FROM {t}")["n"].iloc[0])
-        approx = row_count > EXACT_DISTINCT_MAX_ROWS
-    else:
-        row_count = 0
-    exprs: list[str] = []
+    # One pass with HyperLogLog distinct counts; small tables then get exact ones in a second,
+    # cheap pass. A large file is so scanned twice in all (stats, value index), never per column.
+    exprs: list[str] = ["count(*) AS row_count"]
     for i, (name, dtype) in enumerate(cols):
         c = _q(name)
         kind = column_kind(dtype)
         exprs.append(f"count({c}) AS n{i}")
-        if kind == "other":
-            exprs.append(f"NULL AS d{i}")
-        else:
-            distinct = f"approx_count_distinct({c})" if approx else f"count(DISTINCT {c})"
-            exprs.append(f"{distinct} AS d{i}")
+        exprs.append(f"NULL AS d{i}" if kind == "other" else f"approx_count_distinct({c}) AS d{i}")
         if kind in ("number", "date"):
             exprs.append(f"min({c}) AS lo{i}, max({c}) AS hi{i}")
         if kind == "text":
             exprs.append(f"avg(length({c})) AS len{i}")
-    stats = ws.query_df(f"SELECT {', '.join(exprs)} FROM {t}").iloc[0] if cols and row_count else None
+    stats = ws.query_df(f"SELECT {', '.join(exprs)} FROM {t}").iloc[0]
+    row_count = int(stats["row_count"])
+    approx = row_count > EXACT_DISTINCT_MAX_ROWS
+    if not approx and row_count:
+        exact = [f"count(DISTINCT {_q(name)}) AS d{i}" for i, (name, dtype) in enumerate(cols) if column_kind(dtype) != "other"]
+        if exact:
+            for key, value in ws.query_df(f"SELECT {', '.join(exact)} FROM {t}").iloc[0].items():
+                stats[key] = value
+    if not row_count:
+        stats = None
     samples_df = ws.query_df(f"SELECT * FROM {t} LIMIT {SAMPLE_VALUES * 4}") if cols else None
     profiles: list[ColumnProfile] = []
     for i, (name, dtype) in enumerate(cols):
