@@ -1,0 +1,187 @@
+"""One chat turn as a stream of chat histories: the question, a working indicator, each tool step as
+a collapsible message, the narration as it streams, then the final message with table and chart.
+
+The Assistant runs in a worker thread and hands its events over a queue, so this generator keeps
+yielding while a long step runs (the working message shows the elapsed seconds) and so Stop can
+interrupt the query and end the turn at once instead of waiting for it. Nothing raised here reaches
+the browser as a stack trace: user errors become a clear message, anything else a short apology
+(with the traceback in the server log).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from assistant.contracts import Answer, Event
+from ui.formatting import Message, answer_message, error_message, pending_message, step_message, user_message
+from ui.session import UISession
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.25  # how often the working message refreshes while a step runs
+
+ProgressFn = Callable[[float | None, str], None]
+
+
+@dataclass
+class _Done:
+    error: BaseException | None = None
+
+
+def _pump(sess: UISession, question: str, out: "queue.Queue[Event | _Done]") -> None:
+    """Run the Assistant and pass each event on; the last item is always a :class:`_Done`."""
+    try:
+        for event in sess.assistant.ask_stream(question):
+            out.put(event)
+            if sess.stop_requested.is_set():
+                break
+    except BaseException as exc:  # handed to the UI thread, which decides what the user sees
+        out.put(_Done(exc))
+        return
+    out.put(_Done())
+
+
+def _no_progress(fraction: float | None, desc: str) -> None:
+    return None
+
+
+def run_turn(sess: UISession, question: str, progress: ProgressFn = _no_progress) -> Iterator[list[Message]]:
+    """Answer ``question`` in ``sess``, yielding the whole chat history after each visible change.
+
+    The last history yielded ends with the final answer (or an error message). ``sess.last_answer``
+    is set when an answer arrived, so the caller can offer downloads.
+    """
+    question = (question or "").strip()
+    history = sess.history
+    if not question:
+        yield history
+        return
+    if not sess.busy.acquire(blocking=False):
+        history.append(user_message(question))
+        history.append({"role": "assistant", "content": "Still answering the previous question. Press **Stop** to cancel it first."})
+        yield history
+        return
+    try:
+        sess.stop_requested.clear()
+        sess.turn += 1
+        history.append(user_message(question))
+        yield from _stream_answer(sess, question, history, progress)
+    finally:
+        sess.busy.release()
+
+
+def _stream_answer(sess: UISession, question: str, history: list[Message], progress: ProgressFn) -> Iterator[list[Message]]:
+    started = time.perf_counter()
+    pending = pending_message("Working on it…", "0 s")
+    history.append(pending)
+    progress(0.05, "Planning")
+    yield history
+
+    events: "queue.Queue[Event | _Done]" = queue.Queue()
+    worker = threading.Thread(target=_pump, args=(sess, question, events), name=f"insightchat-turn-{sess.session_id[:8]}", daemon=True)
+    worker.start()
+
+    narration = ""
+    answer: Answer | None = None
+    last_step_at = started
+    steps_seen = 0
+    failed = False
+    try:
+        while True:
+            try:
+                item = events.get(timeout=POLL_S)
+            except queue.Empty:
+                if sess.stop_requested.is_set():
+                    break
+                pending["metadata"]["log"] = f"{time.perf_counter() - started:.0f} s"
+                yield history
+                continue
+            if isinstance(item, _Done):
+                if item.error is not None:
+                    _log_unexpected(item.error)
+                    _remove(history, pending)
+                    history.append(error_message(item.error))
+                    yield history
+                    return
+                break
+            if item.kind == "plan":
+                if item.text:
+                    pending["metadata"]["title"] = f"Working on: {item.text}"
+                progress(0.2, "Running tools")
+                yield history
+            elif item.kind == "step" and item.step is not None:
+                now = time.perf_counter()
+                history.insert(history.index(pending), step_message(item.step, now - last_step_at))
+                last_step_at = now
+                steps_seen += 1
+                progress(min(0.9, 0.2 + 0.2 * steps_seen), item.step.title or "Step done")
+                yield history
+            elif item.kind == "token":
+                narration += item.text
+                _remove(history, pending)
+                if history and history[-1].get("metadata") is None and history[-1].get("_narration"):
+                    history[-1]["content"] = narration
+                else:
+                    history.append({"role": "assistant", "content": narration, "_narration": True})
+                yield history
+            elif item.kind == "error":
+                failed = True  # the answer that follows carries the message and its hint
+            elif item.kind == "answer":
+                answer = item.answer
+        if sess.stop_requested.is_set() and answer is None:
+            _remove(history, pending)
+            history.append({"role": "assistant", "content": "*Stopped.*"})
+            yield history
+            return
+        _remove(history, pending)
+        if history and history[-1].get("_narration"):
+            history.pop()
+        if answer is not None:
+            sess.last_answer = answer
+            sess.planner_label = answer.planner
+            progress(1.0, "Done")
+            history.append(answer_message(answer, narration or None, failed=failed))
+        else:
+            history.append({"role": "assistant", "content": "No answer came back."})
+        yield history
+    finally:
+        _remove(history, pending)
+        if history and history[-1].get("_narration"):
+            history[-1].pop("_narration", None)
+
+
+def stop_turn(sess: UISession) -> list[Message]:
+    """Stop the running turn: interrupt its query and close any working message."""
+    sess.interrupt()
+    for msg in sess.history:
+        meta = msg.get("metadata") or {}
+        if meta.get("status") == "pending":
+            meta["status"] = "done"
+            meta["title"] = "Stopped"
+    if sess.history and sess.history[-1].get("role") == "user":
+        sess.history.append({"role": "assistant", "content": "*Stopped.*"})
+    return sess.history
+
+
+def _remove(history: list[Message], message: Message) -> None:
+    for i, msg in enumerate(history):
+        if msg is message:
+            del history[i]
+            return
+
+
+def _log_unexpected(exc: BaseException) -> None:
+    from tools.errors import InsightError
+
+    if not isinstance(exc, InsightError):
+        log.error("unexpected error while answering", exc_info=(type(exc), exc, exc.__traceback__))
+
+
+def visible_history(history: list[Message]) -> list[dict[str, Any]]:
+    """The history without the UI's private keys (``_narration``), for the Chatbot."""
+    return [{k: v for k, v in msg.items() if not k.startswith("_")} for msg in history]

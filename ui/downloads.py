@@ -1,0 +1,105 @@
+"""Files a person can take away: the current result as CSV, its chart as PNG and as HTML.
+
+The PNG is drawn with matplotlib from the same :class:`ChartSpec` the UI's plotly chart uses:
+plotly's own PNG export (kaleido) needs a Chrome it would try to download, and users may be offline.
+The HTML embeds plotly.js from the installed package (``include_plotlyjs=True``), never a CDN, so it
+opens without a network. Files are written into the session's private folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from tools.charts import plotly_figure
+from tools.results import ChartSpec
+
+
+@dataclass
+class DownloadFiles:
+    csv: Path | None = None
+    png: Path | None = None
+    html: Path | None = None
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    df.to_csv(path, index=False)
+    return path
+
+
+def _bar_frame(df: pd.DataFrame, spec: ChartSpec) -> pd.DataFrame:
+    """Bars as a table: one row per x, one column per colour group (or the single measure)."""
+    assert spec.y is not None
+    if spec.color:
+        return df.pivot_table(index=spec.x, columns=spec.color, values=spec.y, aggfunc="sum", sort=False)
+    return df.set_index(spec.x)[[spec.y]]
+
+
+def write_png(df: pd.DataFrame, spec: ChartSpec, path: Path) -> Path:
+    """Draw ``spec`` over ``df`` with matplotlib (Agg backend: no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    frame = df.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    try:
+        if spec.kind == "histogram":
+            ax.hist(pd.to_numeric(frame[spec.x], errors="coerce").dropna(), bins=30, color="#636efa")
+            ax.set_xlabel(spec.x)
+            ax.set_ylabel("count")
+        elif spec.kind == "line" and spec.y:
+            frame = frame.sort_values(spec.x)
+            groups = frame.groupby(spec.color, sort=False) if spec.color else [(spec.y, frame)]
+            for label, part in groups:
+                ax.plot(part[spec.x], part[spec.y], marker="o", label=str(label))
+            if spec.color:
+                ax.legend(title=spec.color, fontsize="small")
+            ax.set_xlabel(spec.x)
+            ax.set_ylabel(spec.y)
+            fig.autofmt_xdate()
+        elif spec.kind == "scatter" and spec.y:
+            ax.scatter(frame[spec.x], frame[spec.y], s=12, alpha=0.7, color="#636efa")
+            ax.set_xlabel(spec.x)
+            ax.set_ylabel(spec.y)
+        elif spec.kind == "pie" and spec.y:
+            ax.pie(frame[spec.y], labels=frame[spec.x].astype(str), autopct="%1.0f%%")
+            ax.axis("equal")
+        elif spec.y:
+            frame[spec.x] = frame[spec.x].astype(str)
+            _bar_frame(frame, spec).plot.bar(ax=ax, legend=bool(spec.color), rot=30 if len(frame) > 6 else 0)
+            ax.set_xlabel(spec.x)
+            ax.set_ylabel(spec.y)
+        if spec.title:
+            ax.set_title(spec.title)
+        ax.grid(axis="y", alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(path, format="png")
+    finally:
+        plt.close(fig)
+    return path
+
+
+def write_html(df: pd.DataFrame, spec: ChartSpec, path: Path) -> Path:
+    """A standalone interactive chart: plotly.js inline, so it works offline."""
+    fig = plotly_figure(df, spec)
+    path.write_text(fig.to_html(include_plotlyjs=True, full_html=True), encoding="utf-8")
+    return path
+
+
+def write_downloads(folder: Path, turn: int, table: pd.DataFrame | None, chart: ChartSpec | None) -> DownloadFiles:
+    """Write the current result's files under ``folder/downloads/<turn>/`` (old turns are kept)."""
+    out = DownloadFiles()
+    if table is None:
+        return out
+    target = folder / "downloads" / str(turn)
+    target.mkdir(parents=True, exist_ok=True)
+    out.csv = write_csv(table, target / "result.csv")
+    if chart is not None and len(table):
+        out.png = write_png(table, chart, target / "chart.png")
+        out.html = write_html(table, chart, target / "chart.html")
+    return out

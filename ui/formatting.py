@@ -1,0 +1,163 @@
+"""Turn answers, steps, errors and the catalog into what the Gradio components show.
+
+Chat messages are plain dicts in Gradio's messages format (``role``, ``content``, ``metadata``).
+A tool step is a message with ``metadata={"title": ...}``, which the Chatbot draws as a collapsible
+block whose body holds the SQL or the details. The final message's content is a list of blocks: the
+narrated text, a ``gr.Dataframe`` with the first rows, and a ``gr.Plot`` when a chart fits.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from assistant.contracts import Answer, Step
+from tools.charts import plotly_figure
+from tools.errors import InsightError
+from tools.workspace import Workspace
+
+TABLE_PREVIEW_ROWS = 50  # rows of a result shown in the chat; the CSV download has them all
+SIDE_PREVIEW_ROWS = 20
+
+Message = dict[str, Any]
+
+
+def user_message(text: str) -> Message:
+    return {"role": "user", "content": text}
+
+
+def pending_message(title: str, log: str = "") -> Message:
+    """A collapsible 'working' block with a spinner; replaced as soon as the step finishes."""
+    meta: dict[str, Any] = {"title": title, "status": "pending"}
+    if log:
+        meta["log"] = log
+    return {"role": "assistant", "content": "", "metadata": meta}
+
+
+def _looks_like_sql(text: str) -> bool:
+    head = text.lstrip().upper()
+    return head.startswith(("SELECT", "WITH", "FROM"))
+
+
+def step_message(step: Step, duration_s: float | None = None) -> Message:
+    """One finished tool step: the title stays visible, the SQL or details fold away."""
+    details = step.details.strip()
+    if details and _looks_like_sql(details):
+        body = f"```sql\n{details}\n```"
+    else:
+        body = details or "(no details)"
+    meta: dict[str, Any] = {"title": step.title or step.tool or "Step", "status": "done"}
+    if duration_s is not None:
+        meta["duration"] = round(duration_s, 2)
+    return {"role": "assistant", "content": body, "metadata": meta}
+
+
+def error_text(exc: BaseException) -> str:
+    """A clear chat message for an error: the user's mistake with its hint, or a short apology."""
+    if isinstance(exc, InsightError):
+        hint = f"\n\n*Hint:* {exc.hint}" if exc.hint else ""
+        return f"**Could not answer:** {exc.message}{hint}"
+    return (
+        f"**Something went wrong inside insightchat** ({type(exc).__name__}). "
+        "The details are in the server log; try rephrasing the question or reloading the data."
+    )
+
+
+def error_message(exc: BaseException) -> Message:
+    return {"role": "assistant", "content": error_text(exc)}
+
+
+def _plain_decimal(series: pd.Series) -> pd.Series:
+    """DuckDB sums and HUGEINTs arrive as ``Decimal`` objects, which Gradio would show as text."""
+    if series.dtype != object:
+        return series
+    values = series.dropna()
+    if values.empty or not all(isinstance(v, Decimal) for v in values):
+        return series
+    if all(v == v.to_integral_value() and abs(v) < 2**53 for v in values):
+        return series.map(lambda v: None if v is None else int(v)).astype("Int64")
+    return series.map(lambda v: None if v is None else float(v)).astype("float64")
+
+
+def format_cell_frame(df: pd.DataFrame, max_rows: int) -> pd.DataFrame:
+    """The first rows, with string headers (the Dataframe component needs them) and numbers as numbers."""
+    head = df.head(max_rows).copy()
+    head.columns = [str(c) for c in head.columns]
+    for col in head.columns:
+        head[col] = _plain_decimal(head[col])
+    return head
+
+
+def answer_caption(answer: Answer) -> str:
+    """'Showing 50 of 1,204 rows' under the table, and who answered."""
+    bits: list[str] = []
+    if answer.table is not None:
+        total = answer.total_rows if answer.total_rows is not None else len(answer.table)
+        shown = min(len(answer.table), TABLE_PREVIEW_ROWS)
+        bits.append(f"{total:,} row{'s' if total != 1 else ''}" if shown >= total else f"showing the first {shown:,} of {total:,} rows")
+    bits.append(f"answered by the {answer.planner} planner")
+    return "*" + "; ".join(bits) + "*"
+
+
+def answer_text(answer: Answer, narrated: str | None = None, failed: bool = False) -> str:
+    text = (narrated if narrated is not None else answer.text).strip() or "Done."
+    if failed:  # the Assistant already put the error and its hint in the text; say it plainly, once
+        return f"**Could not answer:** {text}\n\n" + answer_caption(answer)
+    for warning in answer.warnings:
+        text += f"\n\n> ⚠️ {warning}"
+    if answer.suggestions and answer.table is None:
+        text += "\n\nYou could ask:\n" + "\n".join(f"- {s}" for s in answer.suggestions[:5])
+    return text + "\n\n" + answer_caption(answer)
+
+
+def answer_message(answer: Answer, narrated: str | None = None, chart: bool = True, failed: bool = False) -> Message:
+    """The final message: text, then the table, then the chart (each a block in one message).
+
+    ``failed`` marks an answer that only reports an error (the Assistant sent an ``error`` event).
+    """
+    content: list[Any] = [answer_text(answer, narrated, failed)]
+    if answer.table is not None and len(answer.table.columns):
+        head = format_cell_frame(answer.table, TABLE_PREVIEW_ROWS)
+        content.append(gr.Dataframe(value=head, label="Result", interactive=False, max_height=320, render=False))
+    if chart and answer.chart is not None and answer.table is not None and len(answer.table):
+        try:
+            fig = plotly_figure(answer.table, answer.chart)
+        except Exception:  # a chart that cannot be drawn must not cost the answer
+            fig = None
+        if fig is not None:
+            content.append(gr.Plot(value=fig, label="Chart", render=False))
+    return {"role": "assistant", "content": content}
+
+
+def _short_source(source: str) -> str:
+    """A file name rather than a server path (a session folder's path is nobody's business)."""
+    return Path(source).name if ("/" in source or "\\" in source) else source
+
+
+def tables_markdown(ws: Workspace) -> str:
+    """The side panel's list: each table with its row count and its columns with types."""
+    catalog = ws.catalog()
+    names = [n for n in catalog.tables if not n.startswith("_")]
+    if not names:
+        return "*No data yet.* Upload CSV, TSV, Parquet, JSON, Excel, SQLite or DuckDB files."
+    lines: list[str] = []
+    for name in names:
+        prof = catalog.tables[name]
+        src = _short_source(prof.source)
+        lines.append(f"**{name}** — {prof.row_count:,} rows, {len(prof.columns)} columns" + (f" · `{src}`" if src else ""))
+        cols = ", ".join(f"`{c.name}` {c.dtype.lower()}" for c in prof.columns)
+        lines.append(f"<small>{cols}</small>")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def preview_frame(ws: Workspace, table: str | None) -> pd.DataFrame:
+    """The first rows of one table for the side panel (empty when there is no such table)."""
+    if not table or table not in ws.table_names():
+        return pd.DataFrame()
+    quoted = '"' + table.replace('"', '""') + '"'
+    return format_cell_frame(ws.query_df(f"SELECT * FROM {quoted} LIMIT {SIDE_PREVIEW_ROWS}"), SIDE_PREVIEW_ROWS)

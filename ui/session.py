@@ -1,0 +1,175 @@
+"""Per-browser-session state: one Assistant (its own Workspace and DuckDB connection), one upload
+folder, the chat history and the last answer.
+
+Two people using the app at once must never see each other's tables, answers or files, so nothing
+here is module-global: the :class:`SessionRegistry` owned by one app maps Gradio's session hash to a
+:class:`UISession`. Sessions are closed (DuckDB connection closed, upload folder deleted) when the
+browser tab goes away (``Blocks.unload``), when they sit idle longer than ``idle_ttl_s`` (clients
+that never send an unload, such as ``gradio_client``), and when the app is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from assistant.assistant import Assistant
+from assistant.contracts import Answer
+from tools.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+AssistantFactory = Callable[[Workspace], Assistant]
+
+
+def default_assistant_factory(ws: Workspace) -> Assistant:
+    """The Assistant with the default planner (offline when it exists, else SQL passthrough)."""
+    return Assistant(ws)
+
+
+@dataclass
+class UISession:
+    """Everything one browser session owns. Not shared, so not locked except for the busy flag."""
+
+    session_id: str
+    assistant: Assistant
+    upload_dir: Path
+    history: list[dict[str, Any]] = field(default_factory=list)  # chatbot messages, in order
+    last_answer: Answer | None = None
+    turn: int = 0
+    planner_label: str = "offline"
+    last_used: float = field(default_factory=time.monotonic)
+    closed: bool = False
+    busy: threading.Lock = field(default_factory=threading.Lock)
+    stop_requested: threading.Event = field(default_factory=threading.Event)
+    _cursors: list[Any] = field(default_factory=list)
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.assistant.workspace
+
+    def touch(self) -> None:
+        self.last_used = time.monotonic()
+
+    def track_cursors(self) -> None:
+        """Remember every DuckDB cursor this session's tools open, so Stop can interrupt them.
+
+        The safe SQL tool runs each query on ``workspace.cursor()``; wrapping that one method on this
+        session's own Workspace instance is the smallest hook that lets the UI stop a long query
+        without changing the tool. (A ``Workspace.interrupt()`` would make this unnecessary.)
+        """
+        ws = self.workspace
+        original = ws.cursor
+
+        def cursor() -> Any:
+            cur = original()
+            self._cursors.append(cur)
+            if len(self._cursors) > 32:
+                del self._cursors[:-32]
+            return cur
+
+        ws.cursor = cursor  # type: ignore[method-assign]
+
+    def interrupt(self) -> None:
+        """Ask every running query of this session to stop (DuckDB raises InterruptException)."""
+        self.stop_requested.set()
+        for cur in list(self._cursors):
+            try:
+                cur.interrupt()
+            except Exception:  # a closed cursor cannot be interrupted and need not be
+                pass
+
+    def close(self) -> None:
+        """Close the DuckDB connection and delete the upload folder; safe to call twice."""
+        if self.closed:
+            return
+        self.closed = True
+        self.interrupt()
+        try:
+            self.workspace.close()
+        except Exception:  # closing a connection another thread still uses may fail; files matter more
+            log.debug("closing workspace of session %s failed", self.session_id, exc_info=True)
+        shutil.rmtree(self.upload_dir, ignore_errors=True)
+
+
+class SessionRegistry:
+    """The sessions of one app, keyed by Gradio's session hash."""
+
+    def __init__(
+        self,
+        initial_files: Sequence[str | Path] = (),
+        assistant_factory: AssistantFactory = default_assistant_factory,
+        idle_ttl_s: float = 6 * 3600,
+        root_dir: str | Path | None = None,
+    ) -> None:
+        self.initial_files = [str(Path(f).expanduser().resolve()) for f in initial_files]
+        self.assistant_factory = assistant_factory
+        self.idle_ttl_s = idle_ttl_s
+        self.root_dir = Path(root_dir) if root_dir else None
+        self._sessions: dict[str, UISession] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def get(self, session_id: str) -> UISession:
+        """The session for ``session_id``, created (with the command-line files opened) on first use."""
+        self._expire_idle()
+        with self._lock:
+            sess = self._sessions.get(session_id)
+            if sess is not None and not sess.closed:
+                sess.touch()
+                return sess
+        sess = self._create(session_id)
+        with self._lock:
+            existing = self._sessions.get(session_id)
+            if existing is not None and not existing.closed:  # another request won the race
+                sess.close()
+                return existing
+            self._sessions[session_id] = sess
+        return sess
+
+    def _create(self, session_id: str) -> UISession:
+        if self.root_dir:
+            self.root_dir.mkdir(parents=True, exist_ok=True)
+        upload_dir = Path(tempfile.mkdtemp(prefix="insightchat-session-", dir=self.root_dir))
+        ws = Workspace()
+        try:
+            for path in self.initial_files:
+                ws.add(path)
+        except Exception:
+            ws.close()
+            shutil.rmtree(upload_dir, ignore_errors=True)
+            raise
+        assistant = self.assistant_factory(ws)
+        sess = UISession(session_id=session_id, assistant=assistant, upload_dir=upload_dir)
+        sess.planner_label = getattr(assistant.planner, "name", "offline")
+        sess.track_cursors()
+        return sess
+
+    def close(self, session_id: str) -> None:
+        with self._lock:
+            sess = self._sessions.pop(session_id, None)
+        if sess is not None:
+            sess.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            sessions = list(self._sessions.values())
+            self._sessions.clear()
+        for sess in sessions:
+            sess.close()
+
+    def _expire_idle(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            stale = [k for k, s in self._sessions.items() if now - s.last_used > self.idle_ttl_s and not s.busy.locked()]
+            expired = [self._sessions.pop(k) for k in stale]
+        for sess in expired:
+            sess.close()
