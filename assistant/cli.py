@@ -170,8 +170,9 @@ def sql(
     render_table(result.df, total_rows=result.total_rows)
 
 
-def print_answer(answer: Any, show_sql: bool = True) -> None:
-    out.print(answer.text, highlight=False)
+def print_answer(answer: Any, show_sql: bool = True, show_text: bool = True) -> None:
+    if show_text:
+        out.print(answer.text, highlight=False)
     if answer.table is not None and len(answer.table.columns):
         render_table(answer.table, total_rows=answer.total_rows)
     if show_sql and answer.sql:
@@ -185,6 +186,28 @@ def print_answer(answer: Any, show_sql: bool = True) -> None:
         for s in answer.suggestions:
             out.print(f"  - {s}", highlight=False)
     out.print(f"[dim]answered by: {answer.planner}[/]", highlight=False)
+
+
+def ask_live(assistant: Any, question: str) -> None:
+    """Print an answer as it streams: each tool step (stderr, dim), the narration as it arrives."""
+    if not hasattr(assistant.planner, "plan_stream"):  # offline planner: nothing to stream
+        print_answer(assistant.ask(question))
+        return
+    answer, streamed = None, False
+    for event in assistant.ask_stream(question):
+        if event.kind == "step" and event.step is not None:
+            err.print(f"[dim]- {event.step.title}[/]", highlight=False, markup=True)
+        elif event.kind == "token":
+            out.print(event.text, end="", highlight=False, markup=False)
+            streamed = True
+        elif event.kind == "error":
+            err.print(f"[yellow]{event.text}[/]", highlight=False)
+        elif event.kind == "answer":
+            answer = event.answer
+    if streamed:
+        out.print()
+    if answer is not None:
+        print_answer(answer, show_text=not streamed)
 
 
 def make_assistant(files: list[str], llm: Optional[str]) -> Any:
@@ -205,11 +228,10 @@ def ask(
         raise InsightError("Give one or more files and then the question", 'e.g. insightchat ask examples/reviews.csv "average rating by region"')
     *paths, question = files
     assistant = make_assistant(paths, llm)
-    answer = assistant.ask(question)
     if as_json:
-        print_json(answer.to_dict())
+        print_json(assistant.ask(question).to_dict())
         return
-    print_answer(answer)
+    ask_live(assistant, question)
 
 
 @app.command()
@@ -237,7 +259,7 @@ def chat(
         if not question:
             continue
         try:
-            print_answer(assistant.ask(question))
+            ask_live(assistant, question)
         except InsightError as exc:
             err.print(f"[bold red]Error:[/] {exc.message}" + (f" [dim](hint: {exc.hint})[/]" if exc.hint else ""), highlight=False)
 

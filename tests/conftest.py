@@ -9,6 +9,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Tests pick their planner explicitly; without this, an installed local model (the `local` extra) would
+# make every Assistant hybrid and load a 1.1 GB model whenever the offline planner abstains.
+os.environ.setdefault("INSIGHTCHAT_PLANNER", "offline")
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
