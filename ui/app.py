@@ -24,7 +24,8 @@ from tools.workspace import Workspace
 from ui.chat import run_turn, stop_turn, visible_history
 from ui.downloads import write_downloads
 from ui.formatting import preview_frame, tables_markdown
-from ui.planners import PlannerOption, default_planner_options, find_option
+from assistant.assistant import default_planner
+from ui.planners import PlannerOption, default_planner_options, find_option, make_planner
 from ui.session import AssistantFactory, SessionRegistry, UISession
 from ui.uploads import UPLOAD_FILE_TYPES, add_uploads
 
@@ -78,7 +79,12 @@ def build_app(
             return assistant_factory(ws)
         from assistant.assistant import Assistant
 
-        return Assistant(ws, planner=options[0].make())
+        try:
+            planner = make_planner(options[0], ws)
+        except Exception:  # e.g. a hosted model without its API key: answer offline rather than not at all
+            log.warning("the default planner %s could not be made; using the offline planner", options[0].label, exc_info=True)
+            planner = default_planner()
+        return Assistant(ws, planner=planner)
 
     registry = SessionRegistry(files, make_assistant, idle_ttl_s=idle_ttl_s)
     examples = example_files()
@@ -88,7 +94,7 @@ def build_app(
 
     # ------------------------------------------------------------------ shared view helpers
     def suggestion_updates(sess: UISession) -> list[Any]:
-        sql_only = sess.planner_label == "sql" or getattr(sess.assistant.planner, "name", "") == "sql"
+        sql_only = getattr(sess.assistant.planner, "name", "") == "sql"
         try:
             items = suggest(sess.workspace.catalog(), MAX_SUGGESTIONS, sql_only=sql_only)
         except Exception:
@@ -242,8 +248,8 @@ def build_app(
             sess = session(request)
             option = find_option(options, label)
             try:
-                sess.assistant.planner = option.make()
-                sess.planner_label = getattr(sess.assistant.planner, "name", option.label)
+                sess.assistant.planner = make_planner(option, sess.workspace)
+                sess.planner_label = option.label
             except InsightError as exc:
                 sess.history.append({"role": "assistant", "content": f"**Could not switch to {label}:** {exc.message}"})
             except Exception as exc:

@@ -143,7 +143,6 @@ def _stream_answer(sess: UISession, question: str, history: list[Message], progr
             history.pop()
         if answer is not None:
             sess.last_answer = answer
-            sess.planner_label = answer.planner
             progress(1.0, "Done")
             history.append(answer_message(answer, narration or None, failed=failed))
         else:

@@ -1,21 +1,17 @@
-"""Which planners a person can pick in the UI: the offline one always, plus each configured LLM.
+"""Which planners a person can pick in the UI: the offline one always, plus each configured model.
 
-The LLM planner (issue 5) owns configuration. The UI only needs two things from it, looked up at
-app start so the UI works before it lands and picks it up as soon as it does:
-
-* ``assistant.llm_config.available_models() -> list[str]``: configured model specs such as
-  ``"openai:gpt-4.1-mini"`` (empty when none is configured);
-* ``assistant.llm_config.make_planner(spec: str) -> Planner``: a planner that uses that model.
-
-``build_app`` also takes an explicit list of :class:`PlannerOption` (tests, embedding apps).
+The choices come from the same settings the CLI reads (``assistant.config``: TOML file, then
+``INSIGHTCHAT_*`` variables): the configured hosted/OpenAI-compatible model (``INSIGHTCHAT_LLM``),
+and the local model when it is installed. The pick that starts selected is the one
+``assistant.planner.select.select_planner`` would make, so the UI and the CLI answer alike.
+Building a planner is deferred to when it is picked: a hosted model checks its key on creation.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from assistant.assistant import default_planner
 from assistant.planner.base import Planner
@@ -23,6 +19,7 @@ from assistant.planner.base import Planner
 log = logging.getLogger(__name__)
 
 OFFLINE_LABEL = "offline"
+LOCAL_LABEL = "local"
 
 
 @dataclass(frozen=True)
@@ -37,26 +34,51 @@ def offline_option() -> PlannerOption:
     return PlannerOption(OFFLINE_LABEL, default_planner)
 
 
-def _configured_llm_options() -> list[PlannerOption]:
-    try:
-        config = importlib.import_module("assistant.llm_config")
-    except ImportError:
-        return []
-    list_models = getattr(config, "available_models", None)
-    make_planner = getattr(config, "make_planner", None)
-    if not callable(list_models) or not callable(make_planner):
-        return []
-    try:
-        specs = [str(s) for s in list_models()]
-    except Exception:  # a broken configuration must not stop the offline UI from starting
-        log.warning("listing configured LLMs failed; offering the offline planner only", exc_info=True)
-        return []
-    return [PlannerOption(spec, (lambda spec=spec: make_planner(spec))) for spec in specs]
+def _llm_option(spec: str, settings: Any) -> PlannerOption:
+    def make() -> Planner:
+        from assistant.planner.hybrid import HybridPlanner
+        from assistant.planner.llm import LLMPlanner
+
+        planner = LLMPlanner(spec, settings, fallback=default_planner())
+        return HybridPlanner(default_planner(), planner) if settings.planner == "hybrid" else planner
+
+    return PlannerOption(spec, make)
+
+
+def _local_option(settings: Any) -> PlannerOption:
+    def make() -> Planner:
+        from assistant.planner.hybrid import HybridPlanner
+        from assistant.planner.llm import LLMPlanner
+
+        return HybridPlanner(default_planner(), LLMPlanner("local", settings, fallback=None))
+
+    return PlannerOption(LOCAL_LABEL, make)
 
 
 def default_planner_options() -> list[PlannerOption]:
-    """The offline planner first, then every configured LLM."""
-    return [offline_option(), *_configured_llm_options()]
+    """Every planner this machine can use, the one that answers by default first.
+
+    A broken configuration (bad TOML, unknown setting) must not stop the offline UI from starting:
+    it is logged and only the offline planner is offered.
+    """
+    try:
+        from assistant.config import load_settings
+        from assistant.planner.select import local_model_installed
+
+        settings = load_settings()
+        local = local_model_installed()
+    except Exception:
+        log.warning("reading the model settings failed; offering the offline planner only", exc_info=True)
+        return [offline_option()]
+    options = [offline_option()]
+    if settings.llm:
+        options.append(_llm_option(str(settings.llm), settings))
+    if local and settings.llm != LOCAL_LABEL:
+        options.append(_local_option(settings))
+    if settings.planner == "offline":
+        return options
+    preferred = str(settings.llm) if settings.llm else (LOCAL_LABEL if local and settings.planner in ("auto", "hybrid") else OFFLINE_LABEL)
+    return sorted(options, key=lambda o: o.label != preferred)
 
 
 def find_option(options: list[PlannerOption], label: str | None) -> PlannerOption:
@@ -64,3 +86,11 @@ def find_option(options: list[PlannerOption], label: str | None) -> PlannerOptio
         if opt.label == label:
             return opt
     return options[0]
+
+
+def make_planner(option: PlannerOption, workspace: Any) -> Planner:
+    """Build the option's planner and bind it to the session's workspace when it runs tools itself."""
+    planner = option.make()
+    if hasattr(planner, "bind"):
+        planner.bind(workspace)
+    return planner

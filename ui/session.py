@@ -149,7 +149,7 @@ class SessionRegistry:
             raise
         assistant = self.assistant_factory(ws)
         sess = UISession(session_id=session_id, assistant=assistant, upload_dir=upload_dir)
-        sess.planner_label = getattr(assistant.planner, "name", "offline")
+        sess.planner_label = str(getattr(assistant.planner, "label", None) or getattr(assistant.planner, "name", "offline"))
         sess.track_cursors()
         return sess
 
