@@ -73,7 +73,7 @@ def test_sql_answer_has_step_table_and_chart(client):
         f"SELECT region, count(*) AS n FROM read_csv('{EXAMPLES / 'reviews.csv'}') GROUP BY region ORDER BY region"
     ).fetchall()
     assert headers == ["region", "n"]
-    assert [tuple(r) for r in rows] == [tuple(r) for r in expected]
+    assert rows == [[str(v) for v in r] for r in expected]
     assert components(final, "plot"), "a bar chart fits a count by region"
     assert "4 rows" in texts(final)
     assert "planner" in texts(final)  # who answered is always said
@@ -81,7 +81,8 @@ def test_sql_answer_has_step_table_and_chart(client):
 
 def test_downloads_csv_png_html(client):
     ask(client, "SELECT category, avg(rating) AS avg_rating FROM reviews GROUP BY 1 ORDER BY 1")
-    csv_btn, png_btn, html_btn, planner = client.predict(api_name="/downloads")
+    csv_btn, png_btn, html_btn, grid, planner = client.predict(api_name="/downloads")
+    assert grid["value"]["headers"] == ["category", "avg_rating"] and "Current result" in grid["label"]
     csv_path, png_path, html_path = (Path(b["value"]) for b in (csv_btn, png_btn, html_btn))
     df = pd.read_csv(csv_path)
     assert list(df.columns) == ["category", "avg_rating"] and len(df) >= 3
@@ -105,7 +106,7 @@ def test_follow_up_keeps_the_conversation(client):
     chat = ask(client, "SELECT count(*) AS n FROM tickets")
     users = [texts(m) for m in chat if m["role"] == "user"]
     assert users == ["SELECT count(*) AS n FROM reviews", "SELECT count(*) AS n FROM tickets"]
-    assert table_of(chat[-1])[1] == [[300]]
+    assert table_of(chat[-1])[1] == [["300"]]
 
 
 @pytest.mark.skipif(not HAS_OFFLINE_PLANNER, reason="the offline natural-language planner (issue 3) has not landed yet")
@@ -157,7 +158,7 @@ def test_unexpected_error_is_an_apology_not_a_trace(app, client):
     from assistant.assistant import default_planner
 
     sess.assistant.planner = default_planner()
-    assert table_of(ask(client, "SELECT 2 AS x")[-1])[1] == [[2]]
+    assert table_of(ask(client, "SELECT 2 AS x")[-1])[1] == [["2"]]
 
 
 def test_stop_interrupts_a_long_query(app, client):
@@ -177,7 +178,7 @@ def test_stop_interrupts_a_long_query(app, client):
             break
         deadline.wait(0.1)
     assert not sess.busy.locked()
-    assert table_of(ask(client, "SELECT 3 AS x")[-1])[1] == [[3]]
+    assert table_of(ask(client, "SELECT 3 AS x")[-1])[1] == [["3"]]
     job.cancel()
 
 
@@ -225,7 +226,7 @@ def test_upload_every_file_type_at_once(app, client, tmp_path):
     for kind, (_, table, rows) in sources.items():
         assert f"**{table}** — {rows:,} rows" in tables_md, (kind, tables_md)
         answer = ask(client, f"SELECT sum(sales) AS total FROM {table}")[-1]
-        assert table_of(answer)[1] == [[60]], (kind, texts(answer))
+        assert table_of(answer)[1] == [["60"]], (kind, texts(answer))
     # the uploads sit in this session's folder, not in Gradio's servable cache
     sess = session_of(app, client)
     kept = {p.name for p in sess.upload_dir.rglob("*") if p.is_file()}
@@ -271,8 +272,8 @@ def test_two_sessions_at_once_are_isolated(app, tmp_path):
         t.start()
     for t in threads:
         t.join(120)
-    assert table_of(results["a"][-1])[1] == [[3]]
-    assert "secret_a" in texts(results["b"][-1]) and not components(results["b"][-1], "dataframe")
+    assert table_of(results["a"][-1])[1] == [["3"]]
+    assert "secret_a" in texts(results["b"][-1]) and not components(results["b"][-1], "html")
     # neither history shows the other's turns
     assert all("Loaded" not in texts(m) for m in results["b"])
     sa, sb = session_of(app, a), session_of(app, b)

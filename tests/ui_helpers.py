@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -44,8 +45,41 @@ def step_messages(chat: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [m for m in chat if (m.get("metadata") or {}).get("title")]
 
 
-def table_of(message: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    frames = components(message, "dataframe")
-    assert frames, f"no table in {texts(message)!r}"
-    value = frames[0]["value"]
-    return value["headers"], value["data"]
+class _TableParser(HTMLParser):
+    """Headers and rows (as text) of the first HTML table in the chat's table block."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headers: list[str] = []
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+        self._in_head = False
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "thead":
+            self._in_head = True
+        elif tag == "tr" and not self._in_head:
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "thead":
+            self._in_head = False
+        elif tag in ("th", "td") and self._cell is not None:
+            text = "".join(self._cell).strip()
+            (self.headers if self._in_head else self.rows[-1]).append(text)
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def table_of(message: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The result table shown in a final message: headers and rows, every cell as text."""
+    blocks = components(message, "html")
+    assert blocks, f"no table in {texts(message)!r}"
+    parser = _TableParser()
+    parser.feed(blocks[0]["value"])
+    return parser.headers, parser.rows

@@ -23,7 +23,7 @@ from tools.suggestions import suggest
 from tools.workspace import Workspace
 from ui.chat import run_turn, stop_turn, visible_history
 from ui.downloads import write_downloads
-from ui.formatting import preview_frame, tables_markdown
+from ui.formatting import format_cell_frame, preview_frame, tables_markdown
 from assistant.assistant import default_planner
 from ui.planners import PlannerOption, default_planner_options, find_option, make_planner
 from ui.session import AssistantFactory, SessionRegistry, UISession
@@ -38,7 +38,10 @@ EXAMPLE_FILES = ("reviews.csv", "tickets.csv")
 CSS = """
 #insight-suggestions button { font-size: 0.85rem; }
 #insight-planner { text-align: right; }
+.insight-table { border-collapse: collapse; font-size: 0.85rem; }
+.insight-table th, .insight-table td { padding: 2px 10px !important; text-align: left; }
 """
+RESULT_GRID_ROWS = 1000  # rows of the current result in the grid under the chat
 
 
 def example_files() -> list[Path]:
@@ -113,6 +116,16 @@ def build_app(
             gr.Dataframe(value=preview_frame(sess.workspace, table), visible=bool(names)),
         ]
 
+    def result_grid(sess: UISession) -> Any:
+        """The current result as a sortable grid under the chat, labelled with its size."""
+        ans = sess.last_answer
+        if ans is None or ans.table is None or not len(ans.table.columns):
+            return gr.Dataframe(visible=False)
+        total = ans.total_rows if ans.total_rows is not None else len(ans.table)
+        shown = min(len(ans.table), RESULT_GRID_ROWS)
+        label = f"Current result: {total:,} rows" if shown >= total else f"Current result: first {shown:,} of {total:,} rows (the CSV has {len(ans.table):,})"
+        return gr.Dataframe(value=format_cell_frame(ans.table, RESULT_GRID_ROWS), label=label, visible=True)
+
     def planner_markdown(sess: UISession) -> str:
         return f"Planner: **{sess.planner_label}**"
 
@@ -134,7 +147,8 @@ def build_app(
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
                     label="Chat",
-                    height=560,
+                    height=620,
+                    layout="panel",
                     elem_id="insight-chat",
                     buttons=["copy", "copy_all"],
                     feedback_options=None,
@@ -144,16 +158,17 @@ def build_app(
                     question = gr.Textbox(
                         placeholder="Ask about your data, e.g. 'average rating by region'",
                         show_label=False,
-                        scale=6,
+                        scale=8,
                         elem_id="insight-question",
                         submit_btn=False,
                         autofocus=True,
                     )
-                    send_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="insight-send")
-                    stop_btn = gr.Button("Stop", variant="stop", scale=1, elem_id="insight-stop")
+                    send_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="insight-send")
+                    stop_btn = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="insight-stop")
                 gr.Markdown("**Suggested questions**")
                 with gr.Row(elem_id="insight-suggestions"):
                     suggestion_btns = [gr.Button(" ", size="sm", visible=False, elem_classes=["insight-suggestion"]) for _ in range(MAX_SUGGESTIONS)]
+                result_df = gr.Dataframe(label="Current result", interactive=False, visible=False, max_height=320, elem_id="insight-result")
                 with gr.Row():
                     csv_btn = gr.DownloadButton("Table (CSV)", visible=False, size="sm", elem_id="insight-dl-csv")
                     png_btn = gr.DownloadButton("Chart (PNG)", visible=False, size="sm", elem_id="insight-dl-png")
@@ -180,7 +195,7 @@ def build_app(
                 preview = gr.Dataframe(label="Preview (first rows)", interactive=False, visible=False, max_height=300, elem_id="insight-preview")
 
         panel_outputs = [tables_md, table_dd, preview, *suggestion_btns]
-        download_outputs = [csv_btn, png_btn, html_btn]
+        download_outputs = [csv_btn, png_btn, html_btn, result_df]
 
         # -------------------------------------------------------------- handlers
         def on_load(request: gr.Request) -> list[Any]:
@@ -208,7 +223,7 @@ def build_app(
             except Exception:  # files are a convenience: a failure must not look like a failed answer
                 log.warning("writing downloads failed", exc_info=True)
                 downloads = [gr.DownloadButton(visible=False)] * 3
-            return [*downloads, planner_markdown(sess)]
+            return [*downloads, result_grid(sess), planner_markdown(sess)]
 
         def on_stop(request: gr.Request) -> Any:
             return visible_history(stop_turn(session(request)))

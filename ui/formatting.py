@@ -92,6 +92,17 @@ def format_cell_frame(df: pd.DataFrame, max_rows: int) -> pd.DataFrame:
     return head
 
 
+def table_html(df: pd.DataFrame) -> str:
+    """The result's first rows as an HTML table in a scrolling box.
+
+    Gradio 6.31's Chatbot cannot draw a ``gr.Dataframe`` inside a message (its frontend fails on a
+    missing ``i18n_store``), so the chat shows this table and the sortable ``gr.Dataframe`` of the
+    same rows sits under the chat as the current result.
+    """
+    body = df.to_html(index=False, border=0, classes="insight-table", na_rep="", escape=True, max_cols=40)
+    return f'<div class="insight-table-wrap" style="max-height:320px;overflow:auto">{body}</div>'
+
+
 def answer_caption(answer: Answer) -> str:
     """'Showing 50 of 1,204 rows' under the table, and who answered."""
     bits: list[str] = []
@@ -122,7 +133,7 @@ def answer_message(answer: Answer, narrated: str | None = None, chart: bool = Tr
     content: list[Any] = [answer_text(answer, narrated, failed)]
     if answer.table is not None and len(answer.table.columns):
         head = format_cell_frame(answer.table, TABLE_PREVIEW_ROWS)
-        content.append(gr.Dataframe(value=head, label="Result", interactive=False, max_height=320, render=False))
+        content.append(gr.HTML(value=table_html(head), render=False))
     if chart and answer.chart is not None and answer.table is not None and len(answer.table):
         try:
             fig = plotly_figure(answer.table, answer.chart)
