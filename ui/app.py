@@ -131,7 +131,10 @@ def build_app(
 
     def download_updates(sess: UISession) -> list[Any]:
         ans = sess.last_answer
-        files_ = write_downloads(sess.upload_dir, sess.turn, ans.table if ans else None, ans.chart if ans else None)
+        if sess.downloads is None or sess.downloads[0] != sess.result_turn:
+            written = write_downloads(sess.upload_dir, sess.result_turn, ans.table if ans else None, ans.chart if ans else None)
+            sess.downloads = (sess.result_turn, written)
+        files_ = sess.downloads[1]
         return [
             gr.DownloadButton(value=str(files_.csv) if files_.csv else None, visible=files_.csv is not None),
             gr.DownloadButton(value=str(files_.png) if files_.png else None, visible=files_.png is not None),
@@ -272,13 +275,16 @@ def build_app(
                 sess.history.append({"role": "assistant", "content": f"**Could not switch to {label}** ({type(exc).__name__})."})
             return [planner_markdown(sess), visible_history(sess.history), *suggestion_updates(sess)]
 
-        def on_clear(request: gr.Request) -> None:
+        def on_clear(request: gr.Request) -> list[Any]:
+            """The bin icon on the chat: forget the conversation (not the data) in this session."""
             from assistant.session import Session
 
             sess = session(request)
             sess.history.clear()
             sess.assistant.session = Session()
             sess.last_answer = None
+            sess.downloads = None
+            return [gr.DownloadButton(visible=False)] * 3 + [gr.Dataframe(visible=False)]
 
         def on_unload(request: gr.Request) -> None:
             if request is not None and request.session_hash:
@@ -300,7 +306,7 @@ def build_app(
         example_btn.click(on_examples, None, [chatbot, *panel_outputs], api_name="load_examples")
         table_dd.change(on_select_table, [table_dd], [preview], api_name="preview")
         model_dd.change(on_model, [model_dd], [planner_md, chatbot, *suggestion_btns], api_name="model")
-        chatbot.clear(on_clear, None, None, api_name=False)
+        chatbot.clear(on_clear, None, download_outputs, api_name=False)
         demo.unload(on_unload)
 
     demo.insight_registry = registry  # type: ignore[attr-defined]

@@ -142,7 +142,9 @@ def _stream_answer(sess: UISession, question: str, history: list[Message], progr
         if history and history[-1].get("_narration"):
             history.pop()
         if answer is not None:
-            sess.last_answer = answer
+            if answer.table is not None:  # the current result stays the last real table, not an error
+                sess.last_answer = answer
+                sess.result_turn = sess.turn
             progress(1.0, "Done")
             history.append(answer_message(answer, narration or None, failed=failed))
         else:

@@ -22,6 +22,7 @@ from tools.workspace import Workspace
 
 TABLE_PREVIEW_ROWS = 50  # rows of a result shown in the chat; the CSV download has them all
 SIDE_PREVIEW_ROWS = 20
+DISPLAY_DECIMALS = 4
 
 Message = dict[str, Any]
 
@@ -89,6 +90,8 @@ def format_cell_frame(df: pd.DataFrame, max_rows: int) -> pd.DataFrame:
     head.columns = [str(c) for c in head.columns]
     for col in head.columns:
         head[col] = _plain_decimal(head[col])
+        if pd.api.types.is_float_dtype(head[col]):
+            head[col] = head[col].round(DISPLAY_DECIMALS)  # for reading; the CSV keeps every digit
     return head
 
 

@@ -43,6 +43,8 @@ class UISession:
     history: list[dict[str, Any]] = field(default_factory=list)  # chatbot messages, in order
     last_answer: Answer | None = None
     turn: int = 0
+    result_turn: int = 0  # the turn whose table is the current result (downloads, grid)
+    downloads: Any = None  # the files written for ``result_turn``, reused until it changes
     planner_label: str = "offline"
     last_used: float = field(default_factory=time.monotonic)
     closed: bool = False
