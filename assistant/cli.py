@@ -267,6 +267,9 @@ def chat(
 # Text-column commands (sentiment, classify, topics, similar) register themselves on `app`.
 from assistant import cli_text as _cli_text  # noqa: E402,F401
 
+# The `ui` command (Gradio app) registers itself on `app` the same way.
+from ui import cli as _cli_ui  # noqa: E402,F401
+
 
 def main() -> None:  # pragma: no cover - console entry point alternative
     app()

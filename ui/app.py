@@ -323,11 +323,7 @@ def launch(
     **build_kwargs: Any,
 ) -> gr.Blocks:
     """Serve the app. Only loopback without a password; ``share`` or another host needs ``auth``."""
-    if (share or not is_loopback(host)) and not auth:
-        raise InsightError(
-            "Serving beyond this machine needs a password",
-            "pass --auth user:password together with --share or a non-loopback --host",
-        )
+    check_exposure(host, share, auth)
     demo = build_app(files, **build_kwargs)
     serve(demo, port=port, host=host, share=share, auth=auth, prevent_thread_lock=prevent_thread_lock)
     return demo
@@ -362,6 +358,15 @@ def serve(
         footer_links=["api"],
     )
     return demo
+
+
+def check_exposure(host: str, share: bool, auth: tuple[str, str] | None) -> None:
+    """Refuse to listen beyond this machine without a password (uploads are private data)."""
+    if (share or not is_loopback(host)) and not auth:
+        raise InsightError(
+            "Serving beyond this machine needs a password",
+            "pass --auth user:password together with --share or a non-loopback --host",
+        )
 
 
 def is_loopback(host: str) -> bool:
