@@ -1,5 +1,19 @@
-"""The LLM planner: a LangChain agent over the project's tool registry (see ``planner.LLMPlanner``)."""
+"""The LLM planner: a LangChain agent over the project's tool registry (see ``planner.LLMPlanner``).
 
-from assistant.planner.llm.planner import LLMPlanner
+``LLMPlanner`` is imported lazily: LangChain's agent stack takes a second to import, and the offline
+path (which only needs ``finish``) should not pay for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["LLMPlanner"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LLMPlanner":
+        from assistant.planner.llm.planner import LLMPlanner
+
+        return LLMPlanner
+    raise AttributeError(name)
