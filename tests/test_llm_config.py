@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from assistant.config import LLMSettings, load_settings
 from assistant.grounding import ungrounded_numbers
 from assistant.planner.llm.context import build_context
-from assistant.planner.llm.tools import empty_result_check, is_read_only
+from assistant.planner.llm.tools import empty_result_check, is_read_only, model_schema
 from assistant.planner.select import select_planner
 from models import gguf_parts
 from models.chat import make_chat_model, split_spec
@@ -134,6 +134,10 @@ def test_model_gets_only_read_only_tools() -> None:
     assert all(is_read_only(t) for t in all_tools() if t.name in ("run_sql", "list_tables", "describe_table"))
     writer = Tool("export_table", lambda ws: None, "writes a file", {})  # type: ignore[arg-type,return-value]
     assert not is_read_only(writer)
+    loads = Tool("apply_model", lambda ws: None, "loads", {"properties": {"model_path": {"type": "string"}}, "required": ["model_path"]})  # type: ignore[arg-type,return-value]
+    assert not is_read_only(loads)
+    trains = Tool("train", lambda ws: None, "trains", {"properties": {"column": {"type": "string"}, "save_to": {"type": "string"}}, "required": ["column"]})  # type: ignore[arg-type,return-value]
+    assert is_read_only(trains) and list(model_schema(trains)["properties"]) == ["column"]
 
 
 # -- the local model's pieces -------------------------------------------------------------------

@@ -34,9 +34,28 @@ _WRITE_NAME = re.compile(r"(^|_)(write|save|export|delete|drop|insert|update|rem
 MAX_TOOL_OUTPUT_CHARS = 4_000
 
 
+# Parameters that name a file or folder: a model may neither write files nor load pickled models
+# from a path it chose. Optional ones are removed from the schema; a tool that requires one is not offered.
+_FILE_PARAM = re.compile(r"(path|file|save|dir$|folder|^out$|output)", re.I)
+
+
+def file_params(t: Tool) -> set[str]:
+    return {p for p in t.parameters.get("properties", {}) if _FILE_PARAM.search(p)}
+
+
 def is_read_only(t: Tool) -> bool:
     """Whether a registered tool may be offered to a model (no tool that writes ever is)."""
-    return not getattr(t.fn, "writes", False) and not _WRITE_NAME.search(t.name)
+    required_files = file_params(t) & set(t.parameters.get("required", []))
+    return not getattr(t.fn, "writes", False) and not _WRITE_NAME.search(t.name) and not required_files
+
+
+def model_schema(t: Tool) -> dict[str, Any]:
+    """The tool's JSON schema without its optional file parameters."""
+    drop = file_params(t)
+    schema = dict(t.parameters)
+    schema["properties"] = {k: v for k, v in t.parameters.get("properties", {}).items() if k not in drop}
+    schema["required"] = [r for r in t.parameters.get("required", []) if r not in drop]
+    return schema
 
 
 @dataclass
@@ -146,7 +165,10 @@ def make_tools(ws: Workspace, recorder: Recorder, allowed: Callable[[Tool], bool
 
 
 def _wrap(t: Tool, ws: Workspace, recorder: Recorder) -> StructuredTool:
+    schema = model_schema(t)
+
     def run(**kwargs: Any) -> str:
+        kwargs = {k: v for k, v in kwargs.items() if k in schema["properties"]}  # never a file parameter
         call = ToolCall(t.name, dict(kwargs))
         if recorder.on_start:
             recorder.on_start(call)
@@ -172,4 +194,4 @@ def _wrap(t: Tool, ws: Workspace, recorder: Recorder) -> StructuredTool:
         return text
 
     description = t.description.split("\n\n")[0] if len(t.description) > 600 else t.description
-    return StructuredTool.from_function(func=run, name=t.name, description=description, args_schema=t.parameters)
+    return StructuredTool.from_function(func=run, name=t.name, description=description, args_schema=schema)
