@@ -190,6 +190,12 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
     import logging
 
     logging.disable(logging.WARNING)
+    try:  # two workers on two cores: one thread each for the embedding model
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
     from assistant.session import Session
     from tools.errors import InsightError
     from tools.sql import run_query

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 if TYPE_CHECKING:
     from tools.workspace import Workspace
@@ -92,6 +92,9 @@ class Relation:
 class Catalog:
     tables: dict[str, TableProfile]
     relations: list[Relation] = field(default_factory=list)
+    # Looks a phrase up in the text columns the value index does not cover ("John Smith" ->
+    # [(table, column, stored value)]); set by build_catalog, None for a catalog built by hand.
+    find_value: Callable[[str], list[tuple[str, str, str]]] | None = field(default=None, repr=False, compare=False)
 
     def table(self, name: str) -> TableProfile | None:
         if name in self.tables:
@@ -316,6 +319,39 @@ def detect_relations(ws: "Workspace", profiles: dict[str, TableProfile]) -> list
     return relations
 
 
+VALUE_LOOKUP_MAX_ROWS = 1_000_000
+
+
+def value_finder(ws: "Workspace", profiles: dict[str, TableProfile]) -> Callable[[str], list[tuple[str, str, str]]]:
+    """A case-insensitive exact lookup of a phrase in non-indexed, non-prose text columns.
+
+    Planners call it for quoted or capitalised phrases the value index does not know, so "in New
+    York" links to ``city = 'New York'`` even when ``city`` has thousands of values. The phrase is a
+    bound parameter; tables above ``VALUE_LOOKUP_MAX_ROWS`` rows are skipped to keep it cheap.
+    """
+    cache: dict[str, list[tuple[str, str, str]]] = {}
+
+    def find(text: str) -> list[tuple[str, str, str]]:
+        key = text.strip().lower()
+        if key in cache:
+            return cache[key]
+        hits: list[tuple[str, str, str]] = []
+        for name, prof in profiles.items():
+            cols = [c for c in prof.columns if c.kind == "text" and c.values is None and not c.is_free_text]
+            if not cols or prof.row_count > VALUE_LOOKUP_MAX_ROWS:
+                continue
+            parts = [
+                f"(SELECT {i} AS c, {_q(c.name)} AS v FROM {_q(name)} WHERE lower({_q(c.name)}) = ? LIMIT 1)"
+                for i, c in enumerate(cols)
+            ]
+            df = ws.query_df(" UNION ALL ".join(parts), [key] * len(parts))
+            hits.extend((name, cols[int(i)].name, str(v)) for i, v in zip(df["c"], df["v"]))
+        cache[key] = hits
+        return hits
+
+    return find
+
+
 def build_catalog(ws: "Workspace") -> Catalog:
     profiles = {name: ws.profile(name) for name in ws.table_names()}
-    return Catalog(tables=profiles, relations=detect_relations(ws, profiles))
+    return Catalog(tables=profiles, relations=detect_relations(ws, profiles), find_value=value_finder(ws, profiles))

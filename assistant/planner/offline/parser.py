@@ -50,6 +50,7 @@ class Item:
 
     link: Link
     role: str | None = None
+    alts: list[Link] = field(default_factory=list)  # equally good readings in the same table
 
     @property
     def first(self) -> int:
@@ -78,8 +79,18 @@ class Parser:
         date_pos = {k for d in r.dates for k in range(d.first, d.last)}
         r.cues = find_cues(toks, date_pos)
         cue_pos = {k for c in r.cues for k in range(c.first, c.last)}
-        num_pos = {i for i, t in enumerate(toks) if t.kind in ("num", "sym") or (t.kind == "word" and t.lower in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))}
+        num_pos = {i for i, t in enumerate(toks) if t.kind in ("num", "sym", "punct") or (t.kind == "word" and t.lower in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))}
+        # a multi-word column name beats the cue words inside it ("total passengers", "min salary")
+        strong = [
+            l for l in self.index.link(toks, date_pos | num_pos)
+            if l.kind == "column" and l.score >= 0.95 and l.last - l.first >= 2 and any(k in cue_pos for k in range(l.first, l.last))
+        ]
+        if strong:
+            covered = {k for l in strong for k in range(l.first, l.last)}
+            r.cues = [c for c in r.cues if not any(k in covered for k in range(c.first, c.last))]
+            cue_pos = {k for c in r.cues for k in range(c.first, c.last)}
         links = self.index.link(toks, date_pos | cue_pos | num_pos)
+        links += self._looked_up_values(links, date_pos | cue_pos | num_pos)
         links += self._fallback_links(links, date_pos | cue_pos | num_pos)
         r.links = links
         r.chart = any(c.kind == "chart" for c in r.cues)
@@ -103,6 +114,35 @@ class Parser:
         return r
 
     # ================================================================= linking helpers
+    def _looked_up_values(self, links: list[Link], blocked: set[int]) -> list[Link]:
+        """Quoted or capitalised phrases found in text columns the value index does not cover."""
+        find = self.catalog.find_value
+        if find is None:
+            return []
+        covered = {k for l in links for k in range(l.first, l.last)} | blocked
+        toks = self.r.tokens
+        out: list[Link] = []
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            if i in covered or not (t.kind == "quote" or (t.is_capitalised and (i > 0 or t.stem not in FILLER_STEMS))):
+                i += 1
+                continue
+            j = i + 1
+            if t.kind != "quote":
+                while j < len(toks) and j not in covered and (toks[j].is_capitalised or toks[j].kind == "num" or (toks[j].lower in ("of", "and", "the", "de", "&") and j + 1 < len(toks) and toks[j + 1].is_capitalised)):
+                    j += 1
+            # longest prefix of the run that is a stored value
+            for end in range(j, i, -1):
+                text = t.text if t.kind == "quote" else " ".join(x.text for x in toks[i:end])
+                hits = find(text)
+                if hits:
+                    out.extend(Link(i, end, "value", tb, c, v, 1.0, "lookup") for tb, c, v in hits)
+                    j = end
+                    break
+            i = j
+        return out
+
     def _fallback_links(self, links: list[Link], blocked: set[int]) -> list[Link]:
         """Spelling and meaning matches for content words that exact linking left alone."""
         covered = {k for l in links for k in range(l.first, l.last)} | blocked
@@ -150,11 +190,12 @@ class Parser:
             own = [l for l in group if l.table == table]
             if own:
                 # prefer a column reading in the main table over its table reading only when stronger
-                pick = max(own, key=lambda l: (l.score, l.kind == "table"))
+                pick = max(own, key=lambda l: (l.score, l.kind == "column"))
             else:
                 joinable = [l for l in group if shortest_path(self.catalog, [table], l.table) is not None]
                 pick = joinable[0] if joinable else group[0]
-            items.append(Item(pick))
+            alts = [l for l in group if l is not pick and l.table == pick.table and l.kind == pick.kind and l.score >= pick.score - 1e-9]
+            items.append(Item(pick, alts=alts))
         return items
 
     # ================================================================= small lookups
@@ -218,7 +259,11 @@ class Parser:
             if it:
                 return None
             t = self.r.tokens[i]
-            if not (t.lower in COPULA or t.stem in FILLER_STEMS) or self._is_cue_pos(i) and self.cue_at(i) and self.cue_at(i).kind not in ("and",):  # type: ignore[union-attr]
+            cue = next((c for c in self.r.cues if c.first <= i < c.last), None)
+            if cue is not None:
+                if cue.kind not in ("and", "neg"):
+                    return None
+            elif not (t.lower in COPULA or t.stem in FILLER_STEMS):
                 return None
             i -= 1
             skipped += 1
@@ -450,6 +495,15 @@ class Parser:
         if col is None:
             self.r.problems.append(f"I could not tell which column '{' '.join(t.text for t in self.r.tokens[c.first:end])}' applies to")
             return
+        agg = self._agg_before(target) if target is not None else None
+        if agg is not None:
+            # "average price smaller than 100": a condition on the aggregate (HAVING)
+            self.use(target, "having")
+            self.use_cue(agg)
+            self.used.update(range(first, end))
+            self.use_cue(c)
+            self.spec.filters.append(Filter(Measure(agg.arg if agg.kind != "count" else "count", col), op, (values[0],)))  # type: ignore[arg-type]
+            return
         self.use(target, "filter")
         self.used.update(range(first, end))
         self.use_cue(c)
@@ -457,6 +511,12 @@ class Parser:
             self.spec.filters.append(Filter(col, "in" if op == "=" else "not in", tuple(values)))
         else:
             self.spec.filters.append(Filter(col, op, (values[0],)))  # type: ignore[arg-type]
+
+    def _agg_before(self, it: Item) -> Cue | None:
+        for c in self.r.cues:
+            if c.kind in ("agg", "super") and c.arg in ("avg", "sum", "max", "min", "median") and (c.last == it.first or (c.last == it.first - 1 and self.r.tokens[c.last].lower in ("the", "of"))):
+                return c
+        return None
 
     def _bind_values(self) -> None:
         """Value links become filters; values of one column joined by "or"/"and" become IN."""
@@ -546,32 +606,62 @@ class Parser:
                     self.use_cue(cc)
 
     def _bind_counts(self) -> None:
+        """"how many X", "number of X", "count the number of X": count(*), or count(distinct col)."""
+        counted = False
         for c in self.r.cues:
             if c.kind != "count" or self._consumed_cue(c):
                 continue
+            self.use_cue(c)
+            follow = self.cue_at(c.last) or (self.cue_at(c.last + 1) if self._skippable(c.last) else None)
+            if follow is not None and follow.kind == "count":
+                continue  # "count the number of": one count
             distinct = any(cc.kind == "distinct" and c.last <= cc.first <= c.last + 1 for cc in self.r.cues)
             nxt = self.next_item(c.last, extra=("distinct",))
-            self.use_cue(c)
             if distinct:
                 for cc in self.r.cues:
                     if cc.kind == "distinct" and c.last <= cc.first <= c.last + 1:
                         self.use_cue(cc)
+            if counted:
+                if nxt is not None and nxt.role is None and nxt.link.kind == "table":
+                    self.use(nxt, "measure")
+                continue
+            counted = True
             if nxt is None or nxt.link.kind == "value":
                 self.spec.measures.append(Measure("count"))
                 continue
-            if nxt.link.kind == "table":
+            if nxt.link.kind == "table" or self._names_table(nxt):
                 self.use(nxt, "measure")
                 self.spec.measures.append(Measure("count"))
-                self._count_table = nxt.link.table
+                if nxt.link.table != self.table:
+                    self.spec.extra_tables.append(nxt.link.table)
                 continue
             col = self.col_of(nxt)
             assert col is not None
             self.use(nxt, "measure")
             p = self.colprof(col)
-            if distinct or (p is not None and p.kind in ("text", "bool") and not p.is_id_like):
+            if distinct or (p is not None and (p.kind in ("text", "bool") or p.is_id_like)):
                 self.spec.measures.append(Measure("count_distinct", col))
             else:
-                self.spec.measures.append(Measure("count_distinct", col) if p and p.is_id_like else Measure("count", col))
+                self.spec.measures.append(Measure("count", col))
+
+    def _expand_name(self, it: Item, col: Col) -> list[Col]:
+        """"names" that match both a first-name and a last-name column mean both."""
+        if not it.alts:
+            return [col]
+        cols = [col] + [Col(l.table, l.column) for l in it.alts if l.column]  # type: ignore[arg-type]
+        first = [c for c in cols if "first" in expand_identifier(c.name)]
+        last = [c for c in cols if "last" in expand_identifier(c.name)]
+        if first and last:
+            return [first[0], last[0]]
+        return [col]
+
+    def _names_table(self, it: Item) -> bool:
+        """A column named like its table ("city" in table city) counts rows, not values."""
+        if it.link.kind != "column" or not it.link.column:
+            return False
+        t_stems = tuple(stem(w) for w in expand_identifier(it.link.table))
+        c_stems = tuple(stem(w) for w in expand_identifier(it.link.column))
+        return c_stems == t_stems
 
     def _consumed_cue(self, c: Cue) -> bool:
         return any(k in self.used for k in range(c.first, c.last))
@@ -667,8 +757,10 @@ class Parser:
                 continue
             nxt = self.next_item(pos)
             if nxt is not None and nxt.link.kind == "table" and c.kind in ("super",) and c.arg in ("max", "min"):
-                # "has the most students": count rows
+                # "has the most students": count rows (of a joined table when it is another one)
                 self.use(nxt, "count")
+                if nxt.link.table != self.table:
+                    self.spec.extra_tables.append(nxt.link.table)
                 self.top_count = (direction, None)
                 self.limit = k or 1
                 continue
@@ -830,8 +922,9 @@ class Parser:
                 continue
             col = self.col_of(it)
             if col is not None and it.link.kind == "column":
-                if col not in select_cols:
-                    select_cols.append(col)
+                for c in self._expand_name(it, col):
+                    if c not in select_cols:
+                        select_cols.append(c)
                 self.use(it, "select")
         for it in leftovers:
             if it.role is None and it.link.kind == "table":
@@ -915,7 +1008,13 @@ class Parser:
                     s.group_by.extend(select_cols)
                     select_cols = []
                 elif not s.group_by:
-                    self.r.problems.append("I could not tell what to rank by the count")
+                    which = next((it for it in self.items if it.link.kind == "table" and it.role in (None, "table") and it.link.table not in s.extra_tables), None)
+                    names = self.name_columns(which.link.table) if which else []
+                    if names:
+                        self.use(which, "group")
+                        s.group_by.extend(names)
+                    else:
+                        self.r.problems.append("I could not tell what to rank by the count")
             if not s.measures:
                 pass
             s.order_by.insert(0, OrderKey(Measure("count"), desc=direction == "max"))
@@ -946,7 +1045,9 @@ class Parser:
                     s.group_by.append(c)
             select_cols = []
         if s.group_by and not s.measures and s.intent not in ("distribution",):
-            if not (s.order_by and self.limit and self.top_count is None and not s.filters):
+            ranked = self.top_count is not None or getattr(self, "_order_count", None) is not None
+            having = any(isinstance(f.col, Measure) for f in s.filters)
+            if not ranked and not having:
                 s.measures.append(Measure("count"))
         if getattr(self, "_top_pending", None) and s.measures and s.group_by:
             s.order_by.append(OrderKey(s.measures[0], desc=self._top_pending == "max"))
@@ -989,7 +1090,7 @@ class Parser:
         linked = {k for l in r.links for k in range(l.first, l.last)} if not hasattr(self, "items") else set()
         run: list[str] = []
         for i, t in enumerate(r.tokens):
-            explained = i in self.used or i in linked or t.kind == "sym" or (t.kind == "word" and t.stem in FILLER_STEMS and not self._is_cue_pos(i))
+            explained = i in self.used or i in linked or t.kind in ("sym", "punct") or (t.kind == "word" and t.stem in FILLER_STEMS and not self._is_cue_pos(i))
             if hasattr(self, "items"):
                 it = next((x for x in self.items if x.first <= i < x.last), None)
                 if it is not None and it.role is not None:

@@ -88,6 +88,7 @@ class QuerySpec:
     limit: int | None = None
     distinct: bool = False
     share: bool = False  # add each group's percentage of the total
+    extra_tables: list[str] = field(default_factory=list)  # joined only to count their rows
     intent: str = "list"
     notes: list[str] = field(default_factory=list)  # assumptions to tell the user about
 
@@ -106,6 +107,9 @@ class QuerySpec:
         for c in cols:
             if c is not None and c.table not in seen:
                 seen.append(c.table)
+        for t in self.extra_tables:
+            if t not in seen:
+                seen.append(t)
         return seen
 
 

@@ -21,6 +21,7 @@ _TOKEN = re.compile(
     r"""|(?P<num>[$€£]?-?\d[\d,]*(?:\.\d+)?%?)"""
     r"""|(?P<word>[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F]*(?:[-.'&][A-Za-z\u00C0-\u024F0-9]+)*)"""
     r"""|(?P<sym>>=|<=|!=|<>|[<>=])"""
+    r"""|(?P<punct>[?.!;,:])"""
 )
 
 
@@ -31,7 +32,7 @@ class Token:
     text: str
     lower: str
     stem: str
-    kind: str  # word | num | quote | date | sym
+    kind: str  # word | num | quote | date | sym | punct
     start: int
     end: int
 
@@ -120,10 +121,11 @@ FILLER = set(
     me my we our us you your i please tell show list give find return display get see let want
     need know all every each any some also just only both either neither than then as into per
     one ones thing things value values entry entries record records row rows item items kind
-    information info data detail table dataset database listed list given corresponding respective
+    information info data table dataset database listed list given corresponding respective
     respectively along together whole entire overall currently current exist exists existing
-    available registered recorded stored known called named labeled labelled out up about so
-    such other others else same here way ways like via over across among within between type
+    available registered recorded stored known out up about so such other others else same here
+    way ways via among within live lives living lived work works working worked teach teaches
+    taught located based belong belongs belonging currently presently also too again
     """.split()
 )
 FILLER_STEMS = {stem(w) for w in FILLER}

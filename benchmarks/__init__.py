@@ -1,0 +1,1 @@
+"""Reproducible measurements against real data (not tests); see each module's docstring."""
