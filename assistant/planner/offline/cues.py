@@ -29,7 +29,7 @@ _RAW: list[tuple[str, str, Any]] = [
     # counting
     ("how many", "count", None), ("number of", "count", None), ("count of", "count", None),
     ("count", "count", None), ("counts", "count", None), ("total number of", "count", None),
-    ("total count of", "count", None), ("amount of", "count", None), ("frequency of", "count", None),
+    ("total count of", "count", None), ("frequency of", "count", None),
     ("how much", "agg", "sum"),
     # aggregates
     ("average", "agg", "avg"), ("mean", "agg", "avg"), ("avg", "agg", "avg"),

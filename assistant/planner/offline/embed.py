@@ -8,6 +8,7 @@ name is encoded once per process. If the model cannot load, linking carries on w
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Any
 
@@ -19,6 +20,13 @@ _LOCK = threading.Lock()
 _MODEL: Any = None
 _FAILED = False
 _CACHE: dict[str, np.ndarray] = {}
+DISABLE_ENV = "INSIGHTCHAT_LINK_EMBEDDINGS"  # "0" turns embedding similarity off (spelling matches remain)
+
+
+def reset() -> None:
+    """Forget the loaded model and the failure flag (tests switch embeddings on and off)."""
+    global _MODEL, _FAILED
+    _MODEL, _FAILED = None, False
 
 
 def _load() -> Any:
@@ -30,10 +38,13 @@ def _load() -> Any:
         if _MODEL is not None or _FAILED:
             return _MODEL
         try:
+            if os.environ.get(DISABLE_ENV, "1").strip().lower() in ("0", "false", "no", "off"):
+                _FAILED = True
+                return None
             try:
-                from models.embeddings import get_embedding_model  # type: ignore[import-not-found]
+                from models.embeddings import default_embedder
 
-                _MODEL = get_embedding_model()
+                _MODEL = default_embedder().model  # the shared, cached model of the project
             except ImportError:
                 try:
                     from models.loading import load_sentence_transformer

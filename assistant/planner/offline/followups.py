@@ -96,6 +96,11 @@ def _flip(spec: QuerySpec, words: set[str]) -> bool:
         else:
             new_measures.append(m)
     spec.measures = new_measures
+    if not did and spec.group_by and spec.measures:
+        # "average rating by region" -> "what about the lowest": the lowest group
+        spec.order_by = [OrderKey(spec.measures[0], desc=not want_min)]
+        spec.limit = 1
+        did = True
     return did
 
 

@@ -561,7 +561,7 @@ class Parser:
         between = [t for t in self.r.tokens[a.last : b.first]]
         if not between or len(between) > 3:
             return False
-        ok = {"or", "and", ",", "either", "the", "a", "of"}
+        ok = {"or", "and", ",", "either", "the", "a", "of", "vs", "vs.", "versus", "to", "with", "compared"}
         if all(t.lower in ok or t.text == "," for t in between):
             for k in range(a.last, b.first):
                 self.used.add(k)
@@ -700,7 +700,22 @@ class Parser:
             pending = []
 
     def _agg_like_super(self, c: Cue) -> bool:
-        """"the highest price" with nothing else to show is max(price); decided in _bind_supers."""
+        """A superlative chained to another aggregate ("average and maximum age", "max and min
+        price") is an aggregate too; a lone one ("the highest price") is decided in _assemble."""
+        if c.arg not in ("max", "min"):
+            return False
+        cues = self.r.cues
+        k = cues.index(c)
+        for step in (-1, 1):
+            j = k + step
+            gap_ok = True
+            if 0 <= j < len(cues) and cues[j].kind == "and":
+                j += step
+            if 0 <= j < len(cues):
+                n = cues[j]
+                near = abs((n.first if step == 1 else c.first) - (c.last if step == 1 else n.last)) <= 2
+                if gap_ok and near and (n.kind == "agg" or (n.kind == "super" and n.arg in ("max", "min"))):
+                    return True
         return False
 
     def _bind_supers(self) -> None:
@@ -723,6 +738,8 @@ class Parser:
                     self.used.add(c.first - 1)
             direction = c.arg[1] if c.kind == "concept_super" else c.arg
             self.use_cue(c)
+            if c.kind == "top" and self._bind_top_by(c, pos, k, direction):
+                continue
             if c.kind == "common":
                 nxt = self.next_item(pos)
                 col = self.col_of(nxt) if nxt else None
@@ -780,6 +797,60 @@ class Parser:
             self.super_col.append((col, direction, c))
             if k is not None:
                 self.limit = k
+
+    def _bind_top_by(self, c: Cue, pos: int, k: int | None, direction: str) -> bool:
+        """"top 3 products by price" / "top 5 regions by average rating" / "top 3 products"."""
+        shown = self.next_item(pos)
+        col = self.col_of(shown) if shown else None
+        if shown is None:
+            return False
+        by = self.cue_at(shown.last)
+        self.limit = k or 1
+        if by is not None and by.kind == "group" and self.r.tokens[by.first].lower == "by":
+            agg = self.cue_at(by.last) or (self.cue_at(by.last + 1) if self._skippable(by.last) else None)
+            key_pos = agg.last if agg is not None and agg.kind in ("agg", "count") else by.last
+            key = self.next_item(key_pos)
+            key_col = self.col_of(key) if key else None
+            if agg is not None and agg.kind == "count":
+                if key is not None and key.link.kind == "table":
+                    self.use(key, "count")
+                self.use_cue(agg)
+                key_measure: Measure | None = Measure("count")
+            elif key_col is not None and agg is not None and agg.kind == "agg":
+                self.use(key, "order")
+                self.use_cue(agg)
+                key_measure = Measure(agg.arg, key_col)
+            elif key_col is not None:
+                self.use(key, "order")
+                key_measure = None
+            else:
+                return False
+            self.use_cue(by)
+            if key_measure is not None:
+                if col is None:
+                    return False
+                self.use(shown, "group")
+                self.spec.group_by.append(col)
+                if key_measure not in self.spec.measures:
+                    self.spec.measures.append(key_measure)
+                self.spec.order_by.append(OrderKey(key_measure, desc=direction == "max"))
+            else:
+                if col is not None:
+                    self.use(shown, "select")
+                    self.spec.columns.append(col)
+                else:
+                    self.use(shown, "table")
+                self.spec.columns.append(key_col)  # type: ignore[arg-type]
+                self.spec.order_by.append(OrderKey(key_col, desc=direction == "max"))  # type: ignore[arg-type]
+            return True
+        if col is not None and (p := self.colprof(col)) is not None and p.kind in ("text", "bool"):
+            # "top 3 products": the most frequent values
+            self.use(shown, "group")
+            self.spec.group_by.append(col)
+            self.spec.measures.append(Measure("count"))
+            self.spec.order_by.append(OrderKey(Measure("count"), desc=direction == "max"))
+            return True
+        return False
 
     def _bind_groups(self) -> None:
         for c in self.r.cues:
@@ -994,6 +1065,7 @@ class Parser:
                     s.group_by.append(target)
                 select_cols = [c for c in select_cols if c != target]
                 s.order_by.append(OrderKey(Measure("count"), desc=True))
+                s.measures.append(Measure("count"))
                 s.intent = "distribution"
         if any(c.kind == "share" for c in self.r.cues):
             for c in self.r.cues:
@@ -1052,7 +1124,8 @@ class Parser:
         if getattr(self, "_top_pending", None) and s.measures and s.group_by:
             s.order_by.append(OrderKey(s.measures[0], desc=self._top_pending == "max"))
             self._top_pending = None
-        s.columns = select_cols
+        s.measures = list(dict.fromkeys(s.measures))
+        s.columns = [c for c in s.columns if c not in s.group_by] + [c for c in select_cols if c not in s.columns]
         distinct = any(c.kind == "distinct" for c in self.r.cues if not self._consumed_cue(c))
         if distinct and s.columns and not s.measures:
             s.distinct = True

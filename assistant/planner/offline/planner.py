@@ -113,6 +113,9 @@ class OfflinePlanner:
             close = index.closest_names(word)
             if close:
                 unknown_msgs.append(f"I don't know which column '{word}' means: closest are {', '.join(close)}")
+            elif partial is not None:
+                cols = [c.name for c in catalog.tables[partial.table].columns][:6]
+                unknown_msgs.append(f"I don't know which column '{word}' means; {partial.table} has {', '.join(cols)}")
             else:
                 unknown_msgs.append(f"I don't know what '{word}' refers to in this data")
         if unknown_msgs:

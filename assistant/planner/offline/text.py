@@ -125,7 +125,8 @@ FILLER = set(
     respectively along together whole entire overall currently current exist exists existing
     available registered recorded stored known out up about so such other others else same here
     way ways via among within live lives living lived work works working worked teach teaches
-    taught located based belong belongs belonging currently presently also too again
+    taught located based belong belongs belonging currently presently also too again now instead
+    okay ok
     """.split()
 )
 FILLER_STEMS = {stem(w) for w in FILLER}
