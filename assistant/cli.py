@@ -241,10 +241,7 @@ def chat(
     llm: Optional[str] = typer.Option(None, "--llm", help="Chat model as provider:model; default: offline."),
 ) -> None:
     """A conversation with follow-ups ("now by month", "only 2023"). Type 'exit' or Ctrl-D to leave."""
-    try:
-        import readline  # noqa: F401  (line editing and history for input())
-    except ImportError:
-        pass
+    history = _open_history()
     assistant = make_assistant(files, llm)
     names = ", ".join(assistant.workspace.table_names())
     out.print(f"[bold]insightchat[/] - tables: {names}. Ask a question; 'exit' to leave.", highlight=False)
@@ -262,6 +259,33 @@ def chat(
             ask_live(assistant, question)
         except InsightError as exc:
             err.print(f"[bold red]Error:[/] {exc.message}" + (f" [dim](hint: {exc.hint})[/]" if exc.hint else ""), highlight=False)
+        finally:
+            history()
+
+
+def _open_history() -> Callable[[], None]:
+    """Line editing plus a history kept across chats (``INSIGHTCHAT_HISTORY``, default ~/.insightchat_history)."""
+    try:
+        import readline
+    except ImportError:
+        return lambda: None
+    import os
+    from pathlib import Path
+
+    path = Path(os.environ.get("INSIGHTCHAT_HISTORY", "~/.insightchat_history")).expanduser()
+    try:
+        readline.read_history_file(path)
+    except (OSError, ValueError):
+        pass
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        try:
+            readline.write_history_file(path)
+        except OSError:
+            pass
+
+    return save
 
 
 # Text-column commands (sentiment, classify, topics, similar) register themselves on `app`.

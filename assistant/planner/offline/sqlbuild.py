@@ -46,7 +46,7 @@ class Builder:
     def column(self, col: Col) -> exp.Expression:
         node: exp.Expression = exp.Column(this=_ident(col.name), table=_ident(col.table) if self.qualify else None)
         if col.grain:
-            node = exp.func("date_trunc", exp.Literal.string(col.grain), self._as_date(col, node))
+            node = exp.cast(exp.func("date_trunc", exp.Literal.string(col.grain), self._as_date(col, node)), "DATE")
         return node
 
     def _kind(self, col: Col) -> str:
