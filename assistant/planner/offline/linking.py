@@ -19,7 +19,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.planner.offline import embed
-from assistant.planner.offline.text import FILLER_STEMS, Token, expand_identifier, split_identifier, stem
+from assistant.planner.offline.text import FILLER_STEMS, STOP_STEMS, Token, expand_identifier, split_identifier, stem
 from tools.catalog import Catalog, ColumnProfile
 
 LinkKind = Literal["table", "column", "value"]
@@ -99,7 +99,7 @@ class SchemaIndex:
             if rest:
                 self._add(rest, _Entry("column", tname, col.name, 0.95, "exact"))
             for sub, pos in _subphrases(variant):
-                self._add(sub, _Entry("column", tname, col.name, 0.8 if pos == "suffix" else 0.7, "part"))
+                self._add(sub, _Entry("column", tname, col.name, 0.8 if pos == "suffix" else 0.7, "suffix" if pos == "suffix" else "part"))
         for w in words:
             self.vocabulary.setdefault(w, stem(w))
         self.column_text.append((" ".join(words), tname, col.name))
@@ -126,10 +126,8 @@ class SchemaIndex:
                 if any(k in blocked for k in range(i, j)) or any(t.kind not in ("word", "num") for t in span):
                     break
                 stems = tuple(t.stem for t in span)
-                if all(s in FILLER_STEMS for s in stems) and j - i == 1:
+                if stems[0] in STOP_STEMS or stems[-1] in STOP_STEMS:
                     continue
-                if stems[0] in FILLER_STEMS and j - i > 1 and stems[0] not in ("first", "last"):
-                    pass
                 for e in self.phrases.get(stems, []):
                     cands.append(Link(i, j, e.kind, e.table, e.column, None, e.score, e.how))
                 text = " ".join(t.text for t in span)
@@ -208,8 +206,10 @@ def _subphrases(stems: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
             if (a, b) == (0, n):
                 continue
             sub = stems[a:b]
-            if all(s in FILLER_STEMS for s in sub) or sub[0] in FILLER_STEMS or sub[-1] in FILLER_STEMS:
+            if sub[0] in STOP_STEMS or sub[-1] in STOP_STEMS or sub[0] in FILLER_STEMS and len(sub) == 1:
                 continue
+            if b == n - 1 and stems[-1] == "id":
+                continue  # "branch" is not branch_id: an id column is named by its "id"
             out.append((sub, "suffix" if b == n else "part"))
     return out
 
@@ -224,8 +224,7 @@ def _select(cands: list[Link]) -> list[Link]:
     for link in cands:
         span = (link.first, link.last)
         if span in spans:
-            if link.key >= spans[span] - 0.15:
-                chosen.append(link)
+            chosen.append(link)  # every reading of a chosen span: the main table decides later
             continue
         if any(k in taken for k in range(link.first, link.last)):
             continue

@@ -188,12 +188,14 @@ class Parser:
         for span, group in sorted(spans.items()):
             group.sort(key=lambda l: -l.score)
             own = [l for l in group if l.table == table]
-            if own:
-                # prefer a column reading in the main table over its table reading only when stronger
-                pick = max(own, key=lambda l: (l.score, l.kind == "column"))
+            joinable = [l for l in group if l.table != table and _hops(shortest_path(self.catalog, [table], l.table)) <= MAX_HOPS]
+            best_own = max(own, key=lambda l: (l.score, l.kind == "column")) if own else None
+            if best_own is not None and (not joinable or best_own.score >= joinable[0].score - 0.25):
+                pick = best_own
+            elif joinable:
+                pick = joinable[0]
             else:
-                joinable = [l for l in group if shortest_path(self.catalog, [table], l.table) is not None]
-                pick = joinable[0] if joinable else group[0]
+                pick = group[0]
             alts = [l for l in group if l is not pick and l.table == pick.table and l.kind == pick.kind and l.score >= pick.score - 1e-9]
             items.append(Item(pick, alts=alts))
         return items
@@ -261,7 +263,7 @@ class Parser:
             t = self.r.tokens[i]
             cue = next((c for c in self.r.cues if c.first <= i < c.last), None)
             if cue is not None:
-                if cue.kind not in ("and", "neg"):
+                if cue.kind not in ("and", "neg", "or_noise"):
                     return None
             elif not (t.lower in COPULA or t.stem in FILLER_STEMS):
                 return None
@@ -611,6 +613,9 @@ class Parser:
         for c in self.r.cues:
             if c.kind != "count" or self._consumed_cue(c):
                 continue
+            before = next((b for b in self.r.cues if b.last in (c.first, c.first - 1) and b.kind in ("super", "top") and b.arg in ("max", "min")), None)
+            if before is not None and self.r.tokens[before.first].lower not in ("maximum", "minimum", "max", "min"):
+                continue  # "the most number of X": ranked by a count, see _bind_supers
             self.use_cue(c)
             follow = self.cue_at(c.last) or (self.cue_at(c.last + 1) if self._skippable(c.last) else None)
             if follow is not None and follow.kind == "count":
@@ -986,12 +991,16 @@ class Parser:
         s = self.spec
         leftovers = [it for it in self.items if it.role is None]
         select_cols: list[Col] = []
+        filter_cols = {f.col for f in s.filters if isinstance(f.col, Col)} | {f.col for g in s.any_of for f in g if isinstance(f.col, Col)}
         for it in leftovers:
             if it.link.kind == "table":
                 if it.link.table == self.table:
                     self.use(it, "table")
                 continue
             col = self.col_of(it)
+            if col in filter_cols or (it.link.how == "part" and it.link.score < 0.75):
+                self.use(it, "filter" if col in filter_cols else "descriptive")
+                continue
             if col is not None and it.link.kind == "column":
                 for c in self._expand_name(it, col):
                     if c not in select_cols:
@@ -1004,6 +1013,10 @@ class Parser:
                     (f.col.table if isinstance(f.col, Col) else None) == it.link.table for f in s.filters
                 ):
                     self.use(it, "table")
+        table_named = any(it.link.kind == "table" and it.link.table == self.table for it in self.items)
+        if not select_cols and not s.measures and not s.group_by and not table_named and not self.super_col and self.top_count is None:
+            shown = [self.col_of(it) for it in self.items if it.role == "filter" and it.link.kind == "column"]
+            select_cols = list(dict.fromkeys(c for c in shown if c is not None))
         if self._who and not select_cols:
             select_cols = self.name_columns(self.table)
             if not select_cols:
@@ -1183,6 +1196,13 @@ class Parser:
             weak = [it.link.score for it in self.items if it.role is not None]
             if weak:
                 r.confidence = min(r.confidence, min(weak))
+
+
+MAX_HOPS = 2  # joins reach tables at most two relations away (one bridge table)
+
+
+def _hops(path: list | None) -> int:
+    return len(path) if path is not None else 99
 
 
 def auto_grain(p: ColumnProfile) -> str:

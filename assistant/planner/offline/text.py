@@ -131,6 +131,14 @@ FILLER = set(
 )
 FILLER_STEMS = {stem(w) for w in FILLER}
 
+# Function words: never linked to a column on their own (filler content words like "located" may be).
+STOPWORDS = set(
+    """a an the of to in on at for by from with and or is are was were be been am what which who whom
+    whose where when how that this these those there their them they it its do does did have has had
+    me my we our us you your i all each every any some than then as into per""".split()
+)
+STOP_STEMS = {stem(w) for w in STOPWORDS}
+
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
