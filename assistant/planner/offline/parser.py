@@ -360,8 +360,8 @@ class Parser:
         self._bind_counts()
         self._bind_aggs()
         self._bind_supers()
-        self._bind_groups()
         self._bind_order()
+        self._bind_groups()
         self._bind_who()
         self._bind_capitalised()
         self._assemble()
@@ -660,6 +660,15 @@ class Parser:
             return [first[0], last[0]]
         return [col]
 
+    def _names_a_table(self, it: Item) -> bool:
+        """The words of ``it`` are (part of) a table's name: "the name of the product" names an entity."""
+        stems = tuple(t.stem for t in self.r.tokens[it.first : it.last])
+        for tname in self.catalog.tables:
+            t_stems = tuple(stem(w) for w in expand_identifier(tname))
+            if any(t_stems[k : k + len(stems)] == stems for k in range(len(t_stems))):
+                return True
+        return False
+
     def _names_table(self, it: Item) -> bool:
         """A column named like its table ("city" in table city) counts rows, not values."""
         if it.link.kind != "column" or not it.link.column:
@@ -867,6 +876,19 @@ class Parser:
                 self.used.add(c.last)
                 self.use_cue(c)
                 continue
+            prev_word = self.r.tokens[c.first - 1].lower if c.first > 0 else ""
+            after = self.cue_at(c.last)
+            if self.r.tokens[c.first].lower == "by" and (prev_word in ("listed", "list", "sort", "sorted", "order", "ordered", "ranked", "arranged", "organized") or (after is not None and after.kind == "dir")):
+                key = self.next_item(c.last, extra=("dir",))
+                kcol = self.col_of(key) if key else None
+                if kcol is not None:
+                    self.use_cue(c)
+                    if after is not None:
+                        self.use_cue(after)
+                    self.use(key, "order")
+                    desc = any(x.kind == "dir" and x.arg == "desc" for x in self.r.cues)
+                    self.spec.order_by.append(OrderKey(kcol, desc))
+                    continue
             nxt = self.next_item(c.last, extra=("distinct",))
             if nxt is None:
                 if self.r.tokens[c.first].lower in ("each", "per", "across"):
@@ -922,8 +944,12 @@ class Parser:
             if c.kind != "order" or self._consumed_cue(c):
                 continue
             self.use_cue(c)
-            nxt = self.next_item(c.last, extra=("dir", "alpha"))
-            nc = self.cue_at(c.last) or (self.cue_at(c.last + 1) if self._skippable(c.last) else None)
+            start = c.last
+            while (cc := self.cue_at(start)) is not None and (cc.kind == "dir" or (cc.kind == "group" and self.r.tokens[cc.first].lower == "by")):
+                self.use_cue(cc)
+                start = cc.last
+            nxt = self.next_item(start, extra=("dir", "alpha"))
+            nc = self.cue_at(start) or (self.cue_at(start + 1) if self._skippable(start) else None)
             if nc and nc.kind == "count":
                 self.use_cue(nc)
                 after = self.next_item(nc.last)
@@ -944,6 +970,16 @@ class Parser:
                 continue
             self.use(nxt, "order")
             self.spec.order_by.append(OrderKey(col, desc))
+            # "ordered by email address and phone number": more keys
+            while nxt is not None and (a := self.cue_at(nxt.last)) is not None and a.kind == "and":
+                more = self.next_item(a.last)
+                mcol = self.col_of(more) if more else None
+                if mcol is None or more.role is not None:  # type: ignore[union-attr]
+                    break
+                self.use_cue(a)
+                self.use(more, "order")
+                self.spec.order_by.append(OrderKey(mcol, desc))
+                nxt = more
         self._desc = desc
 
     def _bind_who(self) -> None:
@@ -998,7 +1034,11 @@ class Parser:
                     self.use(it, "table")
                 continue
             col = self.col_of(it)
-            if col in filter_cols or (it.link.how == "part" and it.link.score < 0.75):
+            # a column named again after its ordering ("by the date they were formed") is that ordering
+            order_at = min((x.first for x in self.items if x.role == "order"), default=len(self.r.tokens))
+            order_cols = {o.target for o in s.order_by if isinstance(o.target, Col)} if it.first > order_at else set()
+            used_cols = filter_cols | order_cols | {m.col for m in s.measures if m.col} | set(s.group_by)
+            if col in used_cols or (it.link.how == "part" and it.link.score < 0.75 and self._names_a_table(it)):
                 self.use(it, "filter" if col in filter_cols else "descriptive")
                 continue
             if col is not None and it.link.kind == "column":
@@ -1111,6 +1151,8 @@ class Parser:
                 select_cols = []
             s.order_by.append(OrderKey(Measure("count"), desc=bool(self._order_count)))
         if getattr(self, "_alpha", False):
+            if not select_cols and not s.group_by and not s.measures:
+                select_cols = self.name_columns(self.table)
             target = (select_cols or s.group_by or self.name_columns(self.table) or [None])[0]
             if target is not None and not any(o.target == target for o in s.order_by):
                 s.order_by.append(OrderKey(target, desc=False))
@@ -1142,6 +1184,9 @@ class Parser:
         distinct = any(c.kind == "distinct" for c in self.r.cues if not self._consumed_cue(c))
         if distinct and s.columns and not s.measures:
             s.distinct = True
+            for o in s.order_by:
+                if isinstance(o.target, Col) and o.target not in s.columns:
+                    s.columns.append(o.target)
         for c in self.r.cues:
             if c.kind == "distinct":
                 self.use_cue(c)
