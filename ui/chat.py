@@ -91,80 +91,137 @@ def _stream_answer(sess: UISession, question: str, history: list[Message], progr
     last_step_at = started
     steps_seen = 0
     failed = False
+    turn_start = len(history) - 2  # the question and the working message
     try:
-        while True:
+        done = False
+        while not done:
             try:
-                item = events.get(timeout=POLL_S)
+                batch = [events.get(timeout=POLL_S)]
             except queue.Empty:
                 if sess.stop_requested.is_set():
                     break
                 pending["metadata"]["log"] = f"{time.perf_counter() - started:.0f} s"
                 yield history
                 continue
-            if isinstance(item, _Done):
-                if item.error is not None:
-                    _log_unexpected(item.error)
+            while True:  # take whatever else is already there: one redraw per burst, not per event
+                try:
+                    batch.append(events.get_nowait())
+                except queue.Empty:
+                    break
+            changed = False
+            for item in batch:
+                if isinstance(item, _Done):
+                    if item.error is not None:
+                        _log_unexpected(item.error)
+                        _remove(history, pending)
+                        history.append(error_message(item.error))
+                        yield history
+                        return
+                    done = True
+                elif item.kind == "plan":
+                    if item.text:
+                        pending["metadata"]["title"] = f"Working on: {item.text}"
+                    progress(0.2, "Running tools")
+                    changed = True
+                elif item.kind == "step" and item.step is not None:
+                    now = time.perf_counter()
+                    history.insert(history.index(pending), step_message(item.step, now - last_step_at))
+                    last_step_at = now
+                    steps_seen += 1
+                    progress(min(0.9, 0.2 + 0.2 * steps_seen), item.step.title or "Step done")
+                    changed = True
+                elif item.kind == "token":
+                    narration += item.text
                     _remove(history, pending)
-                    history.append(error_message(item.error))
-                    yield history
-                    return
-                break
-            if item.kind == "plan":
-                if item.text:
-                    pending["metadata"]["title"] = f"Working on: {item.text}"
-                progress(0.2, "Running tools")
+                    if _is_narration(history[-1]):
+                        history[-1]["content"] = narration
+                    else:
+                        history.append({"role": "assistant", "content": narration, "_narration": True})
+                    changed = True
+                elif item.kind == "error":
+                    failed = True  # the answer that follows carries the message and its hint
+                elif item.kind == "answer":
+                    answer = item.answer
+            if changed:
                 yield history
-            elif item.kind == "step" and item.step is not None:
-                now = time.perf_counter()
-                history.insert(history.index(pending), step_message(item.step, now - last_step_at))
-                last_step_at = now
-                steps_seen += 1
-                progress(min(0.9, 0.2 + 0.2 * steps_seen), item.step.title or "Step done")
-                yield history
-            elif item.kind == "token":
-                narration += item.text
-                _remove(history, pending)
-                if history and history[-1].get("metadata") is None and history[-1].get("_narration"):
-                    history[-1]["content"] = narration
-                else:
-                    history.append({"role": "assistant", "content": narration, "_narration": True})
-                yield history
-            elif item.kind == "error":
-                failed = True  # the answer that follows carries the message and its hint
-            elif item.kind == "answer":
-                answer = item.answer
         if sess.stop_requested.is_set() and answer is None:
             _remove(history, pending)
             history.append({"role": "assistant", "content": "*Stopped.*"})
             yield history
             return
         _remove(history, pending)
-        if history and history[-1].get("_narration"):
+        if _is_narration(history[-1]):
             history.pop()
-        if answer is not None:
-            if answer.table is not None:  # the current result stays the last real table, not an error
-                sess.last_answer = answer
-                sess.result_turn = sess.turn
-            progress(1.0, "Done")
-            history.append(answer_message(answer, narration or None, failed=failed))
-        else:
+        if answer is None:
             history.append({"role": "assistant", "content": "No answer came back."})
+            yield history
+            return
+        if answer.table is not None:  # the current result stays the last real table, not an error
+            sess.last_answer = answer
+            sess.result_turn = sess.turn
+        progress(1.0, "Done")
+        # text and table first; drawing the chart takes a tenth of a second more
+        history.append(answer_message(answer, narration or None, chart=False, failed=failed))
         yield history
+        if answer.chart is not None and answer.table is not None:
+            history[-1] = answer_message(answer, narration or None, failed=failed)
+            yield history
+        _freeze(history, turn_start)
     finally:
         _remove(history, pending)
-        if history and history[-1].get("_narration"):
+        if history and _is_narration(history[-1]):
             history[-1].pop("_narration", None)
+
+
+def _is_narration(msg: Any) -> bool:
+    return isinstance(msg, dict) and bool(msg.get("_narration"))
+
+
+_freezer: Any = None
+
+
+def _freeze(history: list[Any], start: int) -> None:
+    """Turn a finished turn's messages into Gradio's own message objects, once.
+
+    The Chatbot re-serialises the whole history on every streamed update; a finished answer's
+    plotly figure would be rebuilt each time (about 0.1 s per chart per update, growing with the
+    conversation). Gradio passes its ``Message`` objects through untouched, so a finished turn costs
+    nothing afterwards.
+    """
+    # Gradio treats components built while an event handler runs as updates of the app (they then
+    # lack attributes such as ``info``); a new thread starts outside the handler's context.
+    worker = threading.Thread(target=_freeze_now, args=(history, start), name="insightchat-freeze")
+    worker.start()
+    worker.join()
+
+
+def _freeze_now(history: list[Any], start: int) -> None:
+    global _freezer
+    try:
+        if _freezer is None:
+            import gradio as gr
+
+            _freezer = gr.Chatbot(render=False)
+        for i in range(max(start, 0), len(history)):
+            msg = history[i]
+            if isinstance(msg, dict):
+                frozen = _freezer.postprocess([{k: v for k, v in msg.items() if not k.startswith("_")}]).root
+                if len(frozen) == 1:
+                    history[i] = frozen[0]
+    except Exception:  # freezing only saves time; the dict messages still display correctly
+        log.warning("could not freeze finished chat messages", exc_info=True)
 
 
 def stop_turn(sess: UISession) -> list[Message]:
     """Stop the running turn: interrupt its query and close any working message."""
     sess.interrupt()
     for msg in sess.history:
-        meta = msg.get("metadata") or {}
+        meta = (msg.get("metadata") if isinstance(msg, dict) else None) or {}
         if meta.get("status") == "pending":
             meta["status"] = "done"
             meta["title"] = "Stopped"
-    if sess.history and sess.history[-1].get("role") == "user":
+    last = sess.history[-1] if sess.history else None
+    if isinstance(last, dict) and last.get("role") == "user":
         sess.history.append({"role": "assistant", "content": "*Stopped.*"})
     return sess.history
 
@@ -183,6 +240,9 @@ def _log_unexpected(exc: BaseException) -> None:
         log.error("unexpected error while answering", exc_info=(type(exc), exc, exc.__traceback__))
 
 
-def visible_history(history: list[Message]) -> list[dict[str, Any]]:
-    """The history without the UI's private keys (``_narration``), for the Chatbot."""
-    return [{k: v for k, v in msg.items() if not k.startswith("_")} for msg in history]
+def visible_history(history: list[Any]) -> list[Any]:
+    """The history without the UI's private keys (``_narration``), for the Chatbot.
+
+    Finished turns are already Gradio ``Message`` objects (see :func:`_freeze`) and pass as they are.
+    """
+    return [{k: v for k, v in msg.items() if not k.startswith("_")} if isinstance(msg, dict) else msg for msg in history]
