@@ -218,3 +218,11 @@ def test_sql_is_built_from_values_not_pasted(ws: Workspace) -> None:
     w = Workspace()
     w.add_dataframe(pd.DataFrame({"name": ["O'Brien", "Smith"], "score": [3, 4]}), "people")
     assert rows_for(w, "score of people named \"O'Brien\"") == [(3,)]
+
+
+def test_or_between_two_comparisons(ws: Workspace) -> None:
+    assert rows_for(ws, "how many sales with amount above 300 or qty at least 5") == [(2,)]
+
+
+def test_having_a_count(ws: Workspace) -> None:
+    assert set(rows_for(ws, "which products have at least 3 sales")) == {("Desk",), ("Chair",)}

@@ -70,6 +70,7 @@ class Parser:
         self.default_table = default_table
         self.r = Reading()
         self.used: set[int] = set()
+        self._fpos: list[tuple[Filter, int, int]] = []  # comparison filters and the tokens they came from
 
     # ================================================================= entry point
     def parse(self) -> Reading:
@@ -487,7 +488,8 @@ class Parser:
                 # "more than 3 students": a count of rows per group
                 self.use(after, "having")
                 self.spec.filters.append(Filter(Measure("count"), op, tuple(values[:1])))  # type: ignore[arg-type]
-                self._having_table = after.link.table
+                if after.link.table != self.table:
+                    self.spec.extra_tables.append(after.link.table)
                 self.used.update(range(first, end))
                 self.use_cue(c)
                 return
@@ -510,9 +512,11 @@ class Parser:
         self.used.update(range(first, end))
         self.use_cue(c)
         if len(values) > 1:
-            self.spec.filters.append(Filter(col, "in" if op == "=" else "not in", tuple(values)))
+            f = Filter(col, "in" if op == "=" else "not in", tuple(values))
         else:
-            self.spec.filters.append(Filter(col, op, (values[0],)))  # type: ignore[arg-type]
+            f = Filter(col, op, (values[0],))  # type: ignore[arg-type]
+        self.spec.filters.append(f)
+        self._fpos.append((f, min(first, target.first if target else first), end))
 
     def _agg_before(self, it: Item) -> Cue | None:
         for c in self.r.cues:
@@ -898,8 +902,11 @@ class Parser:
                 continue
             if nxt.link.kind == "table":
                 if nxt.link.table == self.table:
-                    self.use(nxt, "table")  # "of each student": one row per student, no grouping
+                    self.use(nxt, "table")  # "of each student": one row per student, no grouping ...
                     self.use_cue(c)
+                    names = self.name_columns(self.table)
+                    if self.spec.measures and any(m.col is not None for m in self.spec.measures) and len(names) == 1:
+                        self.spec.group_by.append(names[0])  # ... unless something is aggregated per student
                     continue
                 names = self.name_columns(nxt.link.table)
                 if len(names) == 1:
@@ -1023,7 +1030,25 @@ class Parser:
             i = j
 
     # ================================================================= assembly
+    def _or_filters(self) -> None:
+        """"weight above 220 or height below 75": two comparisons joined by "or" become one OR-group."""
+        for c in self.r.cues:
+            if c.kind != "or" or self._consumed_cue(c):
+                continue
+            left = [x for x in self._fpos if x[2] <= c.first]
+            right = [x for x in self._fpos if x[1] >= c.last]
+            if not left or not right:
+                continue
+            a = max(left, key=lambda x: x[2])[0]
+            b = min(right, key=lambda x: x[1])[0]
+            if a in self.spec.filters and b in self.spec.filters and a is not b:
+                self.spec.filters.remove(a)
+                self.spec.filters.remove(b)
+                self.spec.any_of.append([a, b])
+                self.use_cue(c)
+
     def _assemble(self) -> None:
+        self._or_filters()
         s = self.spec
         leftovers = [it for it in self.items if it.role is None]
         select_cols: list[Col] = []
@@ -1034,10 +1059,15 @@ class Parser:
                     self.use(it, "table")
                 continue
             col = self.col_of(it)
-            # a column named again after its ordering ("by the date they were formed") is that ordering
+            # a column named again after its use ("by the date they were formed") is that use
             order_at = min((x.first for x in self.items if x.role == "order"), default=len(self.r.tokens))
+            filter_at = min((x.first for x in self.items if x.role == "filter"), default=len(self.r.tokens))
             order_cols = {o.target for o in s.order_by if isinstance(o.target, Col)} if it.first > order_at else set()
-            used_cols = filter_cols | order_cols | {m.col for m in s.measures if m.col} | set(s.group_by)
+            filter_cols_after = filter_cols if it.first > filter_at else set()
+            used_cols = filter_cols_after | order_cols | {m.col for m in s.measures if m.col} | set(s.group_by)
+            if self._names_table(it) and it.link.table == self.table and any(x is not it and x.role is None and x.link.kind == "column" for x in leftovers):
+                self.use(it, "table")  # "which team has the oldest player": the player table, not its column
+                continue
             if col in used_cols or (it.link.how == "part" and it.link.score < 0.75 and self._names_a_table(it)):
                 self.use(it, "filter" if col in filter_cols else "descriptive")
                 continue
@@ -1164,8 +1194,8 @@ class Parser:
             else:
                 self.r.problems.append("I could not tell what to count per group")
         if s.measures and select_cols and not s.group_by:
-            s.group_by.extend(select_cols)
-            select_cols = []
+            shown = ", ".join(c.name for c in select_cols)
+            self.r.problems.append(f"I could not tell whether you want {shown} per group or as a filter")
         if s.group_by and select_cols:
             for c in select_cols:
                 if c not in s.group_by:
