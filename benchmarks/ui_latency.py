@@ -215,7 +215,9 @@ def run_data_set(name: str, files: list[Path], questions: list[str], repeat: int
         r.data = name
         rows.append(r)
         print(f"  direct  {q!r}: {r.median('full_s'):.3f} s", flush=True)
-    gen = launched_app(files)
+    from ui.planners import offline_option
+
+    gen = launched_app(files, planner_options=[offline_option()])
     demo = next(gen)
     try:
         for q in questions:

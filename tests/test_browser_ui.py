@@ -22,6 +22,7 @@ pytestmark = [
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package (pip, no browser download)")
 
+from ui.planners import offline_option  # noqa: E402
 from ui_helpers import EXAMPLES, launched_app  # noqa: E402
 
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -30,7 +31,8 @@ WAIT_MS = 60_000
 
 @pytest.fixture(scope="module")
 def app():
-    yield from launched_app([])  # no files: the test loads the example data from the UI
+    # no files: the test loads the example data from the UI; offline planner only (deterministic)
+    yield from launched_app([], planner_options=[offline_option()])
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import pytest
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
 
+from ui.planners import offline_option  # noqa: E402
 from ui_helpers import EXAMPLES, components, launched_app, step_messages, table_of, texts  # noqa: E402
 
 pytestmark = pytest.mark.timeout(180)
@@ -37,7 +38,8 @@ HAS_OFFLINE_PLANNER = _has_offline_planner()
 
 @pytest.fixture(scope="module")
 def app():
-    yield from launched_app([EXAMPLES / "reviews.csv", EXAMPLES / "tickets.csv"])
+    # the offline planner only: a local model installed on the machine must not change the answers
+    yield from launched_app([EXAMPLES / "reviews.csv", EXAMPLES / "tickets.csv"], planner_options=[offline_option()])
 
 
 @pytest.fixture

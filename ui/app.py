@@ -142,7 +142,8 @@ def build_app(
         ]
 
     # ------------------------------------------------------------------ layout
-    with gr.Blocks(title=title, fill_height=True) as demo:
+    # delete_cache: the copies Gradio makes of download files are removed after two hours
+    with gr.Blocks(title=title, fill_height=True, delete_cache=(3600, 7200)) as demo:
         with gr.Row():
             gr.Markdown(f"## {title}\nAsk questions about your data. Every answer shows its steps, the table and a chart.")
             planner_md = gr.Markdown("Planner: **…**", elem_id="insight-planner")
