@@ -120,6 +120,16 @@ def test_time_limit_interrupts(ws: Workspace) -> None:
     assert run_query(ws, "SELECT 1 AS x").df["x"].iloc[0] == 1  # the workspace still works
 
 
+def test_workspace_interrupt_stops_a_running_query(ws: Workspace) -> None:
+    import threading
+
+    timer = threading.Timer(0.3, ws.interrupt)
+    timer.start()
+    with pytest.raises(QueryError, match="stopped"):
+        run_query(ws, "SELECT count(*) FROM range(100000000000) a", timeout_s=60)
+    timer.cancel()
+
+
 def test_run_sql_tool_result(ws: Workspace) -> None:
     result = run_sql(ws, "SELECT region, sum(amount) AS total FROM sales GROUP BY 1 ORDER BY 1")
     assert isinstance(result.data, pd.DataFrame)

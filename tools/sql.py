@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import sqlglot
 from rapidfuzz import process as fuzz_process
 from sqlglot import exp
@@ -202,33 +203,29 @@ def run_query(
     """Check ``sql``, run it on its own cursor with a row cap and a time limit, return the rows."""
     tree = check_sql(sql, set(ws.table_names()))
     text = tree.sql(dialect="duckdb")
-    cursor = ws.cursor()
-    timer = threading.Timer(timeout_s, cursor.interrupt)
-    timer.start()
-    try:
-        reader = cursor.sql(text).to_arrow_reader(min(row_limit + 1, 100_000))
-        batches, n = [], 0
-        for batch in reader:
-            batches.append(batch)
-            n += batch.num_rows
-            if n > row_limit:
-                break
-        reader.close()  # DuckDB streams results: release this one before the count below
-        import pyarrow as pa
-
-        table = pa.Table.from_batches(batches, schema=reader.schema)
-        df = table.slice(0, row_limit).to_pandas()
-        truncated = n > row_limit
-        total = n if not truncated else None
-        if truncated and count_total:
-            total = int(cursor.execute(f"SELECT count(*) FROM ({text})").fetchall()[0][0])
-    except duckdb.InterruptException:
-        raise QueryError(f"The query was stopped after {timeout_s:g} s", "add a filter or an aggregate, or raise the time limit") from None
-    except duckdb.Error as exc:
-        raise _explain_duckdb_error(exc, ws) from None
-    finally:
-        timer.cancel()
-        cursor.close()
+    with ws.running_cursor() as cursor:
+        timer = threading.Timer(timeout_s, cursor.interrupt)
+        timer.start()
+        try:
+            reader = cursor.sql(text).to_arrow_reader(min(row_limit + 1, 100_000))
+            batches, n = [], 0
+            for batch in reader:
+                batches.append(batch)
+                n += batch.num_rows
+                if n > row_limit:
+                    break
+            reader.close()  # DuckDB streams results: release this one before the count below
+            df = pa.Table.from_batches(batches, schema=reader.schema).slice(0, row_limit).to_pandas()
+            truncated = n > row_limit
+            total = n if not truncated else None
+            if truncated and count_total:
+                total = int(cursor.execute(f"SELECT count(*) FROM ({text})").fetchall()[0][0])
+        except duckdb.InterruptException:
+            raise QueryError(f"The query was stopped (time limit {timeout_s:g} s, or Stop)", "add a filter or an aggregate, or raise the time limit") from None
+        except duckdb.Error as exc:
+            raise _explain_duckdb_error(exc, ws) from None
+        finally:
+            timer.cancel()
     return QueryResult(sql=text, df=df, truncated=truncated, total_rows=total)
 
 

@@ -11,11 +11,12 @@ sheet name; clashes get a numeric suffix and a note.
 from __future__ import annotations
 
 import codecs
+from contextlib import contextmanager
 import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import duckdb
 import pandas as pd
@@ -98,6 +99,7 @@ class Workspace:
         self._versions: dict[str, int] = {}
         self._profiles: dict[tuple[str, int], "TableProfile"] = {}
         self._attached = 0
+        self._running: dict[int, duckdb.DuckDBPyConnection] = {}
         if sources is None:
             return
         if isinstance(sources, (str, Path, pd.DataFrame)):
@@ -343,6 +345,25 @@ class Workspace:
         """A connection to the same in-memory database for use from another thread."""
         with self._lock:
             return self.con.cursor()
+
+    @contextmanager
+    def running_cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for one query that :meth:`interrupt` can stop; closed when the block ends."""
+        cur = self.cursor()
+        self._running[id(cur)] = cur
+        try:
+            yield cur
+        finally:
+            self._running.pop(id(cur), None)
+            cur.close()
+
+    def interrupt(self) -> None:
+        """Stop every query now running on this workspace (e.g. the UI's Stop button)."""
+        for cur in list(self._running.values()):
+            try:
+                cur.interrupt()
+            except duckdb.Error:  # it finished meanwhile
+                pass
 
     def columns(self, table: str) -> list[tuple[str, str]]:
         """(name, DuckDB type) of each column, in order."""

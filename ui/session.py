@@ -50,7 +50,6 @@ class UISession:
     closed: bool = False
     busy: threading.Lock = field(default_factory=threading.Lock)
     stop_requested: threading.Event = field(default_factory=threading.Event)
-    _cursors: list[Any] = field(default_factory=list)
 
     @property
     def workspace(self) -> Workspace:
@@ -59,33 +58,10 @@ class UISession:
     def touch(self) -> None:
         self.last_used = time.monotonic()
 
-    def track_cursors(self) -> None:
-        """Remember every DuckDB cursor this session's tools open, so Stop can interrupt them.
-
-        The safe SQL tool runs each query on ``workspace.cursor()``; wrapping that one method on this
-        session's own Workspace instance is the smallest hook that lets the UI stop a long query
-        without changing the tool. (A ``Workspace.interrupt()`` would make this unnecessary.)
-        """
-        ws = self.workspace
-        original = ws.cursor
-
-        def cursor() -> Any:
-            cur = original()
-            self._cursors.append(cur)
-            if len(self._cursors) > 32:
-                del self._cursors[:-32]
-            return cur
-
-        ws.cursor = cursor  # type: ignore[method-assign]
-
     def interrupt(self) -> None:
         """Ask every running query of this session to stop (DuckDB raises InterruptException)."""
         self.stop_requested.set()
-        for cur in list(self._cursors):
-            try:
-                cur.interrupt()
-            except Exception:  # a closed cursor cannot be interrupted and need not be
-                pass
+        self.workspace.interrupt()
 
     def close(self) -> None:
         """Close the DuckDB connection and delete the upload folder; safe to call twice."""
@@ -152,7 +128,6 @@ class SessionRegistry:
         assistant = self.assistant_factory(ws)
         sess = UISession(session_id=session_id, assistant=assistant, upload_dir=upload_dir)
         sess.planner_label = str(getattr(assistant.planner, "label", None) or getattr(assistant.planner, "name", "offline"))
-        sess.track_cursors()
         return sess
 
     def close(self, session_id: str) -> None:
