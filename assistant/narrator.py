@@ -160,9 +160,7 @@ def narrate(question: str, plan: Plan, results: list[ToolResult]) -> Answer:
     steps += [Step(r.title or r.tool, r.details or (r.sql or ""), r.tool) for r in results]
     warnings = [w for r in results for w in r.warnings]
     if plan.abstained:
-        text = plan.message or "I could not answer that on this data."
-        if plan.suggestions:
-            text += " You could ask: " + "; ".join(plan.suggestions)
+        text = plan.message or "I could not answer that on this data."  # suggestions travel in Answer.suggestions
         return Answer(text=text, steps=steps, planner=plan.planner, suggestions=plan.suggestions)
     last = results[-1] if results else None
     if last is None or last.data is None:
