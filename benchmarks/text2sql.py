@@ -43,7 +43,7 @@ def make_planner(name: str, llm: str | None = None) -> Any:
     if name == "offline":
         from assistant.planner.offline import OfflinePlanner
 
-        return OfflinePlanner()
+        return OfflinePlanner(gate=os.environ.get("TEXT2SQL_NO_GATE") != "1")
     module, cls = {"llm": ("assistant.planner.llm", "LLMPlanner"), "hybrid": ("assistant.planner.hybrid", "HybridPlanner")}.get(name, (None, None))
     if module is None:
         raise SystemExit(f"unknown planner {name!r}: choose offline, llm or hybrid")
@@ -182,6 +182,7 @@ class Outcome:
     status: str  # correct | wrong | abstain | error | gold_error | no_gold
     seconds: float
     error: str = ""
+    flags: list[str] | None = None  # the planner's risk flags (offline planner), for gate analysis
 
 
 def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> list[Outcome]:
@@ -221,31 +222,42 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
             plan = planner.plan(q["question"], catalog, Session())
             calls = [c for c in plan.calls if c.name == "run_sql"]
             sql = calls[0].args["sql"] if calls else None
+            flags = (plan.meta or {}).get("flags")
         except Exception as exc:  # a planner crash counts as an abstention, and is reported
             out.append(Outcome(q["id"], db_id, None, qtype, single, "abstain", time.perf_counter() - t0, f"planner: {type(exc).__name__}: {exc}"))
             continue
         seconds = time.perf_counter() - t0
-        if not gold_sql:
-            out.append(Outcome(q["id"], db_id, sql, qtype, single, "no_gold" if sql else "abstain", seconds))
-            continue
-        try:
-            gold_rows = _rows(ws.query_df(gold_sql))
-        except Exception as exc:
-            out.append(Outcome(q["id"], db_id, sql, qtype, single, "gold_error", seconds, str(exc).splitlines()[0][:200]))
-            continue
-        if sql is None:
-            out.append(Outcome(q["id"], db_id, None, qtype, single, "abstain", seconds))
-            continue
-        try:
-            pred = run_query(ws, sql, row_limit=100_000, timeout_s=10.0, count_total=False)
-            ok = results_match(_rows(pred.df), gold_rows, ordered=_ordered(gold_sql))
-            out.append(Outcome(q["id"], db_id, sql, qtype, single, "correct" if ok else "wrong", seconds))
-        except InsightError as exc:
-            out.append(Outcome(q["id"], db_id, sql, qtype, single, "error", seconds, str(exc)[:200]))
-        except Exception as exc:
-            out.append(Outcome(q["id"], db_id, sql, qtype, single, "error", seconds, f"{type(exc).__name__}: {str(exc)[:200]}"))
+        n_before = len(out)
+        _check(out, q, ws, sql, gold_sql, qtype, single, seconds, db_id)
+        for o in out[n_before:]:
+            o.flags = flags
     ws.close()
     return out
+
+
+def _check(out: list[Outcome], q: dict[str, Any], ws: Any, sql: str | None, gold_sql: str | None, qtype: str, single: bool, seconds: float, db_id: str) -> None:
+    from tools.errors import InsightError
+    from tools.sql import run_query
+
+    if not gold_sql:
+        out.append(Outcome(q["id"], db_id, sql, qtype, single, "no_gold" if sql else "abstain", seconds))
+        return
+    try:
+        gold_rows = _rows(ws.query_df(gold_sql))
+    except Exception as exc:
+        out.append(Outcome(q["id"], db_id, sql, qtype, single, "gold_error", seconds, str(exc).splitlines()[0][:200]))
+        return
+    if sql is None:
+        out.append(Outcome(q["id"], db_id, None, qtype, single, "abstain", seconds))
+        return
+    try:
+        pred = run_query(ws, sql, row_limit=100_000, timeout_s=10.0, count_total=False)
+        ok = results_match(_rows(pred.df), gold_rows, ordered=_ordered(gold_sql))
+        out.append(Outcome(q["id"], db_id, sql, qtype, single, "correct" if ok else "wrong", seconds))
+    except InsightError as exc:
+        out.append(Outcome(q["id"], db_id, sql, qtype, single, "error", seconds, str(exc)[:200]))
+    except Exception as exc:
+        out.append(Outcome(q["id"], db_id, sql, qtype, single, "error", seconds, f"{type(exc).__name__}: {str(exc)[:200]}"))
 
 
 _PLANNER: Any = None

@@ -42,6 +42,8 @@ class Reading:
     links: list[Link] = field(default_factory=list)
     cues: list[Cue] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
+    roles: list[tuple[Link, str]] = field(default_factory=list)  # links the spec used, and how
+    group_guessed: bool = False  # shown columns were folded into a multi-column grouping
 
 
 @dataclass
@@ -79,6 +81,13 @@ class Parser:
         r.dates = find_dates(toks, self.today)
         date_pos = {k for d in r.dates for k in range(d.first, d.last)}
         r.cues = find_cues(toks, date_pos)
+        # "the phone number of X": a noun compound, not a count ("the number of X")
+        self._noun_number: set[int] = set()
+        for c in list(r.cues):
+            prev = toks[c.first - 1] if c.first > 0 else None
+            if c.kind == "count" and toks[c.first].lower == "number" and prev is not None and prev.kind == "word" and prev.stem not in FILLER_STEMS and not any(x.first <= c.first - 1 < x.last for x in r.cues):
+                r.cues.remove(c)
+                self._noun_number.add(c.first)
         cue_pos = {k for c in r.cues for k in range(c.first, c.last)}
         num_pos = {i for i, t in enumerate(toks) if t.kind in ("num", "sym", "punct") or (t.kind == "word" and t.lower in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))}
         # a multi-word column name beats the cue words inside it ("total passengers", "min salary")
@@ -110,6 +119,7 @@ class Parser:
         self._bind()
         self._collect_unknown()
         r.partial = self.spec
+        r.roles = [(it.link, it.role) for it in self.items if it.role is not None]
         if not r.problems and not r.unknown:
             r.spec = self.spec
         return r
@@ -673,6 +683,11 @@ class Parser:
                 return True
         return False
 
+    def _is_table_name(self, it: Item) -> bool:
+        """The words of ``it`` are exactly some table's name ("positions of players" with a player table)."""
+        stems = tuple(t.stem for t in self.r.tokens[it.first : it.last])
+        return any(tuple(stem(w) for w in expand_identifier(t)) == stems for t in self.catalog.tables)
+
     def _names_table(self, it: Item) -> bool:
         """A column named like its table ("city" in table city) counts rows, not values."""
         if it.link.kind != "column" or not it.link.column:
@@ -776,6 +791,8 @@ class Parser:
                 nxt = self.next_item(nxt_cue.last)
                 if nxt and nxt.link.kind == "table":
                     self.use(nxt, "count")
+                    if nxt.link.table != self.table:
+                        self.spec.extra_tables.append(nxt.link.table)  # "the artist with the most albums"
                 self.top_count = (direction, None)
                 self.limit = k or 1
                 continue
@@ -812,9 +829,17 @@ class Parser:
                 self.r.problems.append(f"I could not tell what '{self.r.tokens[c.first].text}' applies to")
                 continue
             self.use(nxt, "super")
+            direction = self._rank_direction(col, direction, c)
             self.super_col.append((col, direction, c))
             if k is not None:
                 self.limit = k
+
+    def _rank_direction(self, col: Col, direction: str, c: Cue) -> str:
+        """A rank is best when smallest: "the highest rank" is rank 1 (not for "maximum rank")."""
+        word = self.r.tokens[c.first].lower
+        if word in ("highest", "lowest", "top", "bottom", "best", "worst") and expand_identifier(col.name)[-1:] in (["rank"], ["ranking"]):
+            return "min" if direction == "max" else "max"
+        return direction
 
     def _bind_top_by(self, c: Cue, pos: int, k: int | None, direction: str) -> bool:
         """"top 3 products by price" / "top 5 regions by average rating" / "top 3 products"."""
@@ -901,6 +926,10 @@ class Parser:
                         self.use_cue(c)
                 continue
             if nxt.link.kind == "table":
+                if self.tok(c.last) is not None and self.tok(c.last).lower == "all":  # type: ignore[union-attr]
+                    self.use(nxt, "table")  # "across all manufacturers": the whole table, no grouping
+                    self.use_cue(c)
+                    continue
                 if nxt.link.table == self.table:
                     self.use(nxt, "table")  # "of each student": one row per student, no grouping ...
                     self.use_cue(c)
@@ -930,6 +959,17 @@ class Parser:
                 continue
             if col not in self.spec.group_by:
                 self.spec.group_by.append(col)
+            # "per region and product": more grouping columns
+            while (a := self.cue_at(nxt.last)) is not None and a.kind == "and":
+                more = self.next_item(a.last)
+                mcol = self.col_of(more) if more else None
+                if mcol is None or more.role is not None or more.link.kind != "column":  # type: ignore[union-attr]
+                    break
+                self.use_cue(a)
+                self.use(more, "group")
+                if mcol not in self.spec.group_by:
+                    self.spec.group_by.append(mcol)
+                nxt = more  # type: ignore[assignment]
 
     def top_pending_by(self, col: Col, p: ColumnProfile | None) -> bool:
         direction = getattr(self, "_top_pending", None)
@@ -1065,7 +1105,7 @@ class Parser:
             order_cols = {o.target for o in s.order_by if isinstance(o.target, Col)} if it.first > order_at else set()
             filter_cols_after = filter_cols if it.first > filter_at else set()
             used_cols = filter_cols_after | order_cols | {m.col for m in s.measures if m.col} | set(s.group_by)
-            if self._names_table(it) and it.link.table == self.table and any(x is not it and x.role is None and x.link.kind == "column" for x in leftovers):
+            if (self._names_table(it) or self._is_table_name(it)) and it.link.table == self.table and any(x is not it and x.role in (None, "select") and x.link.kind == "column" for x in leftovers):
                 self.use(it, "table")  # "which team has the oldest player": the player table, not its column
                 continue
             if col in used_cols or (it.link.how == "part" and it.link.score < 0.75 and self._names_a_table(it)):
@@ -1155,6 +1195,7 @@ class Parser:
                 if c.kind == "share":
                     self.use_cue(c)
             s.share = True
+        explicit_groups = len(s.group_by)
         # "which city has the most employees": group by the shown column, order by count
         if self.top_count is not None:
             direction, col = self.top_count
@@ -1201,6 +1242,8 @@ class Parser:
                 if c not in s.group_by:
                     s.group_by.append(c)
             select_cols = []
+        # shown columns folded into a grouping next to another: a guess at what the question groups by
+        self.r.group_guessed = len(s.group_by) >= 2 and len(s.group_by) > explicit_groups
         if s.group_by and not s.measures and s.intent not in ("distribution",):
             ranked = self.top_count is not None or getattr(self, "_order_count", None) is not None
             having = any(isinstance(f.col, Measure) for f in s.filters)
@@ -1211,6 +1254,10 @@ class Parser:
             self._top_pending = None
         s.measures = list(dict.fromkeys(s.measures))
         s.columns = [c for c in s.columns if c not in s.group_by] + [c for c in select_cols if c not in s.columns]
+        # "apartments with type code 'Flat'": a column fixed to given values is not worth showing
+        fixed = {f.col for f in s.filters if isinstance(f.col, Col) and f.op in ("=", "in")}
+        if any(c not in fixed for c in s.columns):
+            s.columns = [c for c in s.columns if c not in fixed]
         distinct = any(c.kind == "distinct" for c in self.r.cues if not self._consumed_cue(c))
         if distinct and s.columns and not s.measures:
             s.distinct = True
@@ -1256,6 +1303,9 @@ class Parser:
                 it = next((x for x in self.items if x.first <= i < x.last), None)
                 if it is not None and it.role is not None:
                     explained = True
+                before = next((x for x in self.items if x.last == i), None)
+                if i in self._noun_number and before is not None and before.role is not None:
+                    explained = True  # "phone number": part of the column's name in the question
             if not explained and not self._is_cue_pos(i):
                 run.append(t.text)
             elif run:

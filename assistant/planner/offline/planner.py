@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.contracts import Plan, ToolCall
+from assistant.planner.offline import trust
 from assistant.planner.offline.describe import describe, suggestions
 from assistant.planner.offline.followups import apply_followup, is_followup, is_why, wants_chart_only
 from assistant.planner.offline.linking import index_for
@@ -29,9 +30,10 @@ class OfflinePlanner:
 
     name = "offline"
 
-    def __init__(self, today: dt.date | None = None, min_confidence: float = MIN_CONFIDENCE) -> None:
+    def __init__(self, today: dt.date | None = None, min_confidence: float = MIN_CONFIDENCE, gate: bool = True) -> None:
         self.today = today
         self.min_confidence = min_confidence
+        self.gate = gate  # abstain on risky readings (see trust.BLOCKING); off only to measure the gates
 
     def plan(self, question: str, catalog: Catalog, session: Session) -> Plan:
         if looks_like_sql(question):
@@ -51,7 +53,13 @@ class OfflinePlanner:
         if reading.spec is not None and reading.confidence >= self.min_confidence and not (
             previous is not None and is_followup(question, reading, previous) and _is_fragment(reading)
         ):
-            return self._sql_plan(reading.spec, catalog, session, chart=reading.chart)
+            risk = trust.flags(question, reading, reading.spec)
+            stop = trust.blocking(risk) if self.gate else []
+            if stop:
+                return self._risky(reading, catalog, risk, stop)
+            plan = self._sql_plan(reading.spec, catalog, session, chart=reading.chart)
+            plan.meta["flags"] = risk
+            return plan
         if previous is not None and is_followup(question, reading, previous) and not reading.unknown:
             edited = apply_followup(previous, reading)
             if edited is not None:
@@ -74,6 +82,19 @@ class OfflinePlanner:
             intent=spec.intent,
             chart_requested=chart,
             meta={"spec": spec, "notes": list(spec.notes)},
+        )
+
+    def _risky(self, reading: Reading, catalog: Catalog, risk: list[str], stop: list[str]) -> Plan:
+        spec = reading.spec
+        assert spec is not None
+        why = "; ".join(dict.fromkeys(trust.REASONS.get(f.split(":")[0], trust.REASONS.get(f, f)) for f in stop))
+        return Plan(
+            planner=self.name,
+            intent="abstain",
+            understood=describe(spec),
+            message=f"I read this as {describe(spec)}, but I am not sure enough to run it: {why}. I ran nothing.",
+            suggestions=suggestions(catalog, spec.table),
+            meta={"flags": risk, "blocked": stop},
         )
 
     def _schema_plan(self, reading: Reading, catalog: Catalog) -> Plan:

@@ -106,6 +106,9 @@ ABBREVIATIONS: dict[str, list[str]] = {
 
 def expand_identifier(name: str) -> list[str]:
     """Identifier words with common abbreviations spelled out (``stu_fname`` -> student first name)."""
+    whole = re.sub(r"[^0-9A-Za-z]+", "", name).lower()
+    if whole in ABBREVIATIONS:  # "LName", "FName": the camel-case split would lose the abbreviation
+        return list(ABBREVIATIONS[whole])
     out: list[str] = []
     for part in split_identifier(name):
         out.extend(ABBREVIATIONS.get(part, [part]))
@@ -126,7 +129,7 @@ FILLER = set(
     available registered recorded stored known out up about so such other others else same here
     way ways via among within live lives living lived work works working worked teach teaches
     taught located based belong belongs belonging currently presently also too again now instead
-    okay ok
+    okay ok full
     """.split()
 )
 FILLER_STEMS = {stem(w) for w in FILLER}

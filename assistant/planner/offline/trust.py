@@ -1,0 +1,127 @@
+"""How far to trust a reading: risk flags, and the gate that turns risky readings into abstentions.
+
+A wrong answer costs more trust than no answer. The parser explains every word of a question, but
+an explanation can be weak: a column found by spelling or meaning, a lower-case word that happens
+to be a stored value, a table reached through a join on a partial name match, or a question whose
+shape (a set operation, a comparison with a sub-query) one SELECT cannot express. Each of those is
+a flag; :data:`BLOCKING` lists the flags that make the planner abstain. The benchmark records all
+flags per question so the cost of each gate (correct answers lost per wrong answer removed) can be
+measured.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.planner.offline.parser import Reading
+from assistant.planner.offline.spec import Col, Measure, QuerySpec
+
+# Phrasings of nested queries and set operations: one SELECT with AND-ed filters cannot express them.
+_NESTED = [
+    (r"\bbut not\b|\bbut (?:do|does|did|are|is|was|were|have|has|had) not\b|\bbut never\b", "set_difference"),
+    (r"\b(?:both|and also)\b.*\band\b|\bas well as\b", "set_both"),
+    (r"\bthan (?:any|all|every|some|the average|average|the mean)\b|\b(?:above|below|over|under) (?:the )?average\b", "subquery_compare"),
+    (r"\b(?:do|does|did|have|has|had|are|is|were|was) not (?:have|has|had|own|take|play|attend|participate|appear|contain|include|work|belong|make|get|receive|use|go)\b", "anti_join"),
+    (r"\b(?:have|has|had|with|without) (?:no|never|not any|none)\b|\bnever\b|\bnot (?:any|in any|in the)\b|\bnone\b|\bwithout any\b", "anti_join"),
+    (r"\b(?:or|and) (?:those|the ones|that|who|which) \b", "set_union"),
+    (r"\bat least one\b", "exists"),
+    (r"\b(?:the )?same\b", "set_same"),
+]
+
+
+def flags(question: str, reading: Reading, spec: QuerySpec) -> list[str]:
+    """Risk flags of ``spec`` as read from ``question`` (see module docstring)."""
+    out: list[str] = []
+    q = question.lower()
+    for pattern, name in _NESTED:
+        if re.search(pattern, q):
+            out.append(f"nested:{name}")
+    tables = spec.tables()
+    if len(tables) > 1:
+        out.append("join")
+    roles = reading.roles
+    for link, role in roles:
+        if link.how == "fuzzy":
+            out.append("link:fuzzy")
+        if link.how == "embedding":
+            # a near-synonym ("town" for city) is strong; a loose association is a guess
+            out.append("link:synonym" if link.score >= 0.75 else "link:embedding")
+        if link.kind == "column" and link.how == "part":
+            out.append("link:part")
+        if link.kind == "column" and link.how == "suffix":
+            out.append("link:suffix")
+        if link.kind == "value":
+            if link.how == "lookup":
+                out.append("value:lookup")
+            elif link.score < 1.0:
+                out.append("value:lowercase")
+        if link.table != spec.table and link.kind in ("column", "value") and (link.how != "exact" and link.how != "value" or link.score < 0.95):
+            out.append("join:inexact")
+        if link.table != spec.table and link.kind == "value":
+            out.append("join:value")
+    if reading.confidence < 1.0:
+        out.append("conf:low")
+    if spec.extra_tables:
+        out.append("join:count")
+    if any(isinstance(f.col, Measure) for f in spec.filters):
+        out.append("having")
+    if any(f.op in ("<>", "not in", "not like") for f in spec.filters):
+        out.append("neg")
+    if not spec.columns and not spec.measures and not spec.group_by:
+        out.append("select:star")
+    # the query's shape, to measure which shapes the reader gets wrong
+    out.append(f"shape:cols{min(len(spec.columns), 3)}")
+    if len(tables) > 1 and len(spec.columns) >= 2:
+        out.append("join:multi_select")  # several shown columns across a join: usually one is a stray link
+    if spec.group_by:
+        out.append(f"shape:group{min(len(spec.group_by), 2)}")
+    if spec.order_by:
+        out.append("shape:order" + ("_limit" if spec.limit else ""))
+    if spec.distinct:
+        out.append("shape:distinct")
+    if reading.group_guessed:
+        out.append("group:guessed")
+    if spec.measures:
+        out.append("shape:measure_" + spec.measures[0].agg + ("_star" if spec.measures[0].col is None else ""))
+    if spec.any_of:
+        out.append("shape:or")
+    if spec.columns and spec.measures and not spec.group_by:
+        out.append("shape:mixed")
+    if any(isinstance(o.target, Measure) for o in spec.order_by):
+        out.append("shape:order_measure")
+    return list(dict.fromkeys(out))
+
+
+# Flags that make the planner abstain (chosen by measuring each gate's cost on Spider train samples).
+BLOCKING: set[str] = {
+    "nested",  # set operations and sub-queries: one SELECT would answer a different question
+    "join:inexact",  # a joined table's column or value found only by a partial or fuzzy match
+    "join:multi_select",
+    "link:embedding",  # a column found only by meaning
+    "select:star",  # a named table and nothing to show or compute: the question asked something we missed
+    "group:guessed",  # shown columns folded into a grouping by two or more columns the question did not ask for
+    "shape:measure_count",  # count(column): "number of X" over a column rarely means non-null counts
+}
+
+
+def blocking(flag_list: list[str], blocked: set[str] | None = None) -> list[str]:
+    """The flags among ``flag_list`` that stop the planner (prefix matches: "nested" stops every nested:*)."""
+    blocked = BLOCKING if blocked is None else blocked
+    return [f for f in flag_list if f in blocked or f.split(":")[0] in blocked]
+
+
+REASONS = {
+    "nested": "the question compares against other rows or combines two sets of rows, which I cannot express yet",
+    "join:inexact": "a column of another table only partly matches your words",
+    "join:multi_select": "several columns across joined tables, some possibly linked by mistake",
+    "join": "it needs a join between tables",
+    "link:fuzzy": "a word only matched a column by spelling",
+    "link:embedding": "a word only matched a column by meaning",
+    "link:part": "a word only matched part of a column name",
+    "value:lowercase": "a lower-case word matched a stored value",
+    "value:lookup": "a value was found by searching the data",
+    "conf:low": "a value was assigned to a column by guess",
+    "group:guessed": "I would have to guess which columns to group by",
+    "shape:measure_count": "I would count non-empty values of a column, which is rarely what is meant",
+    "select:star": "I found what to look in but not what to show",
+}
