@@ -96,7 +96,7 @@ def _local_model(name: str, settings: Any) -> BaseChatModel:
     return ChatLocalGGUF(
         model_path=str(path),
         n_ctx=getattr(settings, "local_ctx", 4096),
-        n_threads=getattr(settings, "local_threads", None) or os.cpu_count() or 2,
+        n_threads=getattr(settings, "local_threads", None) or max(1, (os.cpu_count() or 2) - 1),  # llama.cpp threads spin: leave a core
         temperature=getattr(settings, "temperature", 0.0),
         max_tokens=min(getattr(settings, "max_tokens", 384), 512),
         timeout_s=getattr(settings, "timeout_s", 120.0),

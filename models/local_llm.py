@@ -72,7 +72,7 @@ def _tool_lines(tools: Sequence[dict[str, Any]]) -> str:
         params = fn.get("parameters", {}).get("properties", {})
         required = set(fn.get("parameters", {}).get("required", []))
         args = ", ".join(f"{p}: {s.get('type', 'string')}" + ("" if p in required else "?") for p, s in params.items())
-        desc = (fn.get("description") or "").strip().split("\n")[0]
+        desc = (fn.get("description") or "").strip().split("\n")[0].split(". ")[0][:90]  # short: prompt tokens are slow here
         lines.append(f"- {fn['name']}({args}): {desc}")
     return "\n".join(lines)
 
@@ -126,6 +126,25 @@ def parse_reply(text: str, tool_names: set[str]) -> AIMessage:
     return AIMessage(content=text.strip())
 
 
+def _response_format(tools: Sequence[dict[str, Any]] | None, messages: Sequence[BaseMessage]) -> dict[str, Any] | None:
+    """JSON mode; until a tool has answered, a grammar that only admits a tool call.
+
+    A 1.5B model offered the choice often "answers" from the schema (a row count, a made-up value)
+    instead of querying; forcing the first step to be a tool call removes that failure.
+    """
+    if not tools:
+        return None
+    if any(isinstance(m, ToolMessage) for m in messages):
+        return {"type": "json_object"}
+    names = [t.get("function", t)["name"] for t in tools]
+    schema = {
+        "type": "object",
+        "properties": {"tool": {"type": "string", "enum": names}, "arguments": {"type": "object"}},
+        "required": ["tool", "arguments"],
+    }
+    return {"type": "json_object", "schema": schema}
+
+
 class ChatLocalGGUF(BaseChatModel):
     """A GGUF model run by llama.cpp in this process, with tool calls through JSON mode."""
 
@@ -171,7 +190,7 @@ class ChatLocalGGUF(BaseChatModel):
                 temperature=self.temperature,
                 max_tokens=kwargs.get("max_tokens", self.max_tokens),
                 stop=stop,
-                response_format={"type": "json_object"} if tools else None,
+                response_format=_response_format(tools, messages),
                 stream=True,
             )
             for chunk in stream:

@@ -137,7 +137,7 @@ def test_not_narrating_stops_after_the_rows(sales: pd.DataFrame) -> None:
     model = ScriptedChatModel.of([sql("SELECT count(*) AS n FROM df")])
     planner = LLMPlanner(model, LLMSettings(), fallback=None, embed=None, narrate=False)
     answer = Assistant(sales, planner=planner).ask("how many rows")
-    assert len(model.requests) == 1 and answer.text == "n: 6"
+    assert len(model.requests) == 1 and "6" in answer.text and answer.table is not None  # the offline narrator wrote it
 
 
 def test_streaming_events(sales: pd.DataFrame) -> None:

@@ -30,10 +30,11 @@ from assistant.planner.base import Planner
 from assistant.planner.llm.context import Embed, build_context
 from assistant.planner.llm.guard import TurnGuard
 from assistant.planner.llm.prompt import system_prompt, user_message
-from assistant.planner.llm.tools import Attempt, Recorder, make_tools
+from assistant.planner.llm.tools import Attempt, Recorder, is_read_only, make_tools
 from assistant.session import Session
 from tools.catalog import Catalog
 from tools.errors import InsightError
+from tools.registry import Tool
 from tools.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,11 @@ class LLMPlanner:
         self.embed = embed
         self.narrate = (not self.local) if narrate is None and self.settings.narrate is None else (narrate if narrate is not None else bool(self.settings.narrate))
 
+    def _allowed(self, t: Tool) -> bool:
+        """Every read-only tool; a small local model gets run_sql only (the schema is in its prompt,
+        and offered more tools a 1.5B model wanders into describe_table and sentiment calls)."""
+        return is_read_only(t) and (not self.local or t.name == "run_sql")
+
     def _build(self, spec: str) -> BaseChatModel:
         from models.chat import make_chat_model
 
@@ -148,12 +154,12 @@ class LLMPlanner:
             model = self.model
         except InsightError as exc:
             raise _ModelFailure(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
-        ctx = build_context(question, catalog, s.schema_max_columns, embed=self.embed)
+        ctx = build_context(question, catalog, s.schema_max_columns, max_values=6 if self.local else 12, embed=self.embed)
         guard = TurnGuard(recorder, s.max_retries, s.max_turn_tokens, self.narrate)
         agent = create_agent(
             model,
-            make_tools(ws, recorder),
-            system_prompt=system_prompt(ctx),
+            make_tools(ws, recorder, allowed=self._allowed),
+            system_prompt=system_prompt(ctx, compact=self.local),
             middleware=[ToolCallLimitMiddleware(run_limit=s.max_tool_calls, exit_behavior="end"), guard],
         )
         history = [(t.question, t.answer.sql or "") for t in session.turns]
