@@ -648,6 +648,15 @@ class Parser:
             if nxt is None or nxt.link.kind == "value":
                 self.spec.measures.append(Measure("count"))
                 continue
+            after = self.item_at(nxt.last)
+            acol = self.col_of(after) if after is not None and after.link.kind == "column" and after.role is None else None
+            ap = self.colprof(acol) if acol is not None else None
+            if nxt.link.kind == "table" and acol is not None and acol.table == nxt.link.table and ap is not None and ap.kind == "text":
+                # "how many allergy types": the distinct values of the table's type column
+                self.use(nxt, "measure")
+                self.use(after, "measure")
+                self.spec.measures.append(Measure("count_distinct", acol))
+                continue
             if nxt.link.kind == "table" or self._names_table(nxt):
                 self.use(nxt, "measure")
                 self.spec.measures.append(Measure("count"))
@@ -682,6 +691,13 @@ class Parser:
             if any(t_stems[k : k + len(stems)] == stems for k in range(len(t_stems))):
                 return True
         return False
+
+    def _after_preposition(self, it: Item) -> bool:
+        """"positions of players", "industries for all companies": the noun names the rows, not a column."""
+        i = it.first - 1
+        while i >= 0 and self.r.tokens[i].lower in ("the", "all", "a", "an", "each", "every"):
+            i -= 1
+        return i >= 0 and self.r.tokens[i].lower in ("of", "for", "from", "among", "in")
 
     def _is_table_name(self, it: Item) -> bool:
         """The words of ``it`` are exactly some table's name ("positions of players" with a player table)."""
@@ -789,6 +805,15 @@ class Parser:
                 # "the most number of X" / "the fewest count"
                 self.use_cue(nxt_cue)
                 nxt = self.next_item(nxt_cue.last)
+                ncol = self.col_of(nxt) if nxt is not None and nxt.link.kind == "column" else None
+                np_ = self.colprof(ncol) if ncol is not None else None
+                if ncol is not None and np_ is not None and np_.kind == "number" and not np_.is_id_like:
+                    # "the largest number of bedrooms" over a bedroom_count column: that column's maximum
+                    self.use(nxt, "super")
+                    self.super_col.append((ncol, direction, c))
+                    if k is not None:
+                        self.limit = k
+                    continue
                 if nxt and nxt.link.kind == "table":
                     self.use(nxt, "count")
                     if nxt.link.table != self.table:
@@ -808,7 +833,7 @@ class Parser:
                 self.limit = k if k is not None else self.limit
                 continue
             nxt = self.next_item(pos)
-            if nxt is not None and nxt.link.kind == "table" and c.kind in ("super",) and c.arg in ("max", "min"):
+            if nxt is not None and nxt.link.kind == "table" and c.kind in ("super",) and c.arg in ("max", "min") and self.r.tokens[c.first].lower in ("most", "least", "fewest"):
                 # "has the most students": count rows (of a joined table when it is another one)
                 self.use(nxt, "count")
                 if nxt.link.table != self.table:
@@ -1031,6 +1056,10 @@ class Parser:
 
     def _bind_who(self) -> None:
         self._who = any(c.kind == "who" for c in self.r.cues)
+        # "which department has the lowest budget": the department's name
+        first = self.item_at(1)
+        if self.r.tokens and self.r.tokens[0].lower == "which" and first is not None and first.link.kind == "table" and first.link.table == self.table:
+            self._who = True
 
     def _bind_capitalised(self) -> None:
         """Capitalised words nothing else explained ("John Smith") are values of a nearby text column."""
@@ -1105,7 +1134,7 @@ class Parser:
             order_cols = {o.target for o in s.order_by if isinstance(o.target, Col)} if it.first > order_at else set()
             filter_cols_after = filter_cols if it.first > filter_at else set()
             used_cols = filter_cols_after | order_cols | {m.col for m in s.measures if m.col} | set(s.group_by)
-            if (self._names_table(it) or self._is_table_name(it)) and it.link.table == self.table and any(x is not it and x.role in (None, "select") and x.link.kind == "column" for x in leftovers):
+            if (self._names_table(it) or (self._is_table_name(it) and self._after_preposition(it))) and it.link.table == self.table and any(x is not it and x.role in (None, "select") and x.link.kind == "column" for x in leftovers):
                 self.use(it, "table")  # "which team has the oldest player": the player table, not its column
                 continue
             if col in used_cols or (it.link.how == "part" and it.link.score < 0.75 and self._names_a_table(it)):

@@ -36,7 +36,7 @@ class OfflinePlanner:
         self.gate = gate  # abstain on risky readings (see trust.BLOCKING); off only to measure the gates
 
     def plan(self, question: str, catalog: Catalog, session: Session) -> Plan:
-        if looks_like_sql(question):
+        if looks_like_sql(question) and _parses_as_sql(question):
             return Plan(calls=[ToolCall("run_sql", {"sql": question.strip().rstrip(";")})], understood="SQL query", planner=self.name, intent="sql")
         if not catalog.tables:
             return Plan(planner=self.name, message="No data is open yet; open a file first.")
@@ -159,3 +159,14 @@ class OfflinePlanner:
 def _is_fragment(reading: Reading) -> bool:
     """A follow-up such as "only East" parses alone too; it still edits the last query."""
     return not any(l.kind == "table" for l in reading.links) and not any(c.kind in ("count", "agg") for c in reading.cues)
+
+
+def _parses_as_sql(question: str) -> bool:
+    """ "Select the code of ..." and "From which towns ..." start like SQL but are questions."""
+    import sqlglot
+
+    try:
+        sqlglot.parse_one(question.strip().rstrip(";"), read="duckdb")
+    except (sqlglot.errors.SqlglotError, ValueError):
+        return False
+    return True

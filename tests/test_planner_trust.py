@@ -1,0 +1,124 @@
+"""The offline planner's confidence gate and the linguistic fixes that came with it (table-driven)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from assistant.planner.offline import OfflinePlanner, embed
+from assistant.planner.offline.trust import blocking, flags
+from assistant.session import Session
+from tools.sql import run_query
+from tools.workspace import Workspace
+
+
+@pytest.fixture(autouse=True)
+def _no_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(embed.DISABLE_ENV, "0")
+    embed.reset()
+    yield
+    embed.reset()
+
+
+@pytest.fixture
+def ws() -> Workspace:
+    w = Workspace()
+    w.add_dataframe(
+        pd.DataFrame(
+            {
+                "name": ["Ann", "Bob", "Cy", "Dee", "Eve"],
+                "team": ["Red", "Red", "Blue", "Blue", "Green"],
+                "age": [31, 25, 40, 22, 35],
+                "rank": [3, 1, 2, 5, 4],
+                "lname": ["Kim", "Lee", "Kim", "Park", "Cho"],
+                "phone": ["111", "222", "333", "444", "555"],
+                "city": ["Oslo", "Rome", "Oslo", "Rome", "Oslo"],
+            }
+        ),
+        "player",
+    )
+    return w
+
+
+def plan(ws: Workspace, q: str):  # type: ignore[no-untyped-def]
+    return OfflinePlanner().plan(q, ws.catalog(), Session())
+
+
+def rows(ws: Workspace, q: str) -> list[tuple]:
+    p = plan(ws, q)
+    assert p.calls, f"abstained on {q!r}: {p.message}"
+    return [tuple(r) for r in run_query(ws, p.calls[0].args["sql"]).df.itertuples(index=False, name=None)]
+
+
+ANSWERS = [
+    # "highest rank" is rank 1; "maximum rank" is the largest number
+    ("what is the name of the player with the highest rank", [("Bob",)]),
+    ("what is the maximum rank", [(5,)]),
+    # a column fixed by the filter is not shown next to what was asked
+    ("show the names of players in team Red", [("Ann",), ("Bob",)]),
+    # "across all players": no grouping
+    ("what is the average and maximum age across all players", [(30.6, 40)]),
+    # "last name" reaches an ``lname`` column; "phone number of" is not a count
+    ("what is the age of the player whose last name is Park", [(22,)]),
+    ("what is the phone number of the player Eve", [("555",)]),
+    # "how many player cities": the distinct values of a column named after the table's noun
+    ("how many player cities are there", [(2,)]),
+    ("count the number of players made", [(5,)]),
+    # "which <rows> has the lowest X": the row's name, not the minimum
+    ("which player has the lowest age", [("Dee",)]),
+    # "the largest number of <number column>": that column's maximum
+    ("what is the name of the player with the largest number of age", [("Cy",)]),
+    # a list with a table-named column keeps it
+    ("show the name and the team", [("Ann", "Red"), ("Bob", "Red"), ("Cy", "Blue"), ("Dee", "Blue"), ("Eve", "Green")]),
+    # "per A and B" groups by both
+    ("how many players per team and city", None),
+]
+
+
+@pytest.mark.parametrize("question,expected", ANSWERS)
+def test_answers(ws: Workspace, question: str, expected: list[tuple] | None) -> None:
+    got = rows(ws, question)
+    if expected is None:
+        assert len(got) == 5 and all(len(r) == 3 for r in got)
+    else:
+        assert sorted(got) == sorted(expected)
+
+
+ABSTAINS = [
+    "what is the age of the highest player",  # "highest player" is not "the most players"
+    "which players are in team Red but not in city Oslo",  # a set difference
+    "which teams have both players older than 30 and players younger than 25",  # an intersection
+    "which players are older than the average age",  # a sub-query
+    "which teams have no player at least one time",  # an anti-join / exists
+]
+
+
+@pytest.mark.parametrize("question", ABSTAINS)
+def test_abstains_on_shapes_it_cannot_express(ws: Workspace, question: str) -> None:
+    p = plan(ws, question)
+    assert p.calls == [], p.calls
+    assert "ran nothing" in p.message
+
+
+def test_flags_name_the_risks(ws: Workspace) -> None:
+    from assistant.planner.offline.linking import index_for
+    from assistant.planner.offline.parser import Parser
+
+    reading = Parser("show the names of players in team Red", index_for(ws.catalog())).parse()
+    assert reading.spec is not None
+    assert blocking(flags("show the names of players in team Red", reading, reading.spec)) == []
+    assert blocking(["nested:set_difference", "shape:cols1"]) == ["nested:set_difference"]
+    assert blocking(["link:synonym", "link:part"]) == []
+    assert blocking(["link:embedding"]) == ["link:embedding"]
+
+
+def test_gate_can_be_switched_off_for_measurement(ws: Workspace) -> None:
+    q = "show the names of players in team Red"
+    assert "shape:cols1" in OfflinePlanner(gate=False).plan(q, ws.catalog(), Session()).meta["flags"]
+
+
+def test_questions_that_start_like_sql_are_not_run_as_sql(ws: Workspace) -> None:
+    for q in ("Select the names of players in team Red.", "From which cities do players come?"):
+        p = plan(ws, q)
+        assert all(c.args.get("sql") != q.strip().rstrip(";") for c in p.calls)
+    assert plan(ws, "SELECT count(*) FROM player").calls[0].args["sql"] == "SELECT count(*) FROM player"
