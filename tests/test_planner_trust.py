@@ -70,6 +70,7 @@ ANSWERS = [
     ("what is the name of the player with the largest number of age", [("Cy",)]),
     # a list with a table-named column keeps it
     ("show the name and the team", [("Ann", "Red"), ("Bob", "Red"), ("Cy", "Blue"), ("Dee", "Blue"), ("Eve", "Green")]),
+    ("what is the maximum age across all players", [(40,)]),
     # "per A and B" groups by both
     ("how many players per team and city", None),
 ]
@@ -122,3 +123,21 @@ def test_questions_that_start_like_sql_are_not_run_as_sql(ws: Workspace) -> None
         p = plan(ws, q)
         assert all(c.args.get("sql") != q.strip().rstrip(";") for c in p.calls)
     assert plan(ws, "SELECT count(*) FROM player").calls[0].args["sql"] == "SELECT count(*) FROM player"
+
+
+ORDERED = [
+    ("list the names of players in descending order of age", ["Cy", "Eve", "Ann", "Bob", "Dee"]),
+    ("list the names of players in ascending alphabetical order", ["Ann", "Bob", "Cy", "Dee", "Eve"]),
+    ("list the names of players in reverse alphabetical order", ["Eve", "Dee", "Cy", "Bob", "Ann"]),
+    ("show the names of players sorted by age in descending order", ["Cy", "Eve", "Ann", "Bob", "Dee"]),
+]
+
+
+@pytest.mark.parametrize("question,expected", ORDERED)
+def test_order_phrases(ws: Workspace, question: str, expected: list[str]) -> None:
+    got = rows(ws, question)
+    assert [r[0] for r in got] == expected and all(len(r) == 1 for r in got)
+
+
+def test_superlative_column_is_not_shown_again(ws: Workspace) -> None:
+    assert rows(ws, "what is the name and team of the player with the highest age") == [("Cy", "Blue")]

@@ -59,11 +59,11 @@ _RAW: list[tuple[str, str, Any]] = [
     ("split by", "group", None),
     # ordering
     ("order by", "order", None), ("ordered by", "order", None), ("sorted by", "order", None), ("sort by", "order", None),
-    ("in order of", "order", None), ("ranked by", "order", None), ("rank by", "order", None), ("sorted", "order", None),
+    ("in order of", "order", None), ("order of", "order", None), ("ranked by", "order", None), ("rank by", "order", None), ("sorted", "order", None),
     ("ordered", "order", None), ("arranged by", "order", None), ("in the order of", "order", None),
     ("ascending", "dir", "asc"), ("asc", "dir", "asc"), ("increasing", "dir", "asc"),
     ("descending", "dir", "desc"), ("desc", "dir", "desc"), ("decreasing", "dir", "desc"), ("reverse", "dir", "desc"),
-    ("alphabetical", "alpha", None), ("alphabetically", "alpha", None), ("lexicographically", "alpha", None),
+    ("alphabetical", "alpha", None), ("alphabetic", "alpha", None), ("alphabetically", "alpha", None), ("lexicographically", "alpha", None),
     ("from highest to lowest", "dir", "desc"), ("from largest to smallest", "dir", "desc"),
     ("from lowest to highest", "dir", "asc"), ("from smallest to largest", "dir", "asc"),
     ("from high to low", "dir", "desc"), ("from low to high", "dir", "asc"),
@@ -139,6 +139,11 @@ def find_cues(tokens: list[Token], skip: set[int]) -> list[Cue]:
                 break
         if hit:
             n, (kind, arg) = hit
+            if kind in ("dir", "alpha"):
+                # "in descending order", "in ascending alphabetical order": the word order belongs to the cue
+                nxt_word = words[i + n + 1] if i + n + 1 < len(tokens) else ""
+                if i + n < len(tokens) and words[i + n] in ("order", "ordering") and i + n not in skip and nxt_word not in ("of", "by"):
+                    n += 1
             out.append(Cue(i, i + n, kind, arg))
             i += n
         else:

@@ -175,8 +175,14 @@ class Parser:
             spans.setdefault((l.first, l.last), []).append(l)
         for group in spans.values():
             best: dict[str, float] = {}
+            counted = any(
+                c.kind == "count" and (c.last == l0.first or (c.last + 1 == l0.first and self.r.tokens[c.last].lower in ("the", "different", "distinct", "unique", "all")))
+                for c in self.r.cues for l0 in group[:1]
+            )
             for l in group:
                 w = l.score * (1.6 if l.kind == "table" else 1.0 if l.kind == "column" else 0.8)
+                if counted and l.kind == "table":
+                    w *= 1.5  # "how many products ...": the counted rows are the main table's
                 best[l.table] = max(best.get(l.table, 0.0), w)
             for t, w in best.items():
                 scores[t] = scores.get(t, 0.0) + w
@@ -944,6 +950,10 @@ class Parser:
                     self.spec.order_by.append(OrderKey(kcol, desc))
                     continue
             nxt = self.next_item(c.last, extra=("distinct",))
+            if nxt is not None and self.tok(c.last) is not None and self.tok(c.last).lower == "all" and self.r.tokens[c.first].lower in ("across", "for", "of", "in"):  # type: ignore[union-attr]
+                self.use(nxt, "table" if nxt.link.kind == "table" else "descriptive")  # "across all schools": no grouping
+                self.use_cue(c)
+                continue
             if nxt is None:
                 if self.r.tokens[c.first].lower in ("each", "per", "across"):
                     nc = self.cue_at(c.last)
@@ -1133,7 +1143,8 @@ class Parser:
             filter_at = min((x.first for x in self.items if x.role == "filter"), default=len(self.r.tokens))
             order_cols = {o.target for o in s.order_by if isinstance(o.target, Col)} if it.first > order_at else set()
             filter_cols_after = filter_cols if it.first > filter_at else set()
-            used_cols = filter_cols_after | order_cols | {m.col for m in s.measures if m.col} | set(s.group_by)
+            super_cols = {col for col, _, cue in self.super_col if it.first > cue.first}  # "built in the most recent year"
+            used_cols = filter_cols_after | order_cols | super_cols | {m.col for m in s.measures if m.col} | set(s.group_by)
             if (self._names_table(it) or (self._is_table_name(it) and self._after_preposition(it))) and it.link.table == self.table and any(x is not it and x.role in (None, "select") and x.link.kind == "column" for x in leftovers):
                 self.use(it, "table")  # "which team has the oldest player": the player table, not its column
                 continue
@@ -1255,7 +1266,7 @@ class Parser:
                 select_cols = self.name_columns(self.table)
             target = (select_cols or s.group_by or self.name_columns(self.table) or [None])[0]
             if target is not None and not any(o.target == target for o in s.order_by):
-                s.order_by.append(OrderKey(target, desc=False))
+                s.order_by.append(OrderKey(target, desc=bool(getattr(self, "_desc", False))))  # "reverse alphabetical order"
         # having a count without a grouping: group by what is shown
         if any(isinstance(f.col, Measure) for f in s.filters) and not s.group_by:
             if select_cols:
