@@ -53,8 +53,10 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def load_training_frame(data_dir: Path, max_financial_neutral: int, seed: int) -> pd.DataFrame:
-    """Read the allowed rows, dedupe across files, and cap the (stance, not sentiment) finance neutrals."""
+def load_training_frame(data_dir: Path, max_financial_neutral: int, seed: int, max_per_source: int = 0) -> pd.DataFrame:
+    """Read the allowed rows, dedupe across files, cap the (stance, not sentiment) finance neutrals and,
+    when ``max_per_source`` is set, sample at most that many rows per source (keeping its label mix)
+    so that no single set dominates and a CPU-only run stays short."""
     frames = []
     for name, sources, licence in ALLOWED_SETS:
         df = pd.read_csv(data_dir / name, usecols=["text", "label", "source"])
@@ -71,8 +73,15 @@ def load_training_frame(data_dir: Path, max_financial_neutral: int, seed: int) -
     data = data[~data["text"].isin(conflicting[conflicting > 1].index)].drop_duplicates("text")
     fin = data["source"].eq("twitter_financial_news_sentiment") & data["label"].eq("neutral")
     keep_fin = data[fin].sample(n=min(max_financial_neutral, int(fin.sum())), random_state=seed)
-    data = pd.concat([data[~fin], keep_fin]).sample(frac=1.0, random_state=seed).reset_index(drop=True)
-    return data
+    data = pd.concat([data[~fin], keep_fin])
+    if max_per_source:
+        parts = []
+        for _, part in data.groupby("source", sort=True):
+            if len(part) > max_per_source:
+                part = part.groupby("label", group_keys=False).sample(frac=max_per_source / len(part), random_state=seed)
+            parts.append(part)
+        data = pd.concat(parts)
+    return data.sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
 
 def split_validation(data: pd.DataFrame, fraction: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -160,8 +169,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
-    parser.add_argument("--max-length", type=int, default=96)
-    parser.add_argument("--max-financial-neutral", type=int, default=3000)
+    parser.add_argument("--max-length", type=int, default=64)
+    parser.add_argument("--max-financial-neutral", type=int, default=1500)
+    parser.add_argument("--max-per-source", type=int, default=7000)
     parser.add_argument("--label-smoothing", type=float, default=0.05)
     parser.add_argument("--limit", type=int, default=0, help="use only this many training rows (smoke runs)")
     parser.add_argument("--seed", type=int, default=13)
@@ -189,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
         for p in layer.parameters():
             p.requires_grad_(True)
 
-    data = load_training_frame(args.data, args.max_financial_neutral, args.seed)
+    data = load_training_frame(args.data, args.max_financial_neutral, args.seed, args.max_per_source)
     if args.limit:
         data = data.head(args.limit)
     train, val = split_validation(data, 0.03, args.seed)
@@ -245,6 +255,7 @@ def main(argv: list[str] | None = None) -> None:
                 "head_lr": args.head_lr,
                 "label_smoothing": args.label_smoothing,
                 "max_financial_neutral": args.max_financial_neutral,
+            "max_per_source": args.max_per_source,
                 "rows": int(len(train)),
                 "data": [{"file": f, "sources": list(s) if s else "all", "licence": lic} for f, s, lic in ALLOWED_SETS],
                 "held_out": HELD_OUT,
@@ -289,7 +300,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(entry), flush=True)
         save()  # a usable model after every epoch
 
-    print(f"saved {args.out} ({size:.1f} MB) in {(time.time() - started) / 60:.1f} min")
+    print(f"done in {(time.time() - started) / 60:.1f} min")
 
 
 if __name__ == "__main__":
