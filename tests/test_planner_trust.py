@@ -71,6 +71,9 @@ ANSWERS = [
     # a list with a table-named column keeps it
     ("show the name and the team", [("Ann", "Red"), ("Bob", "Red"), ("Cy", "Blue"), ("Dee", "Blue"), ("Eve", "Green")]),
     ("what is the maximum age across all players", [(40,)]),
+    # comparisons with the column's average (a scalar sub-query built as a tree)
+    ("which players are younger than average", [("Bob",), ("Dee",)]),
+    ("how many players have an age above the average age", [(3,)]),
     # "per A and B" groups by both
     ("how many players per team and city", None),
 ]
@@ -89,7 +92,7 @@ ABSTAINS = [
     "what is the age of the highest player",  # "highest player" is not "the most players"
     "which players are in team Red but not in city Oslo",  # a set difference
     "which teams have both players older than 30 and players younger than 25",  # an intersection
-    "which players are older than the average age",  # a sub-query
+    "which players are older than any player in team Red",  # a sub-query over other rows
     "which teams have no player at least one time",  # an anti-join / exists
 ]
 

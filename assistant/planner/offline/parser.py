@@ -444,6 +444,7 @@ class Parser:
             if c.kind in ("cmp", "cmp_concept"):
                 num = self._number_at(c.last)
                 if not num:
+                    self._cmp_average(c)
                     continue
                 op = c.arg[1] if c.kind == "cmp_concept" else c.arg
                 if self._neg_before(c.first, 1):
@@ -485,6 +486,39 @@ class Parser:
                     self.spec.filters.append(Filter(col, "not in" if neg else "in", tuple(vals)))
                 else:
                     self.spec.filters.append(Filter(col, "<>" if neg else "=", (vals[0],)))
+
+    def _cmp_average(self, c: Cue) -> None:
+        """"score below the average (score)", "younger than average": a comparison with the column's mean."""
+        i = c.last
+        if self.tok(i) is not None and self.tok(i).lower == "the":  # type: ignore[union-attr]
+            i += 1
+        avg = self.cue_at(i)
+        if avg is None or avg.kind != "agg" or avg.arg != "avg":
+            return
+        end = avg.last
+        after = self.item_at(end) or (self.item_at(end + 1) if self.tok(end) is not None and self.tok(end).lower == "of" else None)  # type: ignore[union-attr]
+        acol = self.col_of(after) if after is not None and after.link.kind == "column" and after.role is None else None
+        op = c.arg[1] if c.kind == "cmp_concept" else c.arg
+        target = self.prev_item(c.first, kinds=("column",))
+        col = self.col_of(target) if target is not None else None
+        if col is None and c.kind == "cmp_concept":
+            col = self.concept_column(c.arg[0], self.table)
+        if col is None:
+            col, target = acol, None
+        if col is None or acol not in (None, col) or (p := self.colprof(col)) is None or p.kind != "number":
+            return
+        if self._neg_before(c.first, 1):
+            op = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}.get(op, op)
+        if target is not None:
+            self.use(target, "filter")
+        if after is not None and acol is not None:
+            self.use(after, "filter")
+            end = after.last
+        self.use_cue(c)
+        self.use_cue(avg)
+        self.used.update(range(c.first, end))
+        words = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}.get(op, op)
+        self.spec.filters.append(Filter(col, op, (Measure("avg", col),), label=f"{col.name} {words} its average"))  # type: ignore[arg-type]
 
     def _use_and_cue(self, i: int) -> None:
         for c in self.r.cues:

@@ -97,6 +97,11 @@ class Builder:
         if f.op == "not null":
             return exp.Not(this=exp.Is(this=target, expression=exp.Null()))
         cls = {"=": exp.EQ, "<>": exp.NEQ, ">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}[f.op]
+        if isinstance(v[0], Measure) and v[0].col is not None:
+            # "above the average price": compared with the column's aggregate over its whole table
+            inner = Builder(self.catalog, QuerySpec(table=v[0].col.table)).measure(v[0])
+            sub = exp.select(inner).from_(exp.Table(this=_ident(v[0].col.table)))
+            return cls(this=target, expression=exp.Subquery(this=sub))
         return cls(this=target, expression=literal(v[0]))
 
     # ---------------------------------------------------------------- the query

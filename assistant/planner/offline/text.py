@@ -129,7 +129,7 @@ FILLER = set(
     available registered recorded stored known out up about so such other others else same here
     way ways via among within live lives living lived work works working worked teach teaches
     taught located based belong belongs belonging currently presently also too again now instead
-    okay ok full made offered
+    okay ok full made offered report compute calculate provide identify enumerate
     """.split()
 )
 FILLER_STEMS = {stem(w) for w in FILLER}

@@ -20,7 +20,8 @@ from assistant.planner.offline.spec import Col, Measure, QuerySpec
 _NESTED = [
     (r"\bbut not\b|\bbut (?:do|does|did|are|is|was|were|have|has|had) not\b|\bbut never\b", "set_difference"),
     (r"\b(?:both|and also)\b.*\band\b|\bas well as\b", "set_both"),
-    (r"\bthan (?:any|all|every|some|the average|average|the mean)\b|\b(?:above|below|over|under) (?:the )?average\b", "subquery_compare"),
+    (r"\bthan (?:any|all|every|some)\b", "subquery_compare"),
+    (r"\bthan (?:the )?(?:average|mean)\b|\b(?:above|below|over|under) (?:the )?(?:average|mean)\b", "average_compare"),
     (r"\b(?:do|does|did|have|has|had|are|is|were|was) not (?:have|has|had|own|take|play|attend|participate|appear|contain|include|work|belong|make|get|receive|use|go)\b", "anti_join"),
     (r"\b(?:have|has|had|with|without) (?:no|never|not any|none)\b|\bnever\b|\bnot (?:any|in any|in the)\b|\bnone\b|\bwithout any\b", "anti_join"),
     (r"\b(?:or|and) (?:those|the ones|that|who|which) \b", "set_union"),
@@ -33,7 +34,10 @@ def flags(question: str, reading: Reading, spec: QuerySpec) -> list[str]:
     """Risk flags of ``spec`` as read from ``question`` (see module docstring)."""
     out: list[str] = []
     q = question.lower()
+    vs_average = any(f.values and isinstance(f.values[0], Measure) for f in spec.filters)
     for pattern, name in _NESTED:
+        if name == "average_compare" and vs_average:
+            continue  # built as a comparison with a sub-query
         if re.search(pattern, q):
             out.append(f"nested:{name}")
     tables = spec.tables()
@@ -59,6 +63,10 @@ def flags(question: str, reading: Reading, spec: QuerySpec) -> list[str]:
             out.append("join:inexact")
         if link.table != spec.table and link.kind == "value":
             out.append("join:value")
+    if any(link.kind == "table" and link.table not in tables for link, _ in roles):
+        out.append("table:unused")  # the question names a table the query does not read
+    if any(link.kind == "column" and role == "descriptive" and link.table not in tables for link, role in roles):
+        out.append("table:unused_column")
     if reading.confidence < 1.0:
         out.append("conf:low")
     if spec.extra_tables:
