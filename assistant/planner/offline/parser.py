@@ -1177,7 +1177,8 @@ class Parser:
             filter_at = min((x.first for x in self.items if x.role == "filter"), default=len(self.r.tokens))
             order_cols = {o.target for o in s.order_by if isinstance(o.target, Col)} if it.first > order_at else set()
             filter_cols_after = filter_cols if it.first > filter_at else set()
-            super_cols = {col for col, _, cue in self.super_col if it.first > cue.first}  # "built in the most recent year"
+            # "the ship built in the most recent year": the ranked column, named again, is not shown
+            super_cols = {col for col, _, cue in self.super_col if it.first > cue.first or it.link.how in ("part", "suffix")}
             used_cols = filter_cols_after | order_cols | super_cols | {m.col for m in s.measures if m.col} | set(s.group_by)
             if (self._names_table(it) or (self._is_table_name(it) and self._after_preposition(it))) and it.link.table == self.table and any(x is not it and x.role in (None, "select") and x.link.kind == "column" for x in leftovers):
                 self.use(it, "table")  # "which team has the oldest player": the player table, not its column
