@@ -63,6 +63,8 @@ def flags(question: str, reading: Reading, spec: QuerySpec) -> list[str]:
             out.append("join:inexact")
         if link.table != spec.table and link.kind == "value":
             out.append("join:value")
+    if len(spec.columns) >= 2 and any(role == "select" and link.kind == "column" and link.how in ("part", "suffix") for link, role in roles):
+        out.append("select:weak_multi")  # several shown columns, one named only in part: often a stray column
     if any(link.kind == "table" and link.table not in tables for link, _ in roles):
         out.append("table:unused")  # the question names a table the query does not read
     if any(link.kind == "column" and role == "descriptive" and link.table not in tables for link, role in roles):
@@ -109,6 +111,8 @@ BLOCKING: set[str] = {
     "select:star",  # a named table and nothing to show or compute: the question asked something we missed
     "group:guessed",  # shown columns folded into a grouping by two or more columns the question did not ask for
     "shape:measure_count",  # count(column): "number of X" over a column rarely means non-null counts
+    "select:weak_multi",
+    "join:value",  # a value found in another table's column: which relation links them is a guess
 }
 
 
@@ -130,6 +134,8 @@ REASONS = {
     "value:lookup": "a value was found by searching the data",
     "conf:low": "a value was assigned to a column by guess",
     "group:guessed": "I would have to guess which columns to group by",
+    "select:weak_multi": "one of the columns to show only partly matches your words",
+    "join:value": "a value belongs to another table, and which relation links them is a guess",
     "shape:measure_count": "I would count non-empty values of a column, which is rarely what is meant",
     "select:star": "I found what to look in but not what to show",
 }
