@@ -53,7 +53,7 @@ class OfflinePlanner:
         if reading.spec is not None and reading.confidence >= self.min_confidence and not (
             previous is not None and is_followup(question, reading, previous) and _is_fragment(reading)
         ):
-            risk = trust.flags(question, reading, reading.spec)
+            risk = trust.flags(question, reading, reading.spec, catalog)
             stop = trust.blocking(risk) if self.gate else []
             if stop:
                 return self._risky(reading, catalog, risk, stop)

@@ -15,6 +15,7 @@ import re
 
 from assistant.planner.offline.parser import Reading
 from assistant.planner.offline.spec import Col, Measure, QuerySpec
+from tools.catalog import Catalog
 
 # Phrasings of nested queries and set operations: one SELECT with AND-ed filters cannot express them.
 _NESTED = [
@@ -30,7 +31,7 @@ _NESTED = [
 ]
 
 
-def flags(question: str, reading: Reading, spec: QuerySpec) -> list[str]:
+def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | None = None) -> list[str]:
     """Risk flags of ``spec`` as read from ``question`` (see module docstring)."""
     out: list[str] = []
     q = question.lower()
@@ -65,10 +66,14 @@ def flags(question: str, reading: Reading, spec: QuerySpec) -> list[str]:
             out.append("join:value")
     if len(spec.columns) >= 2 and any(role == "select" and link.kind == "column" and link.how in ("part", "suffix") for link, role in roles):
         out.append("select:weak_multi")  # several shown columns, one named only in part: often a stray column
+    if catalog is not None and _shows_foreign_key(reading, spec, catalog):
+        out.append("select:foreign_key")  # "Linda's advisor": a reference to another table's row, shown as its key
     if any(link.kind == "table" and link.table not in tables for link, _ in roles):
         out.append("table:unused")  # the question names a table the query does not read
     if any(link.kind == "column" and role == "descriptive" and link.table not in tables for link, role in roles):
         out.append("table:unused_column")
+    if len(tables) > 1 and reading.confidence < 1.0:
+        out.append("join:weak_link")  # a join, and some word of the question matched a name only in part
     if reading.confidence < 1.0:
         out.append("conf:low")
     if spec.extra_tables:
@@ -113,7 +118,23 @@ BLOCKING: set[str] = {
     "shape:measure_count",  # count(column): "number of X" over a column rarely means non-null counts
     "select:weak_multi",
     "join:value",  # a value found in another table's column: which relation links them is a guess
+    "join:weak_link",
+    "select:foreign_key",
 }
+
+
+_KEY_WORDS = {"id", "ids", "code", "codes", "number", "numbers", "key", "keys", "no"}
+
+
+def _shows_foreign_key(reading: Reading, spec: QuerySpec, catalog: Catalog) -> bool:
+    """A shown or grouped column refers to another table's key, and the question did not ask for ids or codes."""
+    refs = {(r.left, r.left_column) for r in catalog.relations if r.left != r.right}
+    shown = {(c.table, c.name) for c in list(spec.columns) + list(spec.group_by)}
+    hits = shown & refs
+    if not hits:
+        return False
+    words = {t.lower for t in reading.tokens}
+    return not (words & _KEY_WORDS)
 
 
 def blocking(flag_list: list[str], blocked: set[str] | None = None) -> list[str]:
@@ -135,6 +156,8 @@ REASONS = {
     "conf:low": "a value was assigned to a column by guess",
     "group:guessed": "I would have to guess which columns to group by",
     "select:weak_multi": "one of the columns to show only partly matches your words",
+    "join:weak_link": "it needs a join, and part of the question matched a column name only in part",
+    "select:foreign_key": "the answer would show keys that refer to another table's rows rather than their names",
     "join:value": "a value belongs to another table, and which relation links them is a guess",
     "shape:measure_count": "I would count non-empty values of a column, which is rarely what is meant",
     "select:star": "I found what to look in but not what to show",
