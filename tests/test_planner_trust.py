@@ -144,3 +144,20 @@ def test_order_phrases(ws: Workspace, question: str, expected: list[str]) -> Non
 
 def test_superlative_column_is_not_shown_again(ws: Workspace) -> None:
     assert rows(ws, "what is the name and team of the player with the highest age") == [("Cy", "Blue")]
+
+
+def test_foreign_keys_are_shown_only_when_asked_for() -> None:
+    from assistant.planner.offline.parser import Reading
+    from assistant.planner.offline.spec import Col, Measure, QuerySpec
+    from assistant.planner.offline.text import tokenize
+    from assistant.planner.offline.trust import _shows_foreign_key
+
+    w = Workspace()
+    w.add_dataframe(pd.DataFrame({"order_id": [1, 2, 3], "customer_id": [10, 11, 10], "amount": [5.0, 7.0, 9.0]}), "orders")
+    w.add_dataframe(pd.DataFrame({"customer_id": [10, 11], "customer_name": ["Ada", "Ben"]}), "customers")
+    cat = w.catalog()
+    spec = QuerySpec(table="orders", group_by=[Col("orders", "customer_id")], measures=[Measure("sum", Col("orders", "amount"))])
+    assert _shows_foreign_key(Reading(tokens=tokenize("total amount per customer")), spec, cat)
+    assert not _shows_foreign_key(Reading(tokens=tokenize("total amount per customer id")), spec, cat)
+    # the planner itself joins to the names when it can
+    assert sorted(rows(w, "total amount per customer")) == [("Ada", 14.0), ("Ben", 7.0)]
