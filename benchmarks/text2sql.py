@@ -13,6 +13,11 @@ may come in any order: each predicted column is matched to a gold column with th
 Questions whose gold SQL fails on DuckDB are reported and left out of the accuracy.
 
 ``wrong %`` is answered-but-wrong over answered questions: the number that matters most for trust.
+
+``--details`` also records the offline planner's risk flags per question (see
+``assistant.planner.offline.trust``). To measure what a gate costs, run once with
+``TEXT2SQL_NO_GATE=1`` (the planner answers even when a blocking flag is raised) and count, per flag,
+the wrong and correct answers it would remove.
 """
 
 from __future__ import annotations
