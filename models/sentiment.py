@@ -90,9 +90,14 @@ class ShippedSentimentModel:
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, 3), dtype=np.float32)
-        rows = run_batched([t[:MAX_CHARS] for t in texts], self._batch, batch_size=default_batch_size(self.device), desc="sentiment")
+        rows = run_batched([_clip(t) for t in texts], self._batch, batch_size=default_batch_size(self.device), desc="sentiment")
         self.texts_scored += len(texts)
         return np.stack(rows).astype(np.float32)
+
+
+def _clip(text: object) -> str:
+    """Text for the tokenizer: missing values become empty strings, huge ones are cut."""
+    return text[:MAX_CHARS] if isinstance(text, str) else ""
 
 
 _STAR = re.compile(r"^\s*([1-5])\s*stars?\s*$")
@@ -155,7 +160,7 @@ class TransformersSentimentModel:
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, 3), dtype=np.float32)
-        rows = run_batched([t[:MAX_CHARS] for t in texts], self._batch, batch_size=default_batch_size(self.device), desc="sentiment")
+        rows = run_batched([_clip(t) for t in texts], self._batch, batch_size=default_batch_size(self.device), desc="sentiment")
         self.texts_scored += len(texts)
         return np.stack(rows)
 

@@ -211,8 +211,8 @@ def attach(ws: Workspace, table: str, kind: DerivedKind, text_column: str, key: 
     """Add (or re-point) ``kind``'s columns for ``text_column`` on ``table``; returns the column names used.
 
     Running the same kind on the same column again replaces the earlier one (e.g. another sentiment
-    model). A name that would clash with an existing column gets the text column as a prefix
-    (``title_sentiment``), then a number.
+    model). If a name would clash with an existing column, the kind's columns all get the text column
+    as a prefix (``title_sentiment``, ``title_sentiment_score``), then a number.
     """
     specs = load_specs(ws, table)
     same = next((s for s in specs if s.kind == kind.name and s.text_column == text_column), None)
@@ -221,10 +221,9 @@ def attach(ws: Workspace, table: str, kind: DerivedKind, text_column: str, key: 
     else:
         taken = {c.lower() for c, _ in base_columns(ws, table)} | {n.lower() for s in specs for n in s.outputs.values()}
         outputs = {}
+        clash = any(col.lower() in taken for col, _ in kind.columns)  # prefix the pair together
         for col, _ in kind.columns:
-            name = col
-            if name.lower() in taken:
-                name = f"{text_column}_{col}"
+            name = f"{text_column}_{col}" if clash else col
             n = 2
             while name.lower() in taken:
                 name = f"{text_column}_{col}_{n}"
