@@ -7,15 +7,10 @@ import datetime as dt
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.planner.offline import OfflinePlanner, embed
+from assistant.planner.offline import OfflinePlanner
 
 
-@pytest.fixture(autouse=True)
-def _no_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(embed.DISABLE_ENV, "0")
-    embed.reset()
-    yield
-    embed.reset()
+pytestmark = pytest.mark.usefixtures("no_embeddings")
 
 
 @pytest.fixture

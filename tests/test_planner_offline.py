@@ -17,13 +17,7 @@ from tools.workspace import Workspace
 TODAY = dt.date(2024, 7, 15)
 
 
-@pytest.fixture(autouse=True)
-def _no_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Spelling and exact linking only: fast, and the answers below must not depend on the model."""
-    monkeypatch.setenv(embed.DISABLE_ENV, "0")
-    embed.reset()
-    yield
-    embed.reset()
+pytestmark = pytest.mark.usefixtures("no_embeddings")
 
 
 def sales_frame() -> pd.DataFrame:

@@ -5,19 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from assistant.planner.offline import OfflinePlanner, embed
+from assistant.planner.offline import OfflinePlanner
 from assistant.planner.offline.trust import blocking, flags
 from assistant.session import Session
 from tools.sql import run_query
 from tools.workspace import Workspace
 
 
-@pytest.fixture(autouse=True)
-def _no_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(embed.DISABLE_ENV, "0")
-    embed.reset()
-    yield
-    embed.reset()
+pytestmark = pytest.mark.usefixtures("no_embeddings")
 
 
 @pytest.fixture

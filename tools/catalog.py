@@ -42,6 +42,21 @@ class ColumnProfile:
     value_counts: list[int] | None = None
     avg_length: float | None = None
 
+    def schema_line(self, max_values: int = 12, with_nulls: bool = False) -> str:
+        """One prompt line: name and type, then the value list, the range or a few examples."""
+        bits = [f"  {self.name} {self.dtype}"]
+        if self.values is not None:
+            shown = ", ".join(repr(_short(v)) for v in self.values[:max_values])
+            more = f", ... {len(self.values) - max_values} more" if len(self.values) > max_values else ""
+            bits.append(f"values: {shown}{more}")
+        elif self.kind in ("number", "date") and self.min is not None:
+            bits.append(f"range {self.min} .. {self.max}")
+        elif self.samples:
+            bits.append("e.g. " + ", ".join(repr(_short(v)) for v in self.samples[:3]))
+        if with_nulls and self.null_fraction > 0:
+            bits.append(f"{self.null_fraction:.0%} null")
+        return "; ".join(bits)
+
     @property
     def is_categorical(self) -> bool:
         return self.values is not None
@@ -114,18 +129,7 @@ class Catalog:
             prof = self.tables[name]
             lines.append(f"table {name} ({prof.row_count:,} rows)")
             for col in prof.columns:
-                bits = [f"  {col.name} {col.dtype}"]
-                if col.values is not None:
-                    shown = ", ".join(repr(v) for v in col.values[:max_values])
-                    more = f", ... {len(col.values) - max_values} more" if len(col.values) > max_values else ""
-                    bits.append(f"values: {shown}{more}")
-                elif col.kind in ("number", "date") and col.min is not None:
-                    bits.append(f"range {col.min} .. {col.max}")
-                elif col.samples:
-                    bits.append("e.g. " + ", ".join(repr(_short(v)) for v in col.samples[:3]))
-                if col.null_fraction > 0:
-                    bits.append(f"{col.null_fraction:.0%} null")
-                lines.append("; ".join(bits))
+                lines.append(col.schema_line(max_values, with_nulls=True))
         for rel in self.relations:
             if tables is None or (rel.left in tables and rel.right in tables):
                 lines.append(f"relation {rel.left}.{rel.left_column} -> {rel.right}.{rel.right_column}")

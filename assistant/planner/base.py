@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Iterable, Protocol
 
 from assistant.contracts import Plan
 from assistant.session import Session
@@ -15,3 +15,14 @@ class Planner(Protocol):
     name: str
 
     def plan(self, question: str, catalog: Catalog, session: Session) -> Plan: ...
+
+
+def last_plan(stream: Iterable[object]) -> Plan:
+    """Drain a ``plan_stream`` (events, then the Plan) and return the Plan: ``plan()`` of streaming planners."""
+    plan: Plan | None = None
+    for item in stream:
+        if isinstance(item, Plan):
+            plan = item
+    if plan is None:
+        raise RuntimeError("the planner's stream ended without a Plan")
+    return plan

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from assistant.contracts import Event, Plan
-from assistant.planner.base import Planner
+from assistant.planner.base import Planner, last_plan
 from assistant.session import Session
 from tools.catalog import Catalog
 from tools.workspace import Workspace
@@ -49,12 +49,7 @@ class HybridPlanner:
         return not plan.abstained and float(plan.meta.get("confidence", 1.0)) >= 0.5
 
     def plan(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> Plan:
-        plan: Plan | None = None
-        for item in self.plan_stream(question, catalog, session, workspace):
-            if isinstance(item, Plan):
-                plan = item
-        assert plan is not None
-        return plan
+        return last_plan(self.plan_stream(question, catalog, session, workspace))
 
     def plan_stream(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> Iterator["Event | Plan"]:
         session = session or Session()

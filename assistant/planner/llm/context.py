@@ -63,24 +63,6 @@ def _lexical(question_words: set[str], name: str) -> float:
     return len(name_words & question_words) / len(name_words)
 
 
-def column_line(col: ColumnProfile, max_values: int) -> str:
-    bits = [f"  {col.name} {col.dtype}"]
-    if col.values is not None:
-        shown = ", ".join(repr(_short(v)) for v in col.values[:max_values])
-        more = f", ... {len(col.values) - max_values} more" if len(col.values) > max_values else ""
-        bits.append(f"values: {shown}{more}")
-    elif col.kind in ("number", "date") and col.min is not None:
-        bits.append(f"range {col.min} .. {col.max}")
-    elif col.samples:
-        bits.append("e.g. " + ", ".join(repr(_short(v)) for v in col.samples[:3]))
-    return "; ".join(bits)
-
-
-def _short(value: object, limit: int = 40) -> object:
-    if isinstance(value, str) and len(value) > limit:
-        return value[: limit - 1] + "…"
-    return value
-
 
 def render(catalog: Catalog, selection: dict[str, list[str]], max_values: int) -> str:
     """One line per table and per chosen column; relations between chosen tables at the end."""
@@ -91,7 +73,7 @@ def render(catalog: Catalog, selection: dict[str, list[str]], max_values: int) -
         lines.append(f"table {name} ({prof.row_count:,} rows)" + (f" [{hidden} less relevant columns not shown]" if hidden else ""))
         for col in prof.columns:
             if col.name in cols:
-                lines.append(column_line(col, max_values))
+                lines.append(col.schema_line(max_values))
     for rel in catalog.relations:
         if rel.left in selection and rel.right in selection:
             lines.append(f"relation {rel.left}.{rel.left_column} -> {rel.right}.{rel.right_column}")

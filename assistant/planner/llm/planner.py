@@ -26,7 +26,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 
 from assistant.config import LLMSettings, load_settings
 from assistant.contracts import Event, Plan, Step, ToolCall
-from assistant.planner.base import Planner
+from assistant.planner.base import Planner, last_plan
 from assistant.planner.llm.context import Embed, build_context
 from assistant.planner.llm.guard import TurnGuard
 from assistant.planner.llm.prompt import system_prompt, user_message
@@ -120,12 +120,7 @@ class LLMPlanner:
         return self
 
     def plan(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> Plan:
-        plan: Plan | None = None
-        for item in self.plan_stream(question, catalog, session, workspace):
-            if isinstance(item, Plan):
-                plan = item
-        assert plan is not None
-        return plan
+        return last_plan(self.plan_stream(question, catalog, session, workspace))
 
     def plan_stream(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> PlanStream:
         """Events as the agent works (tool calls, results, answer tokens), then the executed Plan."""
