@@ -167,3 +167,13 @@ def test_hybrid_uses_offline_when_sure_and_model_otherwise(sales: pd.DataFrame) 
     assert first.planner == "sql" and model.requests == []
     second = assistant.ask("how many sales above 5?")
     assert second.planner == "scripted" and second.table is not None and second.table["n"].iloc[0] == 3
+
+
+def test_hybrid_names_the_offline_planner_when_the_model_fails(sales: pd.DataFrame) -> None:
+    model = ScriptedChatModel.of([ConnectionError("connection refused")])
+    llm = LLMPlanner(model, LLMSettings(), embed=None, narrate=False)
+    assistant = Assistant(sales, planner=HybridPlanner(SQLPassthroughPlanner(), llm))
+    answer = assistant.ask("what is the revenue by store?")  # the offline side abstains on this
+    assert answer.planner == "sql"  # nobody else answered, so no model is credited
+    assert answer.table is None
+    assert "could not be used" in answer.text and "ConnectionError" in answer.text

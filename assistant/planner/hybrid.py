@@ -66,8 +66,12 @@ class HybridPlanner:
             else:
                 yield item
         assert result is not None
-        if result.abstained and not result.meta.get("executed") and not first.abstained:
-            yield first  # the model could not be used: keep the offline plan, even if unsure
+        if result.abstained and not result.meta.get("executed"):
+            # The model could not be used: the offline plan stands (even if unsure or abstaining),
+            # labelled as the offline planner's, with the one-line reason.
+            if result.meta.get("notice"):
+                first.meta["notice"] = result.meta["notice"]
+            yield first
             return
         if result.abstained and not result.suggestions:
             result.suggestions = first.suggestions  # the offline planner's "questions I can answer"
