@@ -172,6 +172,9 @@ def narrate(question: str, plan: Plan, results: list[ToolResult]) -> Answer:
     total = last.total_rows if last.total_rows is not None else len(df)
     if last.tool == "describe_table":
         text = f"{len(df)} columns: " + ", ".join(str(c) for c in df["column"].tolist()) + "." if "column" in df.columns else describe_result(df, total, plan)
+    elif last.tool == "similar_texts" and "similarity" in df.columns:
+        top = df.iloc[0]
+        text = f"The {fmt(len(df))} most similar texts; the closest has similarity {fmt(top['similarity'])}."
     elif last.tool == "list_tables":
         text = f"{len(df)} table{'s' if len(df) != 1 else ''}: " + ", ".join(f"{r['table']} ({fmt(r['rows'])} rows)" for _, r in df.iterrows()) + "."
     else:

@@ -518,3 +518,41 @@ def topics_args(ws: Workspace, table: str | None = None, column: str | None = No
 def similar_args(ws: Workspace, query: str | None = None, row: int | None = None, table: str | None = None, column: str | None = None, k: int = 5) -> dict[str, Any]:
     """Arguments for ``similar_texts``."""
     return {**sentiment_args(ws, table, column), "query": query, "row": row, "k": k}
+
+
+@tool("sentiment_breakdown")
+def sentiment_breakdown(ws: Workspace, table: str, column: str, by: str | None = None) -> ToolResult:
+    """Score the sentiment of a text column, then compare it across the groups of another column.
+
+    For "sentiment of reviews by product": one row per value of ``by`` with the row count, the
+    average sentiment_score and the share of positive and negative texts (through the safe SQL tool,
+    so the SQL is shown). Without ``by`` it returns the overall split, like ``score_sentiment``.
+    """
+    from tools.sql import run_query
+
+    run = add_sentiment(ws, table, column)
+    if not by:
+        return score_sentiment(ws, run.table, run.column)
+    cols = {c for c, _ in ws.columns(run.table)}
+    if by not in cols:
+        raise InsightError(f"Unknown column {by!r} in {run.table}", f"columns: {', '.join(sorted(cols))}")
+    s, sc, g = quote(run.columns["sentiment"]), quote(run.columns["sentiment_score"]), quote(by)
+    sql = (
+        f"SELECT {g}, count(*) AS texts, round(avg({sc}), 3) AS avg_sentiment_score, "
+        f"round(100.0 * count(*) FILTER (WHERE {s} = 'positive') / count(*), 1) AS positive_pct, "
+        f"round(100.0 * count(*) FILTER (WHERE {s} = 'negative') / count(*), 1) AS negative_pct "
+        f"FROM {quote(run.table)} WHERE {s} IS NOT NULL GROUP BY {g} ORDER BY avg_sentiment_score DESC"
+    )
+    result = run_query(ws, sql)
+    return ToolResult(
+        tool="sentiment_breakdown",
+        for_model=f"Sentiment of {run.column} by {by} (model {run.model_id}):\n" + result.df.to_csv(index=False),
+        data=result.df,
+        sql=result.sql,
+        chart=ChartSpec("bar", by, "avg_sentiment_score", title=f"Average sentiment of {run.column} by {by}"),
+        title=f"Scored sentiment of {int(run.summary['rows'].sum()):,} {run.column} values, grouped by {by}",
+        details=f"model: {run.model_id}; newly scored {run.scored:,}, {run.cached:,} from cache\n{result.sql}",
+        total_rows=result.total_rows,
+        warnings=run.warnings,
+        meta={"table": run.table, "columns": run.columns, "by": by},
+    )

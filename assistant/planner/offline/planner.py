@@ -17,6 +17,7 @@ from assistant.planner.offline.linking import index_for
 from assistant.planner.offline.parser import Parser, Reading
 from assistant.planner.offline.spec import QuerySpec
 from assistant.planner.offline.sqlbuild import JoinError, build_sql
+from assistant.planner.offline.textintents import plan_text_question
 from assistant.planner.sql_passthrough import looks_like_sql
 from assistant.session import Session
 from tools.catalog import Catalog
@@ -40,6 +41,9 @@ class OfflinePlanner:
             return Plan(calls=[ToolCall("run_sql", {"sql": question.strip().rstrip(";")})], understood="SQL query", planner=self.name, intent="sql")
         if not catalog.tables:
             return Plan(planner=self.name, message="No data is open yet; open a file first.")
+        text_plan = plan_text_question(question, catalog, session, self.name)
+        if text_plan is not None:
+            return text_plan
         index = index_for(catalog)
         previous: QuerySpec | None = session.state.get(STATE_KEY)
         default_table = previous.table if previous else session.current_table
