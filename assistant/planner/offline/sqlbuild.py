@@ -10,7 +10,7 @@ from collections import deque
 
 from sqlglot import exp
 
-from assistant.planner.offline.spec import Col, Filter, Measure, QuerySpec
+from assistant.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
 from tools.catalog import Catalog, Relation
 
 
@@ -139,7 +139,7 @@ class Builder:
             query = query.group_by(*[self.column(g) for g in s.group_by])
         if having:
             query = query.having(exp.and_(*having))
-        for o in s.order_by:
+        for o in s.order_by or self._default_order():
             node = self.measure(o.target) if isinstance(o.target, Measure) else self.column(o.target)
             query = query.order_by(exp.Ordered(this=node, desc=o.desc, nulls_first=False))
         if s.limit is not None:
@@ -147,6 +147,15 @@ class Builder:
         if s.distinct:
             query = query.distinct()
         return query
+
+    def _default_order(self) -> list[OrderKey]:
+        """Grouped results read best in order: time buckets by time, other groups largest first."""
+        s = self.spec
+        if not s.group_by:
+            return []
+        if any(g.grain for g in s.group_by):
+            return [OrderKey(g) for g in s.group_by]
+        return [OrderKey(s.measures[0], desc=True)] if s.measures else []
 
     def _joins(self) -> list[exp.Join]:
         """JOIN clauses that connect every table of the spec to the main table."""
