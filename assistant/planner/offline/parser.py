@@ -22,6 +22,13 @@ from tools.catalog import ColumnProfile, TableProfile
 SCHEMA_WORDS = {"column", "field", "schema", "attribut", "tabl", "variabl"}
 COPULA = {"is", "are", "was", "were", "be", "of", "has", "have", "had", "with", "whose", "that", "equal", "to", "the", "a", "an", "=", "at", "in", "on", "for"}
 NAME_STEMS = {"name", "titl"}
+# Words that change what is asked even when they name no column: never read past them.
+LOADED_WORDS = set(
+    """female male females males men women man woman boys girls boy girl after before since until
+    first last worst best expensive cheap total order name names number numbers date dates but
+    don't not no both either neither average most least more less ago recent recently new old
+    young same only""".split()
+)
 CONCEPT_STEMS = {"age": {"age"}, "price": {"price", "cost"}, "weight": {"weight"}, "height": {"height"}, "length": {"length", "durat"}}
 
 
@@ -44,6 +51,7 @@ class Reading:
     dates: list[DateMention] = field(default_factory=list)
     roles: list[tuple[Link, str]] = field(default_factory=list)  # links the spec used, and how
     group_guessed: bool = False  # shown columns were folded into a multi-column grouping
+    tolerated: list[str] = field(default_factory=list)  # lower-case words left over, read past (see _soft)
 
 
 @dataclass
@@ -122,7 +130,36 @@ class Parser:
         r.roles = [(it.link, it.role) for it in self.items if it.role is not None]
         if not r.problems and not r.unknown:
             r.spec = self.spec
+        elif not r.problems and self._unknown_runs and all(self._soft(run) for run in self._unknown_runs):
+            # only plain lower-case words were left over ("Who directed Avatar?", "used", "happened"):
+            # the reading stands, and the words are reported as read past (trust flags "unknown:*")
+            r.tolerated = list(r.unknown)
+            r.spec = self.spec
+            self.spec.notes.append("I read past " + ", ".join(f"'{w}'" for w in r.tolerated))
         return r
+
+    def _soft(self, run: list[int]) -> bool:
+        """A run of left-over words that names nothing: lower-case words, no numbers, no names."""
+        from assistant.planner.offline.text import NUMBER_WORDS
+
+        for i in run:
+            t = self.r.tokens[i]
+            if t.kind != "word" or t.is_capitalised or t.lower in NUMBER_WORDS or t.lower in LOADED_WORDS or len(t.lower) < 2 or any(ch.isdigit() for ch in t.text):
+                return False
+            if not _verb_like(t.lower) or self._near_column(t):
+                return False  # a noun may be a column we missed ("the revenue per region"): say so
+        return True
+
+    def _near_column(self, t: Token) -> bool:
+        """The word shares a long start with a word of the main table's columns ("directed", director)."""
+        w = t.stem
+        for c in self.profile(self.table).columns:
+            for part in expand_identifier(c.name):
+                p = stem(part)
+                k = min(len(w), len(p))
+                if k >= 4 and w[:5] == p[:5] and (len(w) >= 5 and len(p) >= 5 or w == p):
+                    return True
+        return False
 
     # ================================================================= linking helpers
     def _looked_up_values(self, links: list[Link], blocked: set[int]) -> list[Link]:
@@ -1081,6 +1118,10 @@ class Parser:
                     self.use(after, "order")
                     self.spec.order_by.append(OrderKey(Measure(nc.arg, col), desc))
                 continue
+            if nxt is not None and nxt.link.kind == "table" and (after := self.item_at(nxt.last)) is not None and after.link.kind == "column" and after.link.table == nxt.link.table:
+                # "in descending order of building height": the table's word, then its column
+                self.use(nxt, "table")
+                nxt = after
             col = self.col_of(nxt) if nxt else None
             if col is None:
                 continue
@@ -1300,8 +1341,11 @@ class Parser:
             if not select_cols and not s.group_by and not s.measures:
                 select_cols = self.name_columns(self.table)
             target = (select_cols or s.group_by or self.name_columns(self.table) or [None])[0]
-            if target is not None and not any(o.target == target for o in s.order_by):
+            if target is not None and not s.order_by:
                 s.order_by.append(OrderKey(target, desc=bool(getattr(self, "_desc", False))))  # "reverse alphabetical order"
+        # "names of enzymes in descending order": a direction with no key orders what is shown
+        if any(c.kind == "dir" for c in self.r.cues) and not s.order_by and select_cols and not s.measures and not s.group_by and not self.super_col and self.top_count is None and self.limit is None:
+            s.order_by.append(OrderKey(select_cols[0], desc=bool(getattr(self, "_desc", False))))
         # having a count without a grouping: group by what is shown
         if any(isinstance(f.col, Measure) for f in s.filters) and not s.group_by:
             if select_cols:
@@ -1372,6 +1416,8 @@ class Parser:
         r = self.r
         linked = {k for l in r.links for k in range(l.first, l.last)} if not hasattr(self, "items") else set()
         run: list[str] = []
+        idx: list[int] = []
+        self._unknown_runs: list[list[int]] = []
         for i, t in enumerate(r.tokens):
             explained = i in self.used or i in linked or t.kind in ("sym", "punct") or (t.kind == "word" and t.stem in FILLER_STEMS and not self._is_cue_pos(i))
             if hasattr(self, "items"):
@@ -1383,11 +1429,14 @@ class Parser:
                     explained = True  # "phone number": part of the column's name in the question
             if not explained and not self._is_cue_pos(i):
                 run.append(t.text)
+                idx.append(i)
             elif run:
                 r.unknown.append(" ".join(run))
-                run = []
+                self._unknown_runs.append(idx)
+                run, idx = [], []
         if run:
             r.unknown.append(" ".join(run))
+            self._unknown_runs.append(idx)
         if hasattr(self, "items"):
             for it in self.items:
                 if it.role is None:
@@ -1396,6 +1445,27 @@ class Parser:
             weak = [it.link.score for it in self.items if it.role is not None]
             if weak:
                 r.confidence = min(r.confidence, min(weak))
+
+
+# Verbs and adverbs that are often left over once the columns and values are found ("Who directed",
+# "used", "happened", "how often"): reading past them is safe; nouns are not (they may be columns).
+_VERBS = set(
+    """take takes took taken make makes made buy buys bought sell sells sold write writes wrote written
+    spend spends spent go goes went gone get gets got run runs ran hold holds held win wins won lose
+    loses lost pay pays paid send sends sent build builds built give gives gave given see sees saw seen
+    own owns use uses suffer suffers advise advises charge accommodate accommodates originate originates
+    happen happens receive receives serve serves play plays come comes came offer offers speak speaks
+    sing sings sang sung bring brings brought keep keeps kept leave leaves left meet meets met hire hires
+    visit visits attend attends host hosts produce produces create creates manage manages lead leads led
+    join joins enroll enrolls register registers open opens close closes start starts begin begins began
+    begun finish finishes end ends times often""".split()
+)
+
+
+def _verb_like(word: str) -> bool:
+    if word in _VERBS:
+        return True
+    return len(word) >= 5 and (word.endswith("ed") or word.endswith("ing") or word.endswith("ly"))
 
 
 MAX_HOPS = 1  # columns of directly related tables only: two-hop guesses were wrong half the time on Spider

@@ -77,6 +77,14 @@ class Builder:
             start, end, year = v
             if year is not None and not isinstance(f.col, Measure) and self._kind(f.col) == "number":
                 return exp.EQ(this=target, expression=literal(year))
+            if not isinstance(f.col, Measure) and self._kind(f.col) == "number" and _year_bounds(start, end):
+                # a number column of years ("opened after 1950"): compare years, not dates
+                ys: list[exp.Expression] = []
+                if start:
+                    ys.append(exp.GTE(this=target.copy(), expression=literal(int(start[:4]))))
+                if end:
+                    ys.append(exp.LT(this=target.copy(), expression=literal(int(end[:4]))))
+                return exp.and_(*ys) if ys else exp.true()
             target = self._as_date(f.col, target) if not isinstance(f.col, Measure) else target
             parts: list[exp.Expression] = []
             if start:
@@ -205,3 +213,8 @@ def shortest_path(catalog: Catalog, start: list[str], target: str) -> list[tuple
 def build_sql(catalog: Catalog, spec: QuerySpec) -> str:
     """The DuckDB SQL text of ``spec`` (raises :class:`JoinError` when tables cannot be joined)."""
     return Builder(catalog, spec).build().sql(dialect="duckdb")
+
+
+def _year_bounds(start: str | None, end: str | None) -> bool:
+    """Both bounds (where given) fall on the first of January: a range of whole years."""
+    return bool(start or end) and all(b is None or b[4:] == "-01-01" for b in (start, end))
