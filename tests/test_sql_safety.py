@@ -130,6 +130,17 @@ def test_workspace_interrupt_stops_a_running_query(ws: Workspace) -> None:
     timer.cancel()
 
 
+def test_other_dialects_are_transpiled_and_still_checked(ws: Workspace) -> None:
+    """T-SQL's TOP and MySQL's backticks run as their DuckDB equivalents; the safety rules still apply."""
+    top = run_query(ws, "SELECT TOP 1 region, amount FROM sales ORDER BY amount DESC")
+    assert top.df.to_dict("records") == [{"region": "South", "amount": 20}] and "LIMIT 1" in top.sql
+    assert run_query(ws, "SELECT `region` FROM sales WHERE amount < 10").df["region"].tolist() == ["North"]
+    with pytest.raises(UnsafeSQLError, match="read_csv"):
+        check_sql("SELECT TOP 1 * FROM read_csv('/etc/passwd')", {"sales"})
+    with pytest.raises(QueryError, match="Could not parse"):
+        check_sql("SELEC region FROM sales", {"sales"})
+
+
 def test_run_sql_tool_result(ws: Workspace) -> None:
     result = run_sql(ws, "SELECT region, sum(amount) AS total FROM sales GROUP BY 1 ORDER BY 1")
     assert isinstance(result.data, pd.DataFrame)

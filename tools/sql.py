@@ -103,6 +103,27 @@ def _function_name(node: exp.Func) -> str:
     return node.sql_name().lower()
 
 
+# Dialects whose SQL people (and models) paste: "SELECT TOP 3 ..." (T-SQL), backticks (MySQL).
+_OTHER_DIALECTS = ("tsql", "mysql", "sqlite", "postgres")
+
+
+def _parse_other_dialect(text: str) -> list[exp.Expression]:
+    """The statements of ``text`` read in the first other dialect that parses it, else [].
+
+    Why: a query that is valid T-SQL or MySQL means the same thing in DuckDB once sqlglot has
+    transpiled it (the tree is always rendered as DuckDB SQL before it runs), so refusing it would
+    only cost the user a retry. The tree still goes through every safety check below.
+    """
+    for dialect in _OTHER_DIALECTS:
+        try:
+            statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
+        except (sqlglot.errors.ParseError, sqlglot.errors.TokenError):
+            continue
+        if statements:
+            return statements
+    return []
+
+
 def check_sql(sql: str, known_tables: set[str] | None = None) -> exp.Expression:
     """Validate ``sql`` and return its parsed tree; raise :class:`UnsafeSQLError` if refused.
 
@@ -117,8 +138,10 @@ def check_sql(sql: str, known_tables: set[str] | None = None) -> exp.Expression:
         keyword = text.split(None, 1)[0].upper()
         if keyword in _REFUSED_KEYWORDS:
             raise UnsafeSQLError(f"Refused: {keyword} statements are not allowed", _HINT) from None
-        first = str(exc).splitlines()[0]
-        raise QueryError(f"Could not parse the SQL: {first}", "check the syntax (DuckDB dialect)") from None
+        statements = _parse_other_dialect(text)
+        if not statements:
+            first = str(exc).splitlines()[0]
+            raise QueryError(f"Could not parse the SQL: {first}", "check the syntax (DuckDB dialect)") from None
     if len(statements) != 1:
         raise UnsafeSQLError(f"Refused: {len(statements)} statements given", _HINT)
     tree = statements[0]
