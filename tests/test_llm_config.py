@@ -18,7 +18,7 @@ from assistant.planner.llm.tools import empty_result_check, is_read_only, model_
 from assistant.planner.select import select_planner
 from models import gguf_parts
 from models.chat import make_chat_model, split_spec
-from models.local_llm import parse_reply, to_llama_messages
+from models.local_llm import parse_reply, parse_sql_reply, to_llama_messages
 from tools.errors import InsightError, ModelUnavailableError
 from tools.registry import Tool, all_tools
 from tools.results import ToolResult
@@ -142,8 +142,12 @@ def test_model_gets_only_read_only_tools() -> None:
 
 # -- the local model's pieces -------------------------------------------------------------------
 
+RUN_SQL = {"type": "function", "function": {"name": "run_sql", "description": "Run SQL.", "parameters": {"properties": {"sql": {"type": "string"}}, "required": ["sql"]}}}
+DESCRIBE = {"type": "function", "function": {"name": "describe_table", "description": "Describe a table.", "parameters": {"properties": {"table": {"type": "string"}}, "required": ["table"]}}}
+
+
 def test_local_json_tool_protocol() -> None:
-    tools = [{"type": "function", "function": {"name": "run_sql", "description": "Run SQL.", "parameters": {"properties": {"sql": {"type": "string"}}, "required": ["sql"]}}}]
+    tools = [RUN_SQL, DESCRIBE]
     msgs = to_llama_messages([SystemMessage("rules"), HumanMessage("q"), AIMessage("", tool_calls=[{"name": "run_sql", "args": {"sql": "SELECT 1"}, "id": "c1"}]), ToolMessage("<data>1</data>", tool_call_id="c1", name="run_sql")], tools)
     assert msgs[0]["role"] == "system" and "run_sql(sql: string)" in msgs[0]["content"] and msgs[0]["content"].endswith("rules")
     assert msgs[2] == {"role": "assistant", "content": '{"tool": "run_sql", "arguments": {"sql": "SELECT 1"}}'}
@@ -153,6 +157,33 @@ def test_local_json_tool_protocol() -> None:
     assert parse_reply('{"sql": "SELECT 3"}', {"run_sql"}).tool_calls[0]["name"] == "run_sql"
     assert parse_reply('{"answer": "It is 3."}', {"run_sql"}).content == "It is 3."
     assert parse_reply("not json", {"run_sql"}).tool_calls == []
+
+
+def test_local_bare_sql_protocol() -> None:
+    """With run_sql as the only tool the model writes bare SQL; errors come back as 'the query failed'."""
+    history = [SystemMessage("rules"), HumanMessage("q"), AIMessage("", tool_calls=[{"name": "run_sql", "args": {"sql": "SELECT x FROM t"}, "id": "c1"}]),
+               ToolMessage("ERROR: Unknown column 'x' (did you mean y?)", tool_call_id="c1", name="run_sql")]
+    msgs = to_llama_messages(history, [RUN_SQL])
+    assert "one SQL query" in msgs[0]["content"] and "{" not in msgs[0]["content"]
+    assert msgs[2] == {"role": "assistant", "content": "SELECT x FROM t"}
+    assert msgs[3]["content"].startswith("The query failed:") and "did you mean y" in msgs[3]["content"]
+    call = parse_sql_reply("```sql\nSELECT name FROM singer WHERE age > 30\n```")
+    assert call.tool_calls[0]["name"] == "run_sql" and call.tool_calls[0]["args"] == {"sql": "SELECT name FROM singer WHERE age > 30"}
+    assert parse_sql_reply("with t as (select 1) select * from t;").tool_calls[0]["args"]["sql"] == "with t as (select 1) select * from t"
+    assert parse_sql_reply("I cannot answer that.").tool_calls == [] and parse_sql_reply("I cannot answer that.").content == "I cannot answer that."
+
+
+def test_compact_schema_for_small_models() -> None:
+    """One line per table with types and a few filter values; join keys; generic id = id guesses left out."""
+    ws = Workspace()
+    ws.add_dataframe(pd.DataFrame({"id": [1, 2, 3], "name": ["Ann", "Bo", "Cy"], "country": ["France", "Chile", "France"], "age": [31.5, 40.0, 22.0]}), "singer")
+    ws.add_dataframe(pd.DataFrame({"id": [1, 2], "singer_id": [1, 2], "title": ["Hey", "Ho"]}), "song")
+    ctx = build_context("songs by singers from France", ws.catalog(), embed=None, compact=True, max_values=2)
+    lines = ctx.text.splitlines()
+    assert lines[0].startswith("singer(id int, name text ('Ann'|'Bo'|...), country text ('France'|'Chile'), age real")
+    assert lines[1].startswith("song(id int, singer_id int, title text")
+    assert lines[-1] == "join keys: song.singer_id = singer.id"
+    assert "singer.country = 'France'" in ctx.linked
 
 
 def test_assembly_refuses_a_wrong_hash(tmp_path: Path) -> None:

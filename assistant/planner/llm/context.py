@@ -80,6 +80,45 @@ def render(catalog: Catalog, selection: dict[str, list[str]], max_values: int) -
     return "\n".join(lines)
 
 
+_SHORT_TYPES = {"BIGINT": "int", "INTEGER": "int", "SMALLINT": "int", "TINYINT": "int", "HUGEINT": "int", "UBIGINT": "int",
+                "DOUBLE": "real", "FLOAT": "real", "REAL": "real", "VARCHAR": "text", "BOOLEAN": "bool", "DATE": "date",
+                "TIMESTAMP": "timestamp", "TIME": "time"}
+
+
+def _short_type(dtype: str) -> str:
+    return _SHORT_TYPES.get(dtype.upper(), "number" if dtype.upper().startswith("DECIMAL") else dtype.lower())
+
+
+def _compact_column(col: ColumnProfile, max_values: int) -> str:
+    """``name type`` plus a few example values for short categorical text (what filters compare with)."""
+    name = col.name if col.name.isidentifier() else '"' + col.name.replace('"', '""') + '"'
+    text = f"{name} {_short_type(col.dtype)}"
+    if col.values and col.kind == "text" and not col.is_id_like and max_values > 0:
+        shown = [v for v in col.values[:max_values] if len(str(v)) <= 30]
+        if shown:
+            more = "|..." if len(col.values) > len(shown) else ""
+            text += " (" + "|".join("'" + str(v).replace("'", "''") + "'" for v in shown) + more + ")"
+    return text
+
+
+def render_compact(catalog: Catalog, selection: dict[str, list[str]], max_values: int = 3) -> str:
+    """One line per table, ``table(col type, ...)``, then the join keys: the fewest tokens that still
+    let a small model write correct SQL (on a CPU, every prompt token costs about 25 ms)."""
+    lines: list[str] = []
+    for name, cols in selection.items():
+        prof = catalog.tables[name]
+        parts = [_compact_column(c, max_values) for c in prof.columns if c.name in cols]
+        lines.append(f"{name}({', '.join(parts)})")
+    keys = [
+        f"{r.left}.{r.left_column} = {r.right}.{r.right_column}"
+        for r in catalog.relations
+        if r.left in selection and r.right in selection and not (r.origin == "name" and r.left_column.lower() == r.right_column.lower() == "id")
+    ]
+    if keys:
+        lines.append("join keys: " + "; ".join(keys))
+    return "\n".join(lines)
+
+
 def link_values(question: str, catalog: Catalog, tables: list[str], limit: int = 8) -> list[str]:
     """Values from the value index that the question mentions, as ready-to-use filters."""
     q = question.lower()
@@ -150,8 +189,11 @@ def build_context(
     max_columns: int = 150,
     max_values: int = 12,
     embed: Embed | None | str = "default",
+    compact: bool = False,
 ) -> SchemaContext:
-    """The schema block for ``question``: everything when small, a focused slice when large."""
+    """The schema block for ``question``: everything when small, a focused slice when large.
+
+    ``compact`` renders one line per table (for small local models, where prompt tokens are slow)."""
     total = sum(len(t.columns) for t in catalog.tables.values())
     if total <= max_columns:
         selection = {n: t.column_names for n, t in catalog.tables.items()}
@@ -161,4 +203,5 @@ def build_context(
         selection = _select(question, catalog, max_columns, embedder if callable(embedder) else None)
         focused = True
     tables = list(selection)
-    return SchemaContext(render(catalog, selection, max_values), tables, focused, link_values(question, catalog, tables))
+    text = render_compact(catalog, selection, max_values) if compact else render(catalog, selection, max_values)
+    return SchemaContext(text, tables, focused, link_values(question, catalog, tables))

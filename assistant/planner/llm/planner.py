@@ -149,7 +149,7 @@ class LLMPlanner:
             model = self.model
         except InsightError as exc:
             raise _ModelFailure(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
-        ctx = build_context(question, catalog, s.schema_max_columns, max_values=6 if self.local else 12, embed=self.embed)
+        ctx = build_context(question, catalog, s.schema_max_columns, max_values=3 if self.local else 12, embed=self.embed, compact=self.local)
         guard = TurnGuard(recorder, s.max_retries, s.max_turn_tokens, self.narrate)
         agent = create_agent(
             model,
