@@ -30,7 +30,7 @@ _RAW: list[tuple[str, str, Any]] = [
     ("how many", "count", None), ("number of", "count", None), ("count of", "count", None),
     ("count", "count", None), ("counts", "count", None), ("total number of", "count", None),
     ("total count of", "count", None), ("frequency of", "count", None),
-    ("how much", "agg", "sum"),
+    ("how much", "agg", "sum"), ("in total", "total_noise", None),
     # aggregates
     ("average", "agg", "avg"), ("mean", "agg", "avg"), ("avg", "agg", "avg"),
     ("total", "agg", "sum"), ("sum of", "agg", "sum"), ("sum", "agg", "sum"), ("combined", "agg", "sum"),

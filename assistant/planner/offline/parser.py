@@ -113,6 +113,8 @@ class Parser:
         r.links = links
         r.chart = any(c.kind == "chart" for c in r.cues)
         self.used |= {k for c in r.cues if c.kind in ("chart", "and", "or_noise", "who", "like_noise") for k in range(c.first, c.last)}
+        if any(c.kind == "count" for c in r.cues):
+            self.used |= {k for c in r.cues if c.kind == "total_noise" for k in range(c.first, c.last)}  # "how many X in total"
         if self._schema_question():
             return r
         table = self._main_table(links)
@@ -365,6 +367,20 @@ class Parser:
         if first and last:
             return [first[0], last[0]]
         return named[:1]
+
+    def key_to(self, other: str) -> Col | None:
+        """The main table's one column that refers to ``other`` (a declared relation, or a name such
+        as dept_name / crs_code / customer_id for a department / course / customer table)."""
+        if other == self.table:
+            return None
+        hits = {r.left_column for r in self.catalog.relations if r.left == self.table and r.right == other}
+        o_stems = tuple(stem(w) for w in expand_identifier(other))
+        if not hits and o_stems:
+            for c in self.profile(self.table).columns:
+                c_stems = tuple(stem(w) for w in expand_identifier(c.name))
+                if len(c_stems) > len(o_stems) and c_stems[: len(o_stems)] == o_stems and c_stems[-1] in ("name", "id", "code", "num", "number", "no"):
+                    hits.add(c.name)
+        return Col(self.table, next(iter(hits))) if len(hits) == 1 else None
 
     def concept_column(self, concept: str, table: str) -> Col | None:
         """A column for a word like "oldest" (age) or "latest" (a date) in ``table`` or a joinable one."""
@@ -707,6 +723,9 @@ class Parser:
             before = next((b for b in self.r.cues if b.last in (c.first, c.first - 1) and b.kind in ("super", "top") and b.arg in ("max", "min")), None)
             if before is not None and self.r.tokens[before.first].lower not in ("maximum", "minimum", "max", "min"):
                 continue  # "the most number of X": ranked by a count, see _bind_supers
+            agg_before = next((b for b in self.r.cues if b.kind == "agg" and b.last in (c.first, c.first - 1) and b.arg in ("avg", "sum", "median")), None)
+            if agg_before is not None and toks_lower(self.r.tokens, c.first, c.last) == "number of":
+                continue  # "the average number of points": an aggregate of a number column, see _bind_aggs
             self.use_cue(c)
             follow = self.cue_at(c.last) or (self.cue_at(c.last + 1) if self._skippable(c.last) else None)
             if follow is not None and follow.kind == "count":
@@ -807,9 +826,15 @@ class Parser:
                 if nxt_cue.kind == "and":
                     self.use_cue(nxt_cue)
                 continue
-            nxt = self.next_item(c.last)
+            start = c.last
+            hop = self.cue_at(start) or (self.cue_at(start + 1) if self._skippable(start) else None)
+            if c.kind == "agg" and hop is not None and hop.kind == "count" and toks_lower(self.r.tokens, hop.first, hop.last) == "number of":
+                start = hop.last  # "average number of points"
+            nxt = self.next_item(start)
             col = self.col_of(nxt) if nxt else None
             p = self.colprof(col) if col else None
+            if col is not None and p is not None and p.kind in ("number", "date") and start != c.last:
+                self.use_cue(hop)  # type: ignore[arg-type]
             if col is None or p is None or p.kind not in ("number", "date") and not (p.kind == "text" and c.kind == "super"):
                 if c.kind == "agg":
                     what = " ".join(t.text for t in self.r.tokens[c.first : c.last])
@@ -1043,6 +1068,14 @@ class Parser:
                     if self.spec.measures and any(m.col is not None for m in self.spec.measures) and len(names) == 1:
                         self.spec.group_by.append(names[0])  # ... unless something is aggregated per student
                     continue
+                key = self.key_to(nxt.link.table)
+                if key is not None:
+                    # "sections of each course": the main table's reference to a course, no join
+                    self.use(nxt, "group_key")
+                    self.use_cue(c)
+                    if key not in self.spec.group_by:
+                        self.spec.group_by.append(key)
+                    continue
                 names = self.name_columns(nxt.link.table)
                 if len(names) == 1:
                     self.use(nxt, "group")
@@ -1239,6 +1272,9 @@ class Parser:
                     (f.col.table if isinstance(f.col, Col) else None) == it.link.table for f in s.filters
                 ):
                     self.use(it, "table")
+                elif self.key_to(it.link.table) is not None:
+                    # "instructors in the Biology department": the main table refers to a department
+                    self.use(it, "via_key")
         table_named = any(it.link.kind == "table" and it.link.table == self.table for it in self.items)
         if not select_cols and not s.measures and not s.group_by and not table_named and not self.super_col and self.top_count is None:
             shown = [self.col_of(it) for it in self.items if it.role == "filter" and it.link.kind == "column"]
@@ -1403,7 +1439,7 @@ class Parser:
             if self._consumed_cue(c):
                 continue
             text = " ".join(t.text for t in self.r.tokens[c.first : c.last])
-            if c.kind in ("neg", "both", "cmp", "cmp_concept", "between", "super", "concept_super", "common", "agg", "count", "top", "like", "compare", "cmp_post"):
+            if c.kind in ("neg", "both", "cmp", "cmp_concept", "between", "super", "concept_super", "common", "agg", "count", "top", "like", "compare", "cmp_post", "total_noise"):
                 self.r.problems.append(f"I could not apply '{text}' to anything")
             elif c.kind in ("or", "dir", "group", "distinct", "order", "alpha", "like_noise"):
                 if c.kind == "group" and self.r.tokens[c.first].lower in ("each", "per", "by") and self.spec.group_by:
@@ -1460,6 +1496,10 @@ _VERBS = set(
     join joins enroll enrolls register registers open opens close closes start starts begin begins began
     begun finish finishes end ends times often""".split()
 )
+
+
+def toks_lower(tokens: list[Token], first: int, last: int) -> str:
+    return " ".join(t.lower for t in tokens[first:last])
 
 
 def _verb_like(word: str) -> bool:

@@ -1,0 +1,88 @@
+"""Offline planner readings added for real questions: verbs read past, year numbers, keys, orders."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from assistant.planner.offline import OfflinePlanner
+from assistant.session import Session
+from tools.sql import run_query
+from tools.workspace import Workspace
+
+pytestmark = pytest.mark.usefixtures("no_embeddings")
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    db = tmp_path / "films.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE studio (studio_id INTEGER PRIMARY KEY, studio_name TEXT)")
+    con.execute("CREATE TABLE movie (movie_id INTEGER PRIMARY KEY, title TEXT, director TEXT, year INTEGER, budget REAL, studio_id INTEGER REFERENCES studio(studio_id))")
+    con.executemany("INSERT INTO studio VALUES (?, ?)", [(1, "Northlight"), (2, "Bluebird")])
+    movies = [
+        (1, "Avatar", "James Cameron", 2009, 237.0, 1),
+        (2, "Titanic", "James Cameron", 1997, 200.0, 1),
+        (3, "Heat", "Michael Mann", 1995, 60.0, 2),
+        (4, "Alien", "Ridley Scott", 1979, 11.0, 2),
+        (5, "Gravity", "Alfonso Cuaron", 2013, 100.0, 1),
+    ]
+    con.executemany("INSERT INTO movie VALUES (?, ?, ?, ?, ?, ?)", movies)
+    con.commit()
+    con.close()
+    return Workspace([db])
+
+
+def plan_for(ws: Workspace, question: str):  # type: ignore[no-untyped-def]
+    return OfflinePlanner().plan(question, ws.catalog(), Session())
+
+
+def rows_for(ws: Workspace, question: str) -> list[tuple]:
+    plan = plan_for(ws, question)
+    assert plan.calls, f"abstained on {question!r}: {plan.message}"
+    return [tuple(r) for r in run_query(ws, plan.calls[0].args["sql"]).df.itertuples(index=False, name=None)]
+
+
+def test_a_left_over_verb_is_read_past_and_reported(ws: Workspace) -> None:
+    plan = plan_for(ws, "Which titles has James Cameron filmed?")
+    assert plan.calls, plan.message
+    assert any("filmed" in n for n in plan.meta["notes"])
+    assert "unknown:one" in plan.meta["flags"]
+    assert sorted(rows_for(ws, "Which titles has James Cameron filmed?")) == [("Avatar",), ("Titanic",)]
+
+
+def test_a_left_over_noun_still_abstains(ws: Workspace) -> None:
+    plan = plan_for(ws, "What is the revenue of each director?")
+    assert plan.calls == [] and "revenue" in plan.message
+    plan = plan_for(ws, "Which titles has female James Cameron filmed?")  # a meaningful word
+    assert plan.calls == []
+
+
+def test_year_ranges_on_a_number_column_compare_years(ws: Workspace) -> None:
+    assert sorted(rows_for(ws, "What are the titles of movies made after 2000?")) == [("Avatar",), ("Gravity",)]
+    assert sorted(rows_for(ws, "titles of movies between 1990 and 1999")) == [("Heat",), ("Titanic",)]
+
+
+def test_a_direction_alone_orders_the_shown_column(ws: Workspace) -> None:
+    assert rows_for(ws, "List the titles of movies in descending order.") == [("Titanic",), ("Heat",), ("Gravity",), ("Avatar",), ("Alien",)]
+
+
+def test_order_by_a_tables_word_then_its_column(ws: Workspace) -> None:
+    rows = rows_for(ws, "List the titles in ascending order of movie budget.")
+    assert rows == [("Alien",), ("Heat",), ("Gravity",), ("Titanic",), ("Avatar",)]
+
+
+def test_average_number_of_a_number_column(ws: Workspace) -> None:
+    assert rows_for(ws, "What is the average number of budget of movies?") == [(121.6,)]
+
+
+def test_how_many_in_total(ws: Workspace) -> None:
+    assert rows_for(ws, "How many movies are there in total?") == [(5,)]
+
+
+def test_each_other_table_groups_by_the_reference(ws: Workspace) -> None:
+    rows = rows_for(ws, "How many movies does each studio have?")
+    assert sorted(rows) == [(1, 3), (2, 2)]
+    assert "group:key" in plan_for(ws, "How many movies does each studio have?").meta["flags"]
