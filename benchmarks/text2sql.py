@@ -37,6 +37,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
+from tqdm import tqdm
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -188,6 +189,7 @@ class Outcome:
     seconds: float
     error: str = ""
     flags: list[str] | None = None  # the planner's risk flags (offline planner), for gate analysis
+    answered_by: str = ""  # the planner that produced the plan (the hybrid's offline or model half)
 
 
 def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> list[Outcome]:
@@ -228,6 +230,7 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
             calls = [c for c in plan.calls if c.name == "run_sql"]
             sql = calls[0].args["sql"] if calls else None
             flags = (plan.meta or {}).get("flags")
+            answered_by = plan.planner or ""
         except Exception as exc:  # a planner crash counts as an abstention, and is reported
             out.append(Outcome(q["id"], db_id, None, qtype, single, "abstain", time.perf_counter() - t0, f"planner: {type(exc).__name__}: {exc}"))
             continue
@@ -236,6 +239,7 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
         _check(out, q, ws, sql, gold_sql, qtype, single, seconds, db_id)
         for o in out[n_before:]:
             o.flags = flags
+            o.answered_by = answered_by
     ws.close()
     return out
 
@@ -312,6 +316,11 @@ def report(outcomes: list[Outcome]) -> str:
     order = ["select", "filter", "count", "agg", "group", "order", "order-limit", "join", "nested", "unparsed", "unknown"]
     rows = [("overall", graded), ("single-table", [o for o in graded if o.single]), ("multi-table", [o for o in graded if not o.single])]
     rows += [(t, by_type[t]) for t in order if t in by_type]
+    by_planner: dict[str, list[Outcome]] = defaultdict(list)
+    for o in graded:
+        by_planner[o.answered_by or "?"].append(o)
+    if len(by_planner) > 1:  # the hybrid: how each half did on the questions it took
+        rows += [(f"by {name.split(':')[0]}"[:14], outs) for name, outs in sorted(by_planner.items())]
     gold_errors = sum(1 for o in outcomes if o.status == "gold_error")
     text = _table(rows)
     text += "\n(wrong % = answered but wrong or failed, over answered questions)"
@@ -349,13 +358,18 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [(db, str(args.db_dir), qs, args.planner, args.llm) for db, qs in sorted(by_db.items(), key=lambda kv: -len(kv[1]))]
     t0 = time.perf_counter()
     outcomes: list[Outcome] = []
+    progress = tqdm(total=len(questions), unit="q", desc=f"{args.planner} planner", file=sys.stderr)
     if args.workers > 1 and len(jobs) > 1:
         with mp.get_context("spawn").Pool(args.workers) as pool:
             for res in pool.imap_unordered(_run_db, jobs):
                 outcomes.extend(res)
+                progress.update(len(res))
     else:
         for job in jobs:
-            outcomes.extend(_run_db(job))
+            res = _run_db(job)
+            outcomes.extend(res)
+            progress.update(len(res))
+    progress.close()
     elapsed = time.perf_counter() - t0
     order = {q["id"]: i for i, q in enumerate(questions)}
     outcomes.sort(key=lambda o: order.get(o.id, 0))

@@ -89,11 +89,17 @@ def _short_type(dtype: str) -> str:
     return _SHORT_TYPES.get(dtype.upper(), "number" if dtype.upper().startswith("DECIMAL") else dtype.lower())
 
 
+# Example values are shown for enumerations only (status, type, country...): there they tell the
+# model the spelling a filter must use. Names and titles cost tokens and rarely help; a value the
+# question mentions is linked separately.
+ENUM_MAX_VALUES = 12
+
+
 def _compact_column(col: ColumnProfile, max_values: int) -> str:
-    """``name type`` plus a few example values for short categorical text (what filters compare with)."""
+    """``name type`` plus a few example values for an enumeration (what filters compare with)."""
     name = col.name if col.name.isidentifier() else '"' + col.name.replace('"', '""') + '"'
     text = f"{name} {_short_type(col.dtype)}"
-    if col.values and col.kind == "text" and not col.is_id_like and max_values > 0:
+    if col.values and len(col.values) <= ENUM_MAX_VALUES and col.kind == "text" and not col.is_id_like and max_values > 0:
         shown = [v for v in col.values[:max_values] if len(str(v)) <= 30]
         if shown:
             more = "|..." if len(col.values) > len(shown) else ""
