@@ -86,3 +86,17 @@ def test_each_other_table_groups_by_the_reference(ws: Workspace) -> None:
     rows = rows_for(ws, "How many movies does each studio have?")
     assert sorted(rows) == [(1, 3), (2, 2)]
     assert "group:key" in plan_for(ws, "How many movies does each studio have?").meta["flags"]
+
+
+def test_negation_between_column_and_value(ws: Workspace) -> None:
+    rows = rows_for(ws, "What are the titles of movies whose director is not 'James Cameron'?")
+    assert sorted(rows) == [("Alien",), ("Gravity",), ("Heat",)]
+
+
+def test_more_than_k_records_is_a_count_per_group(ws: Workspace) -> None:
+    assert rows_for(ws, "Which directors have more than 1 records?") == [("James Cameron",)]
+
+
+def test_k_before_the_ranked_rows_and_top_k_superlatives(ws: Workspace) -> None:
+    assert rows_for(ws, "Show the titles of the 2 movies with the largest budget.") == [("Avatar",), ("Titanic",)]
+    assert rows_for(ws, "List the titles of movies with the top 2 smallest budgets.") == [("Alien",), ("Heat",)]

@@ -586,6 +586,13 @@ class Parser:
         after = self.next_item(end)
         if col is None and concept:
             col = self.concept_column(concept, self.table)
+        row_word = self.tok(end) is not None and self.tok(end).lower in ("records", "rows", "entries", "times")  # type: ignore[union-attr]
+        if col is None and row_word and not concept:
+            # "more than 2 records", "used less than 5 times": a count of rows per group
+            self.used.update(range(first, end + 1))
+            self.use_cue(c)
+            self.spec.filters.append(Filter(Measure("count"), op, tuple(values[:1])))  # type: ignore[arg-type]
+            return
         if col is None and after is not None:
             if after.link.kind == "table":
                 # "more than 3 students": a count of rows per group
@@ -643,7 +650,8 @@ class Parser:
             prev = self.prev_item(first.first, kinds=("column",))
             if prev and prev.role is None and self.col_of(prev) and any(self.col_of(prev) == self.col_of(g) for g in group):
                 self.use(prev, "filter")
-            neg = self._neg_before(first.first if not prev else min(prev.first, first.first), 3)
+            lead = first.first if not prev else min(prev.first, first.first)
+            neg = self._neg_before(first.first, first.first - lead + 3)  # "not East", "writer is not 'Lee'"
             by_col: dict[Col, list[Any]] = {}
             for g in group:
                 by_col.setdefault(self.col_of(g), []).append(g.link.value)  # type: ignore[arg-type]
@@ -887,8 +895,21 @@ class Parser:
                 if prev_num and isinstance(prev_num[0], int) and self.tok(c.first - 1).kind == "num":  # type: ignore[union-attr]
                     k = prev_num[0]
                     self.used.add(c.first - 1)
+                elif c.kind in ("super", "concept_super"):
+                    # "the 3 counties with the smallest population": k before the ranked rows' table
+                    for j in range(c.first - 1):
+                        nj = self._number_at(j)
+                        it = self.item_at(j + 1)
+                        if nj and isinstance(nj[0], int) and 1 < nj[0] <= 100 and j not in self.used and it is not None and it.link.kind == "table" and it.link.table == self.table:
+                            k = nj[0]
+                            self.used.add(j)
+                            break
             direction = c.arg[1] if c.kind == "concept_super" else c.arg
             self.use_cue(c)
+            nxt_sup = self.cue_at(pos)
+            if c.kind == "top" and k is not None and nxt_sup is not None and nxt_sup.kind in ("super", "concept_super"):
+                self.limit = k  # "the top 5 largest ages": the superlative ranks, top gives the count
+                continue
             if c.kind == "top" and self._bind_top_by(c, pos, k, direction):
                 continue
             if c.kind == "common":
