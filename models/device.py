@@ -13,6 +13,7 @@ import torch
 from tools.errors import ModelUnavailableError
 
 DEVICE_ENV = "INSIGHTCHAT_DEVICE"
+QUANTIZE_ENV = "INSIGHTCHAT_QUANTIZE"  # "0" keeps CPU models in fp32
 
 
 def _mps_available() -> bool:
@@ -63,3 +64,30 @@ def describe(device: torch.device) -> str:
     if device.type == "cpu":
         return f"cpu ({dtype}, {torch.get_num_threads()} threads)"
     return f"{device.type} ({dtype})"
+
+
+def cpu_int8_enabled(device: torch.device) -> bool:
+    """Whether CPU inference should use dynamic int8 Linear layers (on by default; ``INSIGHTCHAT_QUANTIZE=0`` turns it off).
+
+    Why: on a CPU nearly all of a small encoder's time is in its Linear layers, and int8 matmuls run
+    them about twice as fast with a negligible change in the outputs. GPUs already run in bf16/fp16.
+    """
+    if device.type != "cpu":
+        return False
+    if os.environ.get(QUANTIZE_ENV, "1").strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    return "fbgemm" in torch.backends.quantized.supported_engines or "qnnpack" in torch.backends.quantized.supported_engines
+
+
+def quantize_linear_int8(module: torch.nn.Module) -> torch.nn.Module:
+    """A copy of ``module`` whose ``nn.Linear`` layers use dynamic int8 quantization (weights int8, activations quantized per batch)."""
+    import warnings
+
+    from torch.ao.quantization import quantize_dynamic
+
+    with warnings.catch_warnings():
+        # torch >= 2.10 points eager-mode quantization users at torchao; the eager API still works and
+        # torchao is not a dependency, so the notice would only be noise for people scoring a column
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        return quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)

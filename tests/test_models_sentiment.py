@@ -41,3 +41,29 @@ def test_neutral_and_odd_inputs(model, monkeypatch):
     assert proba.shape == (4, 3)
     assert np.allclose(proba.sum(1), 1.0, atol=1e-4)
     assert proba[0].argmax() == 1  # a plain statement of fact is neutral
+
+
+def test_cpu_int8_default_agrees_with_fp32(monkeypatch):
+    """The int8 CPU default must give the fp32 labels on clear-cut text and be cached under its own key."""
+    from models.sentiment import ShippedSentimentModel
+
+    monkeypatch.setenv("INSIGHTCHAT_PROGRESS", "0")
+    texts = ["I love it, wonderful and fast.", "Awful. It stopped working and support never answered.", "The package has two cables."]
+    fp32 = ShippedSentimentModel(device="cpu", quantize=False)
+    int8 = ShippedSentimentModel(device="cpu", quantize=True)
+    assert int8.quantized and not fp32.quantized
+    assert int8.model_id != fp32.model_id and int8.model_id.endswith("-int8")
+    p32, p8 = fp32.predict_proba(texts), int8.predict_proba(texts)
+    assert (p32.argmax(1) == p8.argmax(1)).all()
+    assert np.abs(p32 - p8).max() < 0.15  # int8 moves probabilities a little (most on the neutral sentence), not labels
+
+
+def test_quantize_can_be_turned_off(monkeypatch):
+    import torch
+
+    from models.device import cpu_int8_enabled
+
+    monkeypatch.setenv("INSIGHTCHAT_QUANTIZE", "0")
+    assert not cpu_int8_enabled(torch.device("cpu"))
+    monkeypatch.setenv("INSIGHTCHAT_QUANTIZE", "1")
+    assert not cpu_int8_enabled(torch.device("meta"))
