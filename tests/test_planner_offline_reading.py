@@ -100,3 +100,30 @@ def test_more_than_k_records_is_a_count_per_group(ws: Workspace) -> None:
 def test_k_before_the_ranked_rows_and_top_k_superlatives(ws: Workspace) -> None:
     assert rows_for(ws, "Show the titles of the 2 movies with the largest budget.") == [("Avatar",), ("Titanic",)]
     assert rows_for(ws, "List the titles of movies with the top 2 smallest budgets.") == [("Alien",), ("Heat",)]
+
+
+@pytest.fixture
+def people(tmp_path: Path) -> Workspace:
+    db = tmp_path / "people.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE student (stu_id INTEGER PRIMARY KEY, name TEXT, sex TEXT, stu_dob TEXT, gpa REAL)")
+    rows = [(1, "Ann", "F", "2001-04-02", 3.5), (2, "Bo", "M", "1999-01-10", 2.9), (3, "Cid", "M", "2003-08-30", 3.8), (4, "Dee", "F", "1998-12-01", 3.1)]
+    con.executemany("INSERT INTO student VALUES (?, ?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+    return Workspace([db])
+
+
+def test_gender_words_filter_or_group_the_sex_column(people: Workspace) -> None:
+    assert sorted(rows_for(people, "What are the names of female students?")) == [("Ann",), ("Dee",)]
+    rows = sorted(rows_for(people, "Show the average gpa for male and female students."))
+    assert [(r[0], round(r[1], 2)) for r in rows] == [("F", 3.3), ("M", 3.35)]
+
+
+def test_youngest_and_oldest_from_a_birth_date(people: Workspace) -> None:
+    assert rows_for(people, "What is the name of the youngest student?") == [("Cid",)]
+    assert rows_for(people, "What is the name of the oldest student?") == [("Dee",)]
+
+
+def test_the_row_with_a_superlative_is_named(people: Workspace) -> None:
+    assert rows_for(people, "Which is the student with the highest gpa?") == [("Cid",)]

@@ -382,6 +382,20 @@ class Parser:
                     hits.add(c.name)
         return Col(self.table, next(iter(hits))) if len(hits) == 1 else None
 
+    def _row_with_super(self, cue: Cue) -> bool:
+        """The main table is named, then "with/that has/whose ... the largest X": one row is asked for."""
+        for it in self.items:
+            if it.link.kind == "table" and it.link.table == self.table and it.last <= cue.first:
+                between = {t.lower for t in self.r.tokens[it.last : cue.first]}
+                if between & {"with", "that", "which", "who", "whose"} and len(between) <= 4:
+                    return True
+        return False
+
+    def _birth_column(self) -> Col | None:
+        """The main table's one date-of-birth column (dob, birth_date, date_of_birth)."""
+        hits = [c for c in self.profile(self.table).columns if c.kind in ("date", "text") and {"birth", "dob", "born"} & {stem(w) for w in expand_identifier(c.name)} | ({"birth"} if c.name.lower().endswith("dob") else set())]
+        return Col(self.table, hits[0].name) if len(hits) == 1 else None
+
     def concept_column(self, concept: str, table: str) -> Col | None:
         """A column for a word like "oldest" (age) or "latest" (a date) in ``table`` or a joinable one."""
         prof = self.profile(table)
@@ -426,6 +440,7 @@ class Parser:
         self._bind_dates()
         self._bind_comparisons()
         self._bind_values()
+        self._bind_gender()
         self._bind_like()
         self._bind_counts()
         self._bind_aggs()
@@ -673,6 +688,34 @@ class Parser:
                     self.spec.any_of.append(ors)
                 else:
                     self.spec.filters.extend(ors)
+
+    def _bind_gender(self) -> None:
+        """"female students", "male employees": a filter on the table's sex/gender column ('F', 'Male', ...)."""
+        found: list[tuple[int, Col, str]] = []
+        for i, t in enumerate(self.r.tokens):
+            want = _GENDER.get(t.lower)
+            if want is None or i in self.used or any(it.first <= i < it.last for it in self.items):
+                continue
+            hits: list[tuple[Col, str]] = []
+            for c in self.profile(self.table).columns:
+                if c.kind != "text" or not c.values or not ({"sex", "gender"} & {stem(w) for w in expand_identifier(c.name)}):
+                    continue
+                vals = [v for v in c.values if isinstance(v, str) and v.strip().lower() in want]
+                if len(vals) == 1:
+                    hits.append((Col(self.table, c.name), vals[0]))
+            if len(hits) != 1:
+                continue
+            found.append((i, hits[0][0], hits[0][1]))
+        if len({v for _, _, v in found}) > 1 and len({c for _, c, _ in found}) == 1:
+            # "male and female students": one group each
+            if found[0][1] not in self.spec.group_by:
+                self.spec.group_by.append(found[0][1])
+            self.used.update(i for i, _, _ in found)
+            return
+        for i, col, val in found:
+            neg = self._neg_before(i, 2)
+            self.spec.filters.append(Filter(col, "<>" if neg else "=", (val,)))
+            self.used.add(i)
 
     def _joined(self, a: Item, b: Item) -> bool:
         between = [t for t in self.r.tokens[a.last : b.first]]
@@ -949,6 +992,10 @@ class Parser:
                 if nxt and nxt.link.kind == "table":
                     pass
                 col = self.concept_column(c.arg[0], self.table)
+                if col is None and c.arg[0] == "age":
+                    col = self._birth_column()
+                    if col is not None:
+                        direction = "min" if direction == "max" else "max"  # the oldest: the earliest birth date
                 if col is None:
                     self.r.problems.append(f"I could not tell which column '{self.r.tokens[c.first].text}' is about")
                     continue
@@ -1305,6 +1352,9 @@ class Parser:
             if not select_cols:
                 self.r.problems.append(f"I could not tell which column names a {self.table} row")
         # superlatives: with something to show it is "the row with the highest X", else max(X)
+        if self.super_col and not select_cols and not s.group_by and not s.measures and self._row_with_super(self.super_col[0][2]):
+            select_cols = self.name_columns(self.table)  # "the city with the smallest GDP": that city, by name
+            self._row_super = bool(select_cols)
         for col, direction, cue in self.super_col:
             if select_cols or s.group_by and not s.measures:
                 s.order_by.insert(0, OrderKey(col, desc=direction == "max"))
@@ -1517,6 +1567,11 @@ _VERBS = set(
     join joins enroll enrolls register registers open opens close closes start starts begin begins began
     begun finish finishes end ends times often""".split()
 )
+
+
+_FEMALE = {"f", "female", "woman", "women", "w"}
+_MALE = {"m", "male", "man", "men"}
+_GENDER = {w: _FEMALE for w in ("female", "females", "women", "woman", "girls", "girl")} | {w: _MALE for w in ("male", "males", "men", "man", "boys", "boy")}
 
 
 def toks_lower(tokens: list[Token], first: int, last: int) -> str:
