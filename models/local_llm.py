@@ -121,7 +121,7 @@ def to_llama_messages(messages: Sequence[BaseMessage], tools: Sequence[dict[str,
             if bare_sql:
                 failed = str(m.content).lstrip().startswith("ERROR")
                 lead = "The query failed:" if failed else "The query returned:"
-                tail = "Reply with a corrected SQL query only." if failed else "If this does not answer the question, reply with a better SQL query only."
+                tail = "Reply with a corrected SQL query only (not the same query again)." if failed else "If this does not answer the question, reply with a better SQL query only."
                 out.append({"role": "user", "content": f"{lead}\n{m.content}\n{tail}"})
             else:
                 out.append({"role": "user", "content": f"Result of {m.name or 'the tool'}:\n{m.content}"})

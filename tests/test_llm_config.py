@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from assistant.config import LLMSettings, load_settings
 from assistant.grounding import ungrounded_numbers
 from assistant.planner.llm.context import build_context
-from assistant.planner.llm.tools import empty_result_check, is_read_only, model_schema
+from assistant.planner.llm.tools import column_help, empty_result_check, is_read_only, model_schema
 from assistant.planner.select import select_planner
 from models import gguf_parts
 from models.chat import make_chat_model, split_spec
@@ -128,6 +128,16 @@ def test_empty_result_check() -> None:
     ws = Workspace(pd.DataFrame({"city": ["Berlin", "Paris"], "n": [1, 2]}))
     assert "closest: 'Berlin'" in empty_result_check("SELECT * FROM df WHERE city = 'berlin'", ws.catalog())
     assert "may be the right answer" in empty_result_check("SELECT * FROM df WHERE city = 'Paris' AND n > 5", ws.catalog())
+
+
+def test_unknown_column_errors_name_the_columns_and_the_owning_table() -> None:
+    ws = Workspace()
+    ws.add_dataframe(pd.DataFrame({"City_ID": [1], "City": ["Oslo"]}), "city")
+    ws.add_dataframe(pd.DataFrame({"Year": [2020], "Host_City": [1]}), "hosting_city")
+    help_text = column_help("SELECT city FROM hosting_city GROUP BY city", "Unknown column 'city' (did you mean City?)", ws.catalog())
+    assert "Columns of hosting_city: Year, Host_City" in help_text
+    assert "A column named 'city' is in table city" in help_text
+    assert column_help("SELECT 1", "Division by zero", ws.catalog()) == ""
 
 
 def test_model_gets_only_read_only_tools() -> None:

@@ -77,6 +77,14 @@ def test_refusal_goes_back_to_the_model_and_retries_are_capped(sales: pd.DataFra
     assert assistant.workspace.query_df("SELECT count(*) AS n FROM df")["n"].iloc[0] == 6
 
 
+def test_the_same_failing_query_twice_ends_the_turn(sales: pd.DataFrame) -> None:
+    """A model that resends a query that just failed would fail again: stop instead of asking a third time."""
+    assistant, model = make(sales, [sql("SELECT amout FROM df"), sql("SELECT amout FROM df"), sql("SELECT amount FROM df")], max_retries=5)
+    answer = assistant.ask("amounts")
+    assert len(model.requests) == 2
+    assert "I could not answer this" in answer.text and answer.table is None
+
+
 def test_injected_cell_value_is_data(sales: pd.DataFrame) -> None:
     def obeys_the_cell(messages: list) -> object:  # a model that falls for the injection
         assert any(INJECTION in str(m.content) and "<data>" in str(m.content) for m in messages if isinstance(m, ToolMessage))

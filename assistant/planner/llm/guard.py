@@ -2,8 +2,8 @@
 
 The tool-call cap is LangChain's own ``ToolCallLimitMiddleware``; this middleware adds what is
 specific to us. It runs before each model call and ends the turn (``jump_to: end``) when:
-- the model has used up its corrections (more SQL errors/refusals than ``max_retries``): an honest
-  failure follows instead of more guessing;
+- the model has used up its corrections (more SQL errors/refusals than ``max_retries``, or the same
+  failing call sent again): an honest failure follows instead of more guessing;
 - the turn has spent its token budget;
 - the model is not narrating (the small local model) and a query has produced the answer rows: the
   offline narrator writes the text, which saves a whole model call.
@@ -48,9 +48,17 @@ class TurnGuard(AgentMiddleware):
         # 0 rows: done if the value check found nothing wrong, or if a correction already ran
         return last.note.startswith(EMPTY_BUT_VALID) or not last.note
 
+    def _repeated_failure(self) -> bool:
+        """The model sent a call that already failed, unchanged: it would fail again, so stop."""
+        attempts = self.recorder.attempts
+        if len(attempts) < 2 or attempts[-1].ok:
+            return False
+        last = attempts[-1].call
+        return any(not a.ok and a.call.name == last.name and a.call.args == last.args for a in attempts[:-1])
+
     @hook_config(can_jump_to=["end"])
     def before_model(self, state: Any, runtime: Any) -> dict[str, Any] | None:
-        if self.recorder.errors > self.max_retries:
+        if self.recorder.errors > self.max_retries or self._repeated_failure():
             self.stop_reason = "retries"
         elif self.tokens > self.max_turn_tokens:
             self.stop_reason = "tokens"

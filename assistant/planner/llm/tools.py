@@ -110,6 +110,32 @@ def error_text(exc: InsightError) -> str:
     return "\n".join(lines)
 
 
+def column_help(sql: str, message: str, catalog: Catalog, max_tables: int = 3) -> str:
+    """For an unknown-column error: the columns of the tables the query reads, and the tables that
+    do have a column of that name. A model told only "did you mean City?" tends to resend the same
+    query; told that ``City`` lives in table ``city`` it adds the join."""
+    if "column" not in message.lower():
+        return ""
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.ParseError:
+        return ""
+    lines: list[str] = []
+    used: list[str] = []
+    for table in tree.find_all(exp.Table):
+        prof = catalog.tables.get(table.name) or next((t for n, t in catalog.tables.items() if n.lower() == table.name.lower()), None)
+        if prof is not None and prof.name not in used:
+            used.append(prof.name)
+    for name in used[:max_tables]:
+        lines.append(f"Columns of {name}: " + ", ".join(catalog.tables[name].column_names))
+    for col in {c.name.lower() for c in tree.find_all(exp.Column)}:
+        if col in message.lower():
+            owners = [t.name for t in catalog.tables.values() if t.column(col) is not None and t.name not in used]
+            if owners:
+                lines.append(f"A column named {col!r} is in table {', '.join(owners[:3])} (join it on the listed keys).")
+    return "\n".join(lines)
+
+
 def is_empty(result: ToolResult) -> bool:
     """No rows, or the single all-NULL row that an aggregate over no rows returns."""
     if result.total_rows == 0:
@@ -182,6 +208,8 @@ def _wrap(t: Tool, ws: Workspace, recorder: Recorder) -> StructuredTool:
         recorder.attempts.append(attempt)
         if attempt.error is not None:
             text = error_text(attempt.error)
+            if t.name == "run_sql":
+                text += "\n" + column_help(str(kwargs.get("sql", "")), attempt.error.message, ws.catalog())
         else:
             assert attempt.result is not None
             text = fence(attempt.result.for_model)
