@@ -3,6 +3,8 @@ scripted chat models: answers, self-correction, refusals, injection, grounding, 
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import pytest
 from langchain_core.messages import ToolMessage
@@ -114,6 +116,20 @@ def test_model_that_raises_falls_back_to_offline(sales: pd.DataFrame) -> None:
     assert answer.table is not None and answer.table["n"].iloc[0] == 6
     assert "could not be used" in answer.text.splitlines()[-1] and "ConnectionError" in answer.text
     assert any("the sql planner answered" in w for w in answer.warnings)
+
+
+def test_a_model_call_past_its_deadline_falls_back(sales: pd.DataFrame) -> None:
+    """A chat model passed from Python has no provider timeout of ours: the per-call deadline still holds."""
+    def hangs(messages: list) -> str:
+        time.sleep(3)
+        return "too late"
+
+    assistant, _ = make(sales, [hangs], timeout_s=0.3)
+    started = time.monotonic()
+    answer = assistant.ask("SELECT count(*) AS n FROM df")
+    assert time.monotonic() - started < 2.5
+    assert answer.planner == "sql" and answer.table is not None and answer.table["n"].iloc[0] == 6
+    assert "TimeoutError" in answer.text and "0.3 s" in answer.text
 
 
 def test_garbage_reply_falls_back(sales: pd.DataFrame) -> None:

@@ -29,6 +29,7 @@ from assistant.contracts import Event, Plan, Step, ToolCall
 from assistant.planner.base import Planner, last_plan
 from assistant.planner.llm.context import Embed, build_context
 from assistant.planner.llm.guard import TurnGuard
+from assistant.planner.llm.timeout import ModelCallTimeout
 from assistant.planner.llm.prompt import system_prompt, user_message
 from assistant.planner.llm.tools import Attempt, Recorder, is_read_only, make_tools
 from assistant.session import Session
@@ -158,7 +159,12 @@ class LLMPlanner:
             model,
             make_tools(ws, recorder, allowed=self._allowed),
             system_prompt=system_prompt(ctx, compact=self.local),
-            middleware=[ToolCallLimitMiddleware(run_limit=s.max_tool_calls, exit_behavior="end"), guard],
+            middleware=[
+                ToolCallLimitMiddleware(run_limit=s.max_tool_calls, exit_behavior="end"),
+                guard,
+                # the local adapter keeps its own deadline (a thread cannot stop llama.cpp mid-call)
+                *([] if self.local else [ModelCallTimeout(s.timeout_s)]),
+            ],
         )
         history = [(t.question, t.answer.sql or "") for t in session.turns]
         messages: list[BaseMessage] = []
