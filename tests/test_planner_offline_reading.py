@@ -127,3 +127,13 @@ def test_youngest_and_oldest_from_a_birth_date(people: Workspace) -> None:
 
 def test_the_row_with_a_superlative_is_named(people: Workspace) -> None:
     assert rows_for(people, "Which is the student with the highest gpa?") == [("Cid",)]
+
+
+def test_most_common_after_its_column(ws: Workspace) -> None:
+    assert rows_for(ws, "Which director is the most common?") == [("James Cameron",)]
+
+
+def test_a_word_read_past_with_a_partial_match_abstains(ws: Workspace) -> None:
+    from assistant.planner.offline.trust import BLOCKING
+
+    assert "unknown:weak" in BLOCKING

@@ -609,7 +609,7 @@ class Parser:
             self.spec.filters.append(Filter(Measure("count"), op, tuple(values[:1])))  # type: ignore[arg-type]
             return
         if col is None and after is not None:
-            if after.link.kind == "table":
+            if after.link.kind == "table" or (self._names_table(after) and after.link.table == self.table and self._number_at(end - 1) is not None):
                 # "more than 3 students": a count of rows per group
                 self.use(after, "having")
                 self.spec.filters.append(Filter(Measure("count"), op, tuple(values[:1])))  # type: ignore[arg-type]
@@ -957,6 +957,10 @@ class Parser:
                 continue
             if c.kind == "common":
                 nxt = self.next_item(pos)
+                if nxt is None:
+                    nxt = self.prev_item(c.first, kinds=("column",))  # "which allergy is the most common"
+                    if nxt is not None and nxt.role is not None:
+                        nxt = None
                 col = self.col_of(nxt) if nxt else None
                 if col is None:
                     self.r.problems.append("I could not tell what 'most common' refers to")
