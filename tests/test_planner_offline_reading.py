@@ -137,3 +137,17 @@ def test_a_word_read_past_with_a_partial_match_abstains(ws: Workspace) -> None:
     from assistant.planner.offline.trust import BLOCKING
 
     assert "unknown:weak" in BLOCKING
+
+
+def test_contains_a_quoted_word_is_only_a_pattern(ws: Workspace) -> None:
+    assert rows_for(ws, 'Which titles contain the word "Ava"?') == [("Avatar",)]
+
+
+def test_two_year_ranges_joined_by_or(ws: Workspace) -> None:
+    rows = rows_for(ws, "Give the titles of movies made before 1990 or after 2010.")
+    assert sorted(rows) == [("Alien",), ("Gravity",)]
+
+
+def test_by_year_on_a_number_column_groups_the_years(ws: Workspace) -> None:
+    rows = rows_for(ws, "What is the average budget of movies for different years?")
+    assert len(rows) == 5 and {r[0] for r in rows} == {1979, 1995, 1997, 2009, 2013}

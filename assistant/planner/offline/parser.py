@@ -481,7 +481,9 @@ class Parser:
                 self.r.problems.append(f"I found the date '{d.range.label}' but no date column to apply it to")
                 continue
             rng = d.range
-            self.spec.filters.append(Filter(target, "date_range", (rng.start.isoformat() if rng.start else None, rng.end.isoformat() if rng.end else None, rng.year_only), label=f"{target.name} {rng.label}"))
+            f = Filter(target, "date_range", (rng.start.isoformat() if rng.start else None, rng.end.isoformat() if rng.end else None, rng.year_only), label=f"{target.name} {rng.label}")
+            self.spec.filters.append(f)
+            self._fpos.append((f, d.first, d.last))  # "before 2000 or after 2010": an OR-group
             self.used.update(range(d.first, d.last))
 
     def _number_at(self, i: int) -> tuple[float | int, int] | None:
@@ -758,6 +760,8 @@ class Parser:
             self.spec.filters.append(Filter(col, "not like" if neg else "like", (pattern,), label=f"{col.name} {'does not ' if neg else ''}{'contain' if c.arg == 'contains' else c.arg.rstrip('s')}{'s' if not neg and c.arg=='contains' else ''} {t.text!r}"))
             self.use_cue(c)
             self.used.add(j)
+            # the quoted word is a pattern here, not also a value to equal
+            self.spec.filters = [f for f in self.spec.filters if not (f.op in ("=", "in") and f.values and all(isinstance(v, str) and v.lower() == t.text.lower() for v in f.values))]
             for it in self.items:
                 if it.first == j:
                     self.use(it, "filter")
@@ -1372,6 +1376,8 @@ class Parser:
                 self.r.problems.append(f"I found '{self.grain}' but no date column to group by")
             else:
                 g = Col(gcol.table, gcol.name, self.grain)  # type: ignore[arg-type]
+                if self.grain == "year" and (gp := self.colprof(gcol)) is not None and gp.kind == "number":
+                    g = Col(gcol.table, gcol.name)  # a number column of years groups as it is
                 s.group_by.insert(0, g)
                 s.order_by.append(OrderKey(g))
                 s.intent = "trend"
