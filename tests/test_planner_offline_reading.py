@@ -151,3 +151,20 @@ def test_two_year_ranges_joined_by_or(ws: Workspace) -> None:
 def test_by_year_on_a_number_column_groups_the_years(ws: Workspace) -> None:
     rows = rows_for(ws, "What is the average budget of movies for different years?")
     assert len(rows) == 5 and {r[0] for r in rows} == {1979, 1995, 1997, 2009, 2013}
+
+
+def test_the_column_named_after_a_value_picks_its_column(tmp_path: Path) -> None:
+    db = tmp_path / "campus.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE campuses (id INTEGER PRIMARY KEY, campus TEXT, location TEXT, county TEXT)")
+    rows = [(1, "North", "Fresno", "Fresno"), (2, "Bay", "Long Beach", "Fresno"), (3, "Hill", "Fresno", "Kern")]
+    con.executemany("INSERT INTO campuses VALUES (?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+    w = Workspace([db])
+    assert sorted(rows_for(w, "Which campus is in Fresno county?")) == [("Bay",), ("North",)]
+    assert sorted(rows_for(w, "Which campus is in Fresno location?")) == [("Hill",), ("North",)]
+
+
+def test_top_k_highest_values_are_listed(ws: Workspace) -> None:
+    assert rows_for(ws, "What are the top 2 highest budgets?") == [(237.0,), (200.0,)]

@@ -663,6 +663,16 @@ class Parser:
                 groups.append([it])
         compare = any(c.kind == "compare" for c in self.r.cues)
         for group in groups:
+            for g in group:
+                # "in Los Angeles county": the column named right after the value picks among equal readings
+                after = self.item_at(g.last)
+                if after is not None and after.link.kind == "column" and after.role is None and g.alts:
+                    pick = next((a for a in g.alts if (a.table, a.column) == (after.link.table, after.link.column)), None)
+                    if pick is not None and (g.link.table, g.link.column) != (pick.table, pick.column):
+                        g.alts = [g.link] + [a for a in g.alts if a is not pick]
+                        g.link = pick
+                    if (g.link.table, g.link.column) == (after.link.table, after.link.column):
+                        self.use(after, "filter")
             first = group[0]
             prev = self.prev_item(first.first, kinds=("column",))
             if prev and prev.role is None and self.col_of(prev) and any(self.col_of(prev) == self.col_of(g) for g in group):
@@ -1362,7 +1372,8 @@ class Parser:
         # superlatives: with something to show it is "the row with the highest X", else max(X)
         if self.super_col and not select_cols and not s.group_by and not s.measures and self._row_with_super(self.super_col[0][2]):
             select_cols = self.name_columns(self.table)  # "the city with the smallest GDP": that city, by name
-            self._row_super = bool(select_cols)
+        if self.super_col and not select_cols and not s.group_by and not s.measures and self.limit is not None and self.limit > 1 and self.top_count is None:
+            select_cols = [self.super_col[0][0]]  # "the top 3 highest support rates": those values
         for col, direction, cue in self.super_col:
             if select_cols or s.group_by and not s.measures:
                 s.order_by.insert(0, OrderKey(col, desc=direction == "max"))
