@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz
+from sqlglot import exp
 
 from tools.catalog import Catalog, ColumnProfile, TableProfile
 
@@ -85,6 +86,16 @@ _SHORT_TYPES = {"BIGINT": "int", "INTEGER": "int", "SMALLINT": "int", "TINYINT":
                 "TIMESTAMP": "timestamp", "TIME": "time"}
 
 
+def _identifier(name: str) -> str:
+    """A column name as the model should write it (quoted only when it must be), by sqlglot's rules."""
+    return name if name.isidentifier() else exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
+
+
+def _literal(value: object) -> str:
+    """A value as a SQL string literal (quotes escaped by sqlglot)."""
+    return exp.Literal.string(str(value)).sql(dialect="duckdb")
+
+
 def _short_type(dtype: str) -> str:
     return _SHORT_TYPES.get(dtype.upper(), "number" if dtype.upper().startswith("DECIMAL") else dtype.lower())
 
@@ -97,13 +108,13 @@ ENUM_MAX_VALUES = 12
 
 def _compact_column(col: ColumnProfile, max_values: int) -> str:
     """``name type`` plus a few example values for an enumeration (what filters compare with)."""
-    name = col.name if col.name.isidentifier() else '"' + col.name.replace('"', '""') + '"'
+    name = _identifier(col.name)
     text = f"{name} {_short_type(col.dtype)}"
     if col.values and len(col.values) <= ENUM_MAX_VALUES and col.kind == "text" and not col.is_id_like and max_values > 0:
         shown = [v for v in col.values[:max_values] if len(str(v)) <= 30]
         if shown:
             more = "|..." if len(col.values) > len(shown) else ""
-            text += " (" + "|".join("'" + str(v).replace("'", "''") + "'" for v in shown) + more + ")"
+            text += " (" + "|".join(_literal(v) for v in shown) + more + ")"
     return text
 
 
@@ -142,8 +153,7 @@ def link_values(question: str, catalog: Catalog, tables: list[str], limit: int =
                     score = fuzz.partial_ratio(lv, q)
                 else:
                     continue
-                quoted = "'" + v.replace("'", "''") + "'"
-                found.append((score, f'{name}."{col.name}" = {quoted}' if not col.name.isidentifier() else f"{name}.{col.name} = {quoted}"))
+                found.append((score, f"{name}.{_identifier(col.name)} = {_literal(v)}"))
     found.sort(key=lambda x: -x[0])
     seen: list[str] = []
     for _, line in found:
