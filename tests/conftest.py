@@ -12,6 +12,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # Tests pick their planner explicitly; without this, an installed local model (the `local` extra) would
 # make every Assistant hybrid and load a 1.1 GB model whenever the offline planner abstains.
 os.environ.setdefault("INSIGHTCHAT_PLANNER", "offline")
+os.environ.setdefault("INSIGHTCHAT_PROGRESS", "0")  # no progress bars in test output
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -22,7 +22,6 @@ def test_text_hash_matches_duckdb_md5():
 
 
 def test_package_model_embeds_by_meaning(embedder, monkeypatch):
-    monkeypatch.setenv("INSIGHTCHAT_PROGRESS", "0")
     vecs = embedder.encode(["The parcel arrived broken.", "My package was damaged in shipping.", "I love the colour of this phone."])
     assert vecs.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
@@ -31,7 +30,6 @@ def test_package_model_embeds_by_meaning(embedder, monkeypatch):
 
 
 def test_cache_second_run_does_no_inference(embedder, monkeypatch):
-    monkeypatch.setenv("INSIGHTCHAT_PROGRESS", "0")
     store = EmbeddingStore(duckdb.connect())
     texts = ["first text", "second text", "first text", "a third one"]
     before = embedder.texts_encoded
@@ -44,7 +42,6 @@ def test_cache_second_run_does_no_inference(embedder, monkeypatch):
 
 
 def test_long_and_non_english_texts(embedder, monkeypatch):
-    monkeypatch.setenv("INSIGHTCHAT_PROGRESS", "0")
     vecs = embedder.encode(["word " * 10_000, "Das Paket kam beschädigt an.", "配送が遅れました", "🙂"])
     assert vecs.shape == (4, 384)
     assert np.isfinite(vecs).all()

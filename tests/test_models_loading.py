@@ -19,7 +19,6 @@ from tools.errors import ModelUnavailableError
 @pytest.fixture(autouse=True)
 def offline(monkeypatch):
     monkeypatch.delenv("INSIGHTCHAT_ALLOW_DOWNLOADS", raising=False)
-    monkeypatch.setenv("INSIGHTCHAT_PROGRESS", "0")
 
 
 def test_device_auto_is_cpu_here_and_can_be_forced(monkeypatch):

@@ -26,7 +26,6 @@ def test_shipped_artifact_is_small_and_documented():
 
 
 def test_clear_cut_examples(model, monkeypatch):
-    monkeypatch.setenv("INSIGHTCHAT_PROGRESS", "0")
     positive = ["I absolutely love this product, it works perfectly!", "Fantastic service, the staff were wonderful.", "Best purchase I have made this year."]
     negative = ["This is the worst thing I have ever bought.", "Terrible support, I am very disappointed and angry.", "It broke after one day. Total waste of money."]
     labels, scores = labels_and_scores(model.predict_proba(positive + negative))
@@ -36,7 +35,6 @@ def test_clear_cut_examples(model, monkeypatch):
 
 
 def test_neutral_and_odd_inputs(model, monkeypatch):
-    monkeypatch.setenv("INSIGHTCHAT_PROGRESS", "0")
     proba = model.predict_proba(["The meeting is scheduled for 3 pm on Tuesday.", "", "x" * 50_000, "C'est vraiment nul, je suis déçu."])
     assert proba.shape == (4, 3)
     assert np.allclose(proba.sum(1), 1.0, atol=1e-4)
@@ -47,7 +45,6 @@ def test_cpu_int8_default_agrees_with_fp32(monkeypatch):
     """The int8 CPU default must give the fp32 labels on clear-cut text and be cached under its own key."""
     from models.sentiment import ShippedSentimentModel
 
-    monkeypatch.setenv("INSIGHTCHAT_PROGRESS", "0")
     texts = ["I love it, wonderful and fast.", "Awful. It stopped working and support never answered.", "The package has two cables."]
     fp32 = ShippedSentimentModel(device="cpu", quantize=False)
     int8 = ShippedSentimentModel(device="cpu", quantize=True)

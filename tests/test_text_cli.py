@@ -32,11 +32,6 @@ REVIEWS = pd.DataFrame(
 )
 
 
-@pytest.fixture(autouse=True)
-def quiet(monkeypatch):
-    monkeypatch.setenv("INSIGHTCHAT_PROGRESS", "0")
-
-
 @pytest.fixture()
 def reviews_csv(tmp_path) -> Path:
     path = tmp_path / "reviews.csv"

@@ -31,11 +31,6 @@ REVIEWS = pd.DataFrame(
 )
 
 
-@pytest.fixture(autouse=True)
-def quiet(monkeypatch):
-    monkeypatch.setenv("INSIGHTCHAT_PROGRESS", "0")
-
-
 @pytest.fixture()
 def ws() -> Workspace:
     w = Workspace()
