@@ -31,6 +31,7 @@ from assistant.planner.llm.context import Embed, build_context
 from assistant.planner.llm.guard import TurnGuard
 from assistant.planner.llm.timeout import ModelCallTimeout
 from assistant.planner.llm.prompt import system_prompt, user_message
+from assistant.planner.llm.repair import ANY_MODEL, SMALL_MODEL, repair_sql
 from assistant.planner.llm.tools import Attempt, Recorder, is_read_only, make_tools
 from assistant.session import Session
 from tools.catalog import Catalog
@@ -154,10 +155,11 @@ class LLMPlanner:
         # a small local model gets a tighter focus: on a CPU each schema column costs ~0.3 s of prompt
         max_columns = min(s.schema_max_columns, LOCAL_MAX_COLUMNS) if self.local else s.schema_max_columns
         ctx = build_context(question, catalog, max_columns, max_values=3 if self.local else 12, embed=self.embed, compact=self.local)
+        repairs = SMALL_MODEL if self.local else ANY_MODEL
         guard = TurnGuard(recorder, s.max_retries, s.max_turn_tokens, self.narrate)
         agent = create_agent(
             model,
-            make_tools(ws, recorder, allowed=self._allowed),
+            make_tools(ws, recorder, allowed=self._allowed, repair=lambda sql: repair_sql(sql, question, catalog, repairs)),
             system_prompt=system_prompt(ctx, compact=self.local),
             middleware=[
                 ToolCallLimitMiddleware(run_limit=s.max_tool_calls, exit_behavior="end"),

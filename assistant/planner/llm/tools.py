@@ -181,20 +181,28 @@ def empty_result_check(sql: str, catalog: Catalog) -> str:
     return "0 rows. The filter values exist in the data (or could not be checked), so 0 rows may be the right answer."
 
 
-def make_tools(ws: Workspace, recorder: Recorder, allowed: Callable[[Tool], bool] = is_read_only) -> list[StructuredTool]:
-    """One LangChain tool per read-only registered tool, all bound to ``ws`` and ``recorder``."""
+def make_tools(
+    ws: Workspace,
+    recorder: Recorder,
+    allowed: Callable[[Tool], bool] = is_read_only,
+    repair: Callable[[str], str] | None = None,
+) -> list[StructuredTool]:
+    """One LangChain tool per read-only registered tool, all bound to ``ws`` and ``recorder``;
+    ``repair`` rewrites the model's SQL before ``run_sql`` checks and runs it (see repair.py)."""
     out: list[StructuredTool] = []
     for t in all_tools():
         if allowed(t):
-            out.append(_wrap(t, ws, recorder))
+            out.append(_wrap(t, ws, recorder, repair if t.name == "run_sql" else None))
     return out
 
 
-def _wrap(t: Tool, ws: Workspace, recorder: Recorder) -> StructuredTool:
+def _wrap(t: Tool, ws: Workspace, recorder: Recorder, repair: Callable[[str], str] | None = None) -> StructuredTool:
     schema = model_schema(t)
 
     def run(**kwargs: Any) -> str:
         kwargs = {k: v for k, v in kwargs.items() if k in schema["properties"]}  # never a file parameter
+        if repair is not None and isinstance(kwargs.get("sql"), str):
+            kwargs["sql"] = repair(kwargs["sql"])  # what runs, and what the Answer shows
         call = ToolCall(t.name, dict(kwargs))
         if recorder.on_start:
             recorder.on_start(call)

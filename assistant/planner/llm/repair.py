@@ -1,0 +1,259 @@
+"""Deterministic, schema-aware repairs of a model's SQL before it runs.
+
+Why: some mistakes are made the same way every time, and a model told about them often resends the
+same query (measured with the local 1.5B model: of its unanswered Spider questions, many failed on
+one of these twice). Fixing them in code costs microseconds and never a model call:
+
+- ``"film"`` in a comparison, where no column is called ``film``: SQLite (and MySQL) read a
+  double-quoted name that matches no column as a string; DuckDB does not, so the query fails with
+  "unknown column". Such a name becomes the string literal the model meant. For every model.
+- ``SELECT college FROM player`` where ``player`` has no ``college`` but exactly one other table has
+  every column the query names: the model picked the wrong table, and told so, it tends to resend
+  the same query. The table is replaced. For every model.
+- ``SELECT name FROM railway EXCEPT SELECT railway_id FROM train``: EXCEPT between two different
+  columns removes nothing. What was meant is "railways with no train": the left table's key
+  ``NOT IN`` the right side, along the relation between the two tables. For every model.
+- ``SELECT DISTINCT`` when the question does not ask for different values: a small model adds it to
+  most listing queries, which merges rows the question counts separately. Small models only.
+- ``JOIN t ON ...`` where nothing of ``t`` is used (not selected, filtered, ordered or joined on by
+  another table) and the question does not mention ``t``: a small model joins tables "to be safe",
+  which drops or repeats rows. Only without aggregates or GROUP BY, where the join cannot be what
+  is being counted. Small models only.
+
+Every repair works on the sqlglot tree; a query that does not parse is left as it is (the safe SQL
+tool reports the error). The repaired query still goes through every check of ``tools/sql.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+
+from tools.catalog import Catalog
+
+# Words that ask for de-duplicated values ("different", "distinct", "unique").
+_DISTINCT_CUE = re.compile(r"\b(different|distinct|unique|differ\w*)\b", re.IGNORECASE)
+# Parts of table names that say nothing about what the table holds (has_pet, member_of_club).
+_FILLER = {"has", "have", "the", "and", "for", "of", "in", "to", "by", "ref", "tbl"}
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.Like, exp.ILike, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In)
+
+
+@dataclass(frozen=True)
+class RepairPolicy:
+    """Which repairs to apply; the last two only for small models (see the module docstring)."""
+
+    quoted_values: bool = True
+    retarget_single_table: bool = True
+    except_to_not_in: bool = True
+    distinct_only_when_asked: bool = False
+    prune_unused_joins: bool = False
+
+
+ANY_MODEL = RepairPolicy()
+SMALL_MODEL = RepairPolicy(distinct_only_when_asked=True, prune_unused_joins=True)
+
+
+def repair_sql(sql: str, question: str, catalog: Catalog, policy: RepairPolicy = ANY_MODEL) -> str:
+    """``sql`` with the repairs of ``policy`` applied; unchanged text when nothing applied."""
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.ParseError:
+        return sql
+    if tree is None:
+        return sql
+    changed = False
+    if policy.quoted_values:
+        changed |= quoted_names_to_strings(tree, catalog)
+    if policy.except_to_not_in and isinstance(tree, exp.Except):
+        rewritten = except_to_not_in(tree, catalog)
+        if rewritten is not None:
+            tree, changed = rewritten, True
+    if isinstance(tree, exp.Select):
+        if policy.retarget_single_table:
+            changed |= retarget_single_table(tree, catalog)
+        if policy.distinct_only_when_asked:
+            changed |= drop_unasked_distinct(tree, question)
+        if policy.prune_unused_joins:
+            changed |= prune_unused_joins(tree, question, catalog)
+    return tree.sql(dialect="duckdb") if changed else sql
+
+
+def _known_names(tree: exp.Expression, catalog: Catalog) -> set[str]:
+    """Lower-cased column names of every table, plus the query's own aliases."""
+    names = {c.name.lower() for t in catalog.tables.values() for c in t.columns}
+    names |= {a.alias.lower() for a in tree.find_all(exp.Alias)}
+    return names
+
+
+def quoted_names_to_strings(tree: exp.Expression, catalog: Catalog) -> bool:
+    """Turn ``col = "value"`` into ``col = 'value'`` when ``"value"`` names no column or alias."""
+    known = _known_names(tree, catalog)
+    changed = False
+    for column in list(tree.find_all(exp.Column)):
+        ident = column.this
+        if column.table or not isinstance(ident, exp.Identifier) or not ident.quoted:
+            continue
+        if ident.name.lower() in known or not isinstance(column.parent, _COMPARISONS):
+            continue
+        column.replace(exp.Literal.string(ident.name))
+        changed = True
+    return changed
+
+
+def retarget_single_table(select: exp.Select, catalog: Catalog) -> bool:
+    """Swap the one table of a join-free, subquery-free query for the only table that has all the
+    columns it names, when its own table lacks some of them."""
+    base = select.args.get("from_")
+    if base is None or not isinstance(base.this, exp.Table) or select.args.get("joins"):
+        return False
+    if any(inner is not select for inner in select.find_all(exp.Select)):
+        return False
+    table = catalog.table(base.this.name)
+    if table is None:
+        return False  # an unknown table: the safe SQL tool names the closest ones
+    aliases = {a.alias.lower() for a in select.find_all(exp.Alias)}
+    names = {c.name for c in select.find_all(exp.Column) if c.name.lower() not in aliases}
+    if not names or all(table.column(n) is not None for n in names):
+        return False
+    owners = [t for t in catalog.tables.values() if all(t.column(n) is not None for n in names)]
+    if len(owners) != 1:
+        return False
+    base.this.set("this", exp.to_identifier(owners[0].name))
+    return True
+
+
+def _single_table(select: exp.Expression) -> exp.Table | None:
+    """The one table a plain SELECT reads (no joins), else None."""
+    if not isinstance(select, exp.Select) or select.args.get("joins"):
+        return None
+    base = select.args.get("from_")
+    return base.this if base is not None and isinstance(base.this, exp.Table) else None
+
+
+def except_to_not_in(tree: exp.Except, catalog: Catalog) -> exp.Select | None:
+    """``SELECT a FROM t1 EXCEPT SELECT b FROM t2`` with ``b`` not among the selected columns ->
+    ``SELECT a FROM t1 WHERE k NOT IN (SELECT b FROM t2)``, ``k`` the column of t1 that ``b`` refers
+    to (or is referred to by), or t1's own column named ``b``."""
+    left, right = tree.this, tree.expression
+    left_table = _single_table(left)
+    if left_table is None or not isinstance(right, exp.Select) or len(right.expressions) != 1:
+        return None
+    column = right.expressions[0].unalias()
+    if not isinstance(column, exp.Column):
+        return None
+    selected = {c.unalias().name.lower() for c in left.expressions if isinstance(c.unalias(), exp.Column)}
+    if column.name.lower() in selected:
+        return None  # a real set difference on the same column
+    right_table = _column_table(right, column)
+    key = _key_for(left_table.name, right_table, column.name, catalog) if right_table else None
+    if key is None:
+        return None
+    out = left.copy()
+    qualifier = left_table.alias_or_name if left_table.alias else None
+    out.where(exp.Not(this=exp.In(this=exp.column(key, table=qualifier), query=exp.Subquery(this=right.copy()))), copy=False)
+    return out
+
+
+def _column_table(select: exp.Select, column: exp.Column) -> str | None:
+    """The table a column of ``select`` comes from: by its qualifier, else the FROM table."""
+    tables = [t for t in select.find_all(exp.Table)]
+    if column.table:
+        return next((t.name for t in tables if t.alias_or_name.lower() == column.table.lower()), None)
+    base = select.args.get("from_")
+    return base.this.name if base is not None and isinstance(base.this, exp.Table) else None
+
+
+def _key_for(left: str, right: str, right_column: str, catalog: Catalog) -> str | None:
+    """The column of ``left`` that ``right.right_column`` is related to, or left's column of that name."""
+    for rel in catalog.relations_between(left, right):
+        if rel.left == right and rel.left_column.lower() == right_column.lower():
+            return rel.right_column
+        if rel.right == right and rel.right_column.lower() == right_column.lower():
+            return rel.left_column
+    prof = catalog.table(left)
+    col = prof.column(right_column) if prof is not None else None
+    return col.name if col is not None else None
+
+
+def drop_unasked_distinct(select: exp.Select, question: str) -> bool:
+    """Remove the outer SELECT's DISTINCT unless the question asks for different values."""
+    if not select.args.get("distinct") or _DISTINCT_CUE.search(question):
+        return False
+    select.set("distinct", None)
+    return True
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case words with a plural 's' removed, for "does the question mention this table"."""
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"[a-z]+", text.lower())}
+
+
+def _name_parts(table: str) -> set[str]:
+    return {p for p in _words(table.replace("_", " ")) if len(p) >= 3 and p not in _FILLER}
+
+
+def _mentioned(table: str, others: list[str], question_words: set[str]) -> bool:
+    """Whether the question names what ``table`` adds: the words of its name that the other
+    tables' names lack (``faculty_participates_in`` next to ``faculty``: "participate")."""
+    own = _name_parts(table) - set().union(*(_name_parts(o) for o in others))
+    return bool(own & question_words)
+
+
+def _owner_aliases(column: exp.Column, tables: dict[str, str], catalog: Catalog) -> set[str]:
+    """The query aliases a column may belong to: its qualifier, or every table that has that name."""
+    if column.table:
+        return {column.table.lower()}
+    owners = set()
+    for alias, name in tables.items():
+        prof = catalog.table(name)
+        if prof is None or prof.column(column.name) is not None:
+            owners.add(alias)  # an unknown table might have it: count it as used
+    return owners
+
+
+def prune_unused_joins(select: exp.Select, question: str, catalog: Catalog) -> bool:
+    """Drop inner joins that contribute no column and that the question does not mention."""
+    joins = list(select.args.get("joins") or [])
+    if not joins or select.args.get("group") or select.args.get("having") or select.find(exp.AggFunc):
+        return False
+    if any(j.side or (j.kind and j.kind.upper() != "INNER") or not isinstance(j.this, exp.Table) for j in joins):
+        return False
+    if any(inner is not select for inner in select.find_all(exp.Select)):
+        return False  # a subquery may refer to the joined table
+    base = select.args.get("from_")
+    if base is None or not isinstance(base.this, exp.Table):
+        return False
+    tables = {base.this.alias_or_name.lower(): base.this.name}
+    tables.update({j.this.alias_or_name.lower(): j.this.name for j in joins})
+    words = _words(question)
+    changed = True
+    removed = False
+    while changed:
+        changed = False
+        for join in list(select.args.get("joins") or []):
+            alias = join.this.alias_or_name.lower()
+            others = [name for a, name in tables.items() if a != alias]
+            if _mentioned(join.this.name, others, words):
+                continue
+            used = any(
+                alias in _owner_aliases(col, tables, catalog) and not _inside(col, join)
+                for col in select.find_all(exp.Column)
+            )
+            if not used:
+                join.pop()
+                tables.pop(alias, None)
+                changed = removed = True
+                break
+    return removed
+
+
+def _inside(node: exp.Expression, ancestor: exp.Expression) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.parent
+    return False

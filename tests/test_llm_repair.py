@@ -1,0 +1,116 @@
+"""Deterministic repairs of model SQL (assistant/planner/llm/repair.py) on a real DuckDB catalog,
+and through the real agent loop with a scripted model."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.config import LLMSettings
+from assistant.planner.llm import LLMPlanner
+from assistant.planner.llm.repair import ANY_MODEL, SMALL_MODEL, repair_sql
+from assistant.planner.sql_passthrough import SQLPassthroughPlanner
+from llm_fakes import ScriptedChatModel, sql
+from tools.catalog import Catalog
+from tools.sql import run_query
+from tools.workspace import Workspace
+
+
+@pytest.fixture
+def ws() -> Workspace:
+    w = Workspace()
+    w.add_dataframe(pd.DataFrame({"fac_id": [1, 2, 3], "name": ["Ann", "Bo", "Cy"], "sex": ["F", "M", "F"]}), "faculty")
+    # Ann takes part in two activities: a join to this table repeats her row
+    w.add_dataframe(pd.DataFrame({"fac_id": [1, 1, 2], "activity": ["chess", "golf", "chess"]}), "faculty_participates_in")
+    w.add_dataframe(pd.DataFrame({"loc_name": ["film studio", "museum", "film archive"]}), "locations")
+    return w
+
+
+@pytest.fixture
+def catalog(ws: Workspace) -> Catalog:
+    return ws.catalog()
+
+
+def rows(ws: Workspace, query: str) -> list[tuple]:
+    return [tuple(r) for r in run_query(ws, query).df.itertuples(index=False)]
+
+
+def test_a_double_quoted_value_that_names_no_column_becomes_a_string(ws: Workspace, catalog: Catalog) -> None:
+    broken = 'SELECT loc_name FROM locations WHERE loc_name LIKE "%film%"'
+    fixed = repair_sql(broken, "locations whose names contain film", catalog, ANY_MODEL)
+    assert "'%film%'" in fixed
+    assert sorted(rows(ws, fixed)) == [("film archive",), ("film studio",)]
+
+
+def test_a_double_quoted_column_name_stays_a_column(catalog: Catalog) -> None:
+    query = 'SELECT "loc_name" FROM locations WHERE "loc_name" = \'museum\''
+    assert repair_sql(query, "which location is the museum", catalog, ANY_MODEL) == query
+
+
+def test_a_query_on_the_wrong_table_moves_to_the_one_table_with_its_columns(ws: Workspace, catalog: Catalog) -> None:
+    fixed = repair_sql("SELECT activity, count(*) AS n FROM faculty GROUP BY activity", "how many per activity", catalog, ANY_MODEL)
+    assert "FROM faculty_participates_in" in fixed
+    assert sorted(rows(ws, fixed)) == [("chess", 2), ("golf", 1)]
+    # a column no table has: left for the error message
+    assert "FROM faculty " in repair_sql("SELECT salary FROM faculty WHERE sex = 'F'", "salaries", catalog, ANY_MODEL) + " "
+    # a column two tables have (fac_id) together with one of the base table's: nothing to move
+    query = "SELECT fac_id, name FROM faculty"
+    assert repair_sql(query, "ids and names", catalog, ANY_MODEL) == query
+
+
+def test_except_between_different_columns_becomes_not_in_along_the_key(ws: Workspace, catalog: Catalog) -> None:
+    broken = "SELECT name FROM faculty EXCEPT SELECT fac_id FROM faculty_participates_in"
+    assert len(rows(ws, broken)) == 3  # removes nothing: names are never ids
+    fixed = repair_sql(broken, "faculty members who take part in no activity", catalog, ANY_MODEL)
+    assert "NOT" in fixed and "EXCEPT" not in fixed
+    assert rows(ws, fixed) == [("Cy",)]
+    counted = repair_sql("SELECT count(*) FROM faculty WHERE sex = 'F' EXCEPT SELECT fac_id FROM faculty_participates_in", "q", catalog, ANY_MODEL)
+    assert rows(ws, counted) == [(1,)]  # the existing filter is kept
+    same = "SELECT fac_id FROM faculty EXCEPT SELECT fac_id FROM faculty_participates_in"
+    assert repair_sql(same, "q", catalog, ANY_MODEL) == same  # a real set difference stays
+
+
+def test_distinct_is_dropped_unless_the_question_asks_for_different_values(catalog: Catalog) -> None:
+    query = "SELECT DISTINCT sex FROM faculty"
+    assert "DISTINCT" not in repair_sql(query, "what is the sex of each faculty member", catalog, SMALL_MODEL)
+    assert repair_sql(query, "what are the different sexes of faculty members", catalog, SMALL_MODEL) == query
+    assert repair_sql(query, "what is the sex of each faculty member", catalog, ANY_MODEL) == query  # small models only
+
+
+def test_a_join_that_contributes_nothing_is_dropped(ws: Workspace, catalog: Catalog) -> None:
+    query = "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id WHERE f.sex = 'F'"
+    assert rows(ws, query) == [("Ann",), ("Ann",)]  # the join repeats Ann
+    fixed = repair_sql(query, "names of the female faculty members", catalog, SMALL_MODEL)
+    assert "JOIN" not in fixed
+    assert sorted(rows(ws, fixed)) == [("Ann",), ("Cy",)]
+
+
+@pytest.mark.parametrize(
+    ("query", "question"),
+    [
+        # the question names what the joined table adds: the join is the filter
+        ("SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id", "faculty who participate in an activity"),
+        # a column of the joined table is used
+        ("SELECT f.name, p.activity FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id", "names of faculty members"),
+        # the join is what is counted
+        ("SELECT f.name, count(*) FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id GROUP BY f.name", "names of faculty members"),
+        # an outer join never filters rows away
+        ("SELECT f.name FROM faculty AS f LEFT JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id", "names of faculty members"),
+    ],
+)
+def test_joins_that_matter_are_kept(catalog: Catalog, query: str, question: str) -> None:
+    assert "JOIN" in repair_sql(query, question, catalog, SMALL_MODEL)
+
+
+def test_sql_that_does_not_parse_is_left_to_the_safe_sql_tool(catalog: Catalog) -> None:
+    assert repair_sql("SELEC name FROM", "anything", catalog, SMALL_MODEL) == "SELEC name FROM"
+
+
+def test_the_agent_runs_and_shows_the_repaired_query(ws: Workspace) -> None:
+    model = ScriptedChatModel.of([sql('SELECT count(*) AS n FROM locations WHERE loc_name LIKE "%film%"'), "There are 2 film locations."])
+    planner = LLMPlanner(model, LLMSettings(), fallback=SQLPassthroughPlanner(), embed=None)
+    answer = Assistant(ws, planner=planner).ask("how many locations have film in the name")
+    assert answer.sql is not None and "'%film%'" in answer.sql
+    assert answer.table is not None and answer.table.iloc[0, 0] == 2
+    assert answer.warnings == []
