@@ -240,6 +240,8 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
         for o in out[n_before:]:
             o.flags = flags
             o.answered_by = answered_by
+            if o.status == "abstain" and not o.error:
+                o.error = (plan.message or "")[:300]  # why: the model's last error, or what was not understood
     ws.close()
     return out
 

@@ -181,6 +181,11 @@ def _response_format(tools: Sequence[dict[str, Any]] | None, messages: Sequence[
     return {"type": "json_object", "schema": schema}
 
 
+def after_failure(messages: Sequence[BaseMessage]) -> bool:
+    """True when the model is asked to correct a tool call that just failed."""
+    return bool(messages) and isinstance(messages[-1], ToolMessage) and str(messages[-1].content).lstrip().startswith("ERROR")
+
+
 class ChatLocalGGUF(BaseChatModel):
     """A GGUF model run by llama.cpp in this process, with tool calls through JSON mode."""
 
@@ -188,6 +193,10 @@ class ChatLocalGGUF(BaseChatModel):
     n_ctx: int = 4096
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
     temperature: float = 0.0
+    # After a failed query, greedy decoding mostly writes the same query again; sampling (seeded,
+    # so runs repeat) gives the correction a real chance.
+    retry_temperature: float = 0.6
+    seed: int = 0
     max_tokens: int = 384
     timeout_s: float = 120.0
     model_name: str = "local"
@@ -223,7 +232,8 @@ class ChatLocalGGUF(BaseChatModel):
         with lock:
             stream: Iterator[dict[str, Any]] = llama.create_chat_completion(
                 messages=chat,
-                temperature=self.temperature,
+                temperature=self.retry_temperature if after_failure(messages) else self.temperature,
+                seed=self.seed,
                 max_tokens=kwargs.get("max_tokens", self.max_tokens),
                 stop=(stop or []) + SQL_STOPS if sql_only(tools) else stop,
                 response_format=_response_format(tools, messages),

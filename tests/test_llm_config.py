@@ -18,7 +18,7 @@ from assistant.planner.llm.tools import column_help, empty_result_check, is_read
 from assistant.planner.select import select_planner
 from models import gguf_parts
 from models.chat import make_chat_model, split_spec
-from models.local_llm import parse_reply, parse_sql_reply, to_llama_messages
+from models.local_llm import after_failure, parse_reply, parse_sql_reply, to_llama_messages
 from tools.errors import InsightError, ModelUnavailableError
 from tools.registry import Tool, all_tools
 from tools.results import ToolResult
@@ -177,6 +177,8 @@ def test_local_bare_sql_protocol() -> None:
     assert "one SQL query" in msgs[0]["content"] and "{" not in msgs[0]["content"]
     assert msgs[2] == {"role": "assistant", "content": "SELECT x FROM t"}
     assert msgs[3]["content"].startswith("The query failed:") and "did you mean y" in msgs[3]["content"]
+    assert after_failure(history) and not after_failure(history[:3])  # a correction samples; the first try is greedy
+    assert not after_failure([*history[:3], ToolMessage("<data>1</data>", tool_call_id="c1", name="run_sql")])
     call = parse_sql_reply("```sql\nSELECT name FROM singer WHERE age > 30\n```")
     assert call.tool_calls[0]["name"] == "run_sql" and call.tool_calls[0]["args"] == {"sql": "SELECT name FROM singer WHERE age > 30"}
     assert parse_sql_reply("with t as (select 1) select * from t;").tool_calls[0]["args"]["sql"] == "with t as (select 1) select * from t"
