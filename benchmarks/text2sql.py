@@ -1,7 +1,7 @@
 """Text-to-SQL benchmark on Spider-style data: execution accuracy, abstention and wrong answers.
 
     python -m benchmarks.text2sql --questions Q.jsonl --db-dir DIR --out PRED.jsonl \
-        [--planner offline|llm|hybrid] [--llm provider:model] [--limit N --seed S] [--workers 2]
+        [--planner offline|bare|llm|hybrid] [--llm provider:model] [--limit N --seed S] [--workers 2]
 
 Each input line has ``id``, ``db_id``, ``question`` and maybe ``gold_sql``; ``DIR/<db_id>.sqlite``
 is the database. Each output line is ``{"id": ..., "sql": ... or null}`` (null = abstained).
@@ -50,9 +50,13 @@ def make_planner(name: str, llm: str | None = None) -> Any:
         from assistant.planner.offline import OfflinePlanner
 
         return OfflinePlanner(gate=os.environ.get("TEXT2SQL_NO_GATE") != "1")
+    if name == "bare":  # the baseline: CREATE TABLE lines + question, one call (benchmarks/bare_prompt.py)
+        from benchmarks.bare_prompt import BarePromptPlanner
+
+        return BarePromptPlanner(llm or "local")
     module, cls = {"llm": ("assistant.planner.llm", "LLMPlanner"), "hybrid": ("assistant.planner.hybrid", "HybridPlanner")}.get(name, (None, None))
     if module is None:
-        raise SystemExit(f"unknown planner {name!r}: choose offline, llm or hybrid")
+        raise SystemExit(f"unknown planner {name!r}: choose offline, bare, llm or hybrid")
     try:
         mod = __import__(module, fromlist=[cls])
         planner_cls = getattr(mod, cls)
@@ -343,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", required=True, type=Path)
     ap.add_argument("--db-dir", required=True, type=Path)
     ap.add_argument("--out", required=True, type=Path)
-    ap.add_argument("--planner", default="offline", choices=["offline", "llm", "hybrid"])
+    ap.add_argument("--planner", default="offline", choices=["offline", "bare", "llm", "hybrid"],
+                    help="bare: the baseline prompt (CREATE TABLE lines + question, one model call)")
     ap.add_argument("--llm", default=None, help="provider:model for the llm / hybrid planner")
     ap.add_argument("--limit", type=int, default=None, help="a fixed random sample of N questions")
     ap.add_argument("--seed", type=int, default=0)

@@ -1,0 +1,58 @@
+"""The baseline for the LLM planner: a bare prompt, measured by the same harness.
+
+What anyone would try first: the schema as CREATE TABLE lines, the question, "reply with one SQL
+query", temperature 0, one model call, no value linking, no focus, no repairs, no retries. Running it
+next to ``--planner llm`` / ``hybrid`` on the same sample says what the planner's machinery buys.
+Not a product planner: it never abstains on purpose and never explains itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant.contracts import Plan, ToolCall
+from assistant.session import Session
+from tools.catalog import Catalog
+
+_FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```\s*$")
+_SQL_START = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
+
+
+def create_table_lines(catalog: Catalog) -> str:
+    """``CREATE TABLE t (col TYPE, ..., FOREIGN KEY (c) REFERENCES u(k));`` for every table."""
+    blocks = []
+    for name, table in catalog.tables.items():
+        lines = [f"  {col.name} {col.dtype}" for col in table.columns]
+        for rel in catalog.relations:
+            if rel.left == name and rel.origin == "declared":
+                lines.append(f"  FOREIGN KEY ({rel.left_column}) REFERENCES {rel.right}({rel.right_column})")
+        blocks.append(f"CREATE TABLE {name} (\n" + ",\n".join(lines) + "\n);")
+    return "\n".join(blocks)
+
+
+class BarePromptPlanner:
+    """One call: CREATE TABLE lines + question -> SQL."""
+
+    name = "bare"
+
+    def __init__(self, llm: BaseChatModel | str = "local") -> None:
+        if isinstance(llm, str):
+            from models.chat import make_chat_model
+
+            llm = make_chat_model(llm)
+        self.model = llm
+
+    def plan(self, question: str, catalog: Catalog, session: Session | None = None) -> Plan:
+        messages = [
+            SystemMessage("You write DuckDB SQL queries."),
+            HumanMessage(f"{create_table_lines(catalog)}\n\nQuestion: {question}\nReply with one SQL query and nothing else."),
+        ]
+        reply: Any = self.model.invoke(messages, stop=[";", "\n```"])
+        sql = _FENCE.sub("", str(reply.content).strip()).strip().rstrip(";").strip()
+        if not _SQL_START.match(sql):
+            return Plan(calls=[], understood=question, message="no SQL in the reply", planner=self.name)
+        return Plan(calls=[ToolCall("run_sql", {"sql": sql})], understood=question, planner=self.name)
