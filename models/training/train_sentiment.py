@@ -22,18 +22,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import random
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
-from tqdm import tqdm
 
 from models.sentiment_net import SENTIMENT_LABELS, MiniLMSentimentNet
+from models.tuning import TopLayerTrainer, cache_lower, freeze_lower, predict_proba, seed_everything, tokenize
 
 # (file, allowed `source` values or None for all rows, licence) -- nothing else may be read.
 ALLOWED_SETS: tuple[tuple[str, tuple[str, ...] | None, str], ...] = (
@@ -45,12 +42,6 @@ ALLOWED_SETS: tuple[tuple[str, tuple[str, ...] | None, str], ...] = (
 )
 HELD_OUT = "uci_sentences.csv"
 LABEL_TO_ID = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def load_training_frame(data_dir: Path, max_financial_neutral: int, seed: int, max_per_source: int = 0) -> pd.DataFrame:
@@ -88,70 +79,6 @@ def split_validation(data: pd.DataFrame, fraction: float, seed: int) -> tuple[pd
     """A stratified (by source and label) validation split, used only for reporting."""
     val = data.groupby(["source", "label"], group_keys=False).sample(frac=fraction, random_state=seed)
     return data.drop(val.index).reset_index(drop=True), val.reset_index(drop=True)
-
-
-def tokenize(tokenizer, texts: list[str], max_length: int) -> list[list[int]]:
-    out = tokenizer(texts, truncation=True, max_length=max_length, add_special_tokens=True)
-    return out["input_ids"]
-
-
-def pad(batch: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(ids) for ids in batch)
-    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(batch), width), dtype=torch.long)
-    for i, row in enumerate(batch):
-        ids[i, : len(row)] = torch.tensor(row)
-        mask[i, : len(row)] = 1
-    return ids, mask
-
-
-@torch.inference_mode()
-def cache_lower(net: MiniLMSentimentNet, token_ids: list[list[int]], pad_id: int, batch_size: int) -> list[torch.Tensor]:
-    """Run the frozen lower part once per text; keep each text's hidden states (fp16, unpadded)."""
-    order = sorted(range(len(token_ids)), key=lambda i: len(token_ids[i]))
-    cached: list[torch.Tensor | None] = [None] * len(token_ids)
-    for start in tqdm(range(0, len(order), batch_size), desc="caching frozen layers", mininterval=10):
-        idx = order[start : start + batch_size]
-        ids, mask = pad([token_ids[i] for i in idx], pad_id)
-        hidden = net.lower(ids, mask)
-        for row, i in enumerate(idx):
-            cached[i] = hidden[row, : len(token_ids[i])].to(torch.float16).clone()
-    return cached  # type: ignore[return-value]
-
-
-def collate(hidden: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(h.shape[0] for h in hidden)
-    out = torch.zeros((len(hidden), width, hidden[0].shape[1]), dtype=torch.float32)
-    mask = torch.zeros((len(hidden), width), dtype=torch.long)
-    for i, h in enumerate(hidden):
-        out[i, : h.shape[0]] = h.float()
-        mask[i, : h.shape[0]] = 1
-    return out, mask
-
-
-def length_bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
-    """Shuffle, sort within chunks of 50 batches by length (less padding), then shuffle the batches."""
-    idx = list(range(len(lengths)))
-    rng.shuffle(idx)
-    chunk = batch_size * 50
-    batches = []
-    for start in range(0, len(idx), chunk):
-        part = sorted(idx[start : start + chunk], key=lambda i: lengths[i])
-        batches += [part[j : j + batch_size] for j in range(0, len(part), batch_size)]
-    rng.shuffle(batches)
-    return batches
-
-
-@torch.inference_mode()
-def predict_proba(net: MiniLMSentimentNet, hidden: list[torch.Tensor], batch_size: int = 256) -> np.ndarray:
-    net.eval()
-    order = sorted(range(len(hidden)), key=lambda i: hidden[i].shape[0])
-    probs = np.zeros((len(hidden), len(SENTIMENT_LABELS)), dtype=np.float32)
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
-        x, mask = collate([hidden[i] for i in idx])
-        probs[idx] = torch.softmax(net.upper(x, mask), -1).numpy()
-    return probs
 
 
 def binary_accuracy(probs: np.ndarray, positive: np.ndarray) -> float:
@@ -193,11 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     first_tuned = n_layers - args.tune_layers
     net = MiniLMSentimentNet(encoder, first_tuned=first_tuned)
     net.eval()
-    for p in net.encoder.parameters():
-        p.requires_grad_(False)
-    for layer in net.layers[first_tuned:]:
-        for p in layer.parameters():
-            p.requires_grad_(True)
+    freeze_lower(net)
 
     data = load_training_frame(args.data, args.max_financial_neutral, args.seed, args.max_per_source)
     if args.limit:
@@ -219,20 +142,10 @@ def main(argv: list[str] | None = None) -> None:
     y_train = torch.tensor(train["label"].map(LABEL_TO_ID).to_numpy())
     y_val = val["label"].map(LABEL_TO_ID).to_numpy()
 
-    params = [
-        {"params": [p for layer in net.layers[first_tuned:] for p in layer.parameters()], "lr": args.lr},
-        {"params": list(net.head.parameters()), "lr": args.head_lr},
-    ]
-    optimizer = torch.optim.AdamW(params, weight_decay=0.01)
-    rng = random.Random(args.seed)
-    lengths = [h.shape[0] for h in cache["train"]]
-    steps_per_epoch = math.ceil(len(lengths) / args.batch_size)
-    total = steps_per_epoch * args.epochs
-    warmup = max(1, int(0.06 * total))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
+    trainer = TopLayerTrainer(
+        net, [h.shape[0] for h in cache["train"]], epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+        head_lr=args.head_lr, label_smoothing=args.label_smoothing, seed=args.seed,
     )
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
     log: list[dict[str, float]] = []
 
     def save() -> None:
@@ -267,24 +180,8 @@ def main(argv: list[str] | None = None) -> None:
         size = sum(p.stat().st_size for p in args.out.iterdir()) / 1e6
         print(f"saved {args.out} ({size:.1f} MB) after {(time.time() - started) / 60:.1f} min", flush=True)
 
-    step = 0
     for epoch in range(args.epochs):
-        net.train()
-        net.encoder.embeddings.eval()
-        running = 0.0
-        bar = tqdm(length_bucketed_batches(lengths, args.batch_size, rng), desc=f"epoch {epoch + 1}", mininterval=15)
-        for batch in bar:
-            x, mask = collate([cache["train"][i] for i in batch])
-            loss = loss_fn(net.upper(x, mask), y_train[batch])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_([p for g in params for p in g["params"]], 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
-            step += 1
-            if step % 200 == 0:
-                bar.set_postfix(loss=f"{running:.3f}")
+        running = trainer.epoch(cache["train"], y_train, desc=f"epoch {epoch + 1}")
         val_probs = predict_proba(net, cache["val"])
         held_probs = predict_proba(net, cache["held"])
         entry = {
