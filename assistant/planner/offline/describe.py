@@ -29,6 +29,10 @@ def describe(spec: QuerySpec) -> str:
         text += ", sorted by " + ", ".join(keys)
     if spec.limit:
         text += f", first {spec.limit}"
+    if spec.set_op is not None and spec.other is not None:
+        other = [f.describe() for f in spec.other.filters]
+        joiner = "that also appear where" if spec.set_op == "intersect" else "except those where"
+        text += f"; only values {joiner} " + " and ".join(other)
     return text
 
 

@@ -77,6 +77,9 @@ class SchemaIndex:
                 self.vocabulary.setdefault(w, stem(w))
             for col in prof.columns:
                 self._add_column(tname, t_stems, col)
+            key = _fused_key(prof.columns[0].name) if prof.columns else None
+            if key is not None:
+                self._add(("id",), _Entry("column", tname, key, 0.9, "suffix"))  # "the id of ..." for a key named aid / StuID
 
     def _add(self, stems: tuple[str, ...], entry: _Entry) -> None:
         if not stems:
@@ -93,7 +96,9 @@ class SchemaIndex:
         words = expand_identifier(col.name)
         stems = tuple(stem(w) for w in words)
         raw = tuple(stem(w) for w in split_identifier(col.name))
-        for variant in {stems, raw}:
+        fused = _fused_key(col.name)
+        variants = {stems, raw} | ({(stem(fused[:-2].lower()), "id")} if fused else set())  # partitionid: "partition id"
+        for variant in variants:
             self._add(variant, _Entry("column", tname, col.name, 1.0, "exact"))
             rest = _strip_affix(variant, t_stems)
             if rest:
@@ -184,6 +189,15 @@ class SchemaIndex:
             if c not in out and s > 0.3:
                 out.append(c)
         return out[:limit]
+
+
+def _fused_key(name: str) -> str | None:
+    """A table's first column when it is a key whose "id" is fused to a prefix (``aid``, ``eid``):
+    splitting the name does not reveal the "id", so the word "id" would link nowhere."""
+    words = split_identifier(name)
+    if name.lower().endswith("id") and len(name) > 2 and words[-1:] != ["id"] and len(words) == 1:
+        return name
+    return None
 
 
 def _strip_affix(stems: tuple[str, ...], t_stems: tuple[str, ...]) -> tuple[str, ...]:

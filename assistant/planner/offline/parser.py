@@ -81,6 +81,7 @@ class Parser:
         self.r = Reading()
         self.used: set[int] = set()
         self._fpos: list[tuple[Filter, int, int]] = []  # comparison filters and the tokens they came from
+        self._filter_first: dict[int, int] = {}  # id(filter) -> the first token it came from
 
     # ================================================================= entry point
     def parse(self) -> Reading:
@@ -391,6 +392,10 @@ class Parser:
                     return True
         return False
 
+    def _names_main_table(self) -> bool:
+        """Some word of the question is linked to the main table itself ("the procedures")."""
+        return any(it.link.kind == "table" and it.link.table == self.table for it in self.items)
+
     def _birth_column(self) -> Col | None:
         """The main table's one date-of-birth column (dob, birth_date, date_of_birth)."""
         hits = [c for c in self.profile(self.table).columns if c.kind in ("date", "text") and {"birth", "dob", "born"} & {stem(w) for w in expand_identifier(c.name)} | ({"birth"} if c.name.lower().endswith("dob") else set())]
@@ -506,7 +511,7 @@ class Parser:
                             self.r.problems.append("I could not tell which column 'between' applies to")
                             continue
                         self.use(target, "filter")
-                        self.spec.filters.append(Filter(self.col_of(target), "between", (a[0], b[0])))  # type: ignore[arg-type]
+                        self._add_filter(Filter(self.col_of(target), "between", (a[0], b[0])), target.first)  # type: ignore[arg-type]
                         self.use_cue(c)
                         self.used.update({c.last, a[1], a[1] + 1})
                         self._use_and_cue(a[1])
@@ -553,9 +558,9 @@ class Parser:
                 self.use(it, "filter")
                 neg = self._neg_before(it.first, 2)
                 if len(vals) > 1:
-                    self.spec.filters.append(Filter(col, "not in" if neg else "in", tuple(vals)))
+                    self._add_filter(Filter(col, "not in" if neg else "in", tuple(vals)), it.first)
                 else:
-                    self.spec.filters.append(Filter(col, "<>" if neg else "=", (vals[0],)))
+                    self._add_filter(Filter(col, "<>" if neg else "=", (vals[0],)), it.first)
 
     def _cmp_average(self, c: Cue) -> None:
         """"score below the average (score)", "younger than average": a comparison with the column's mean."""
@@ -589,6 +594,11 @@ class Parser:
         self.used.update(range(c.first, end))
         words = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}.get(op, op)
         self.spec.filters.append(Filter(col, op, (Measure("avg", col),), label=f"{col.name} {words} its average"))  # type: ignore[arg-type]
+
+    def _add_filter(self, f: Filter, first: int) -> None:
+        """Add a WHERE filter and remember where the question said it (set operations split by position)."""
+        self.spec.filters.append(f)
+        self._filter_first[id(f)] = first
 
     def _use_and_cue(self, i: int) -> None:
         for c in self.r.cues:
@@ -691,15 +701,16 @@ class Parser:
                         if c.kind == "compare":
                             self.use_cue(c)
                 if len(vals) == 1:
-                    self.spec.filters.append(Filter(col, "<>" if neg else "=", (vals[0],)))
+                    self._add_filter(Filter(col, "<>" if neg else "=", (vals[0],)), lead)
                 else:
-                    self.spec.filters.append(Filter(col, "not in" if neg else "in", tuple(vals)))
+                    self._add_filter(Filter(col, "not in" if neg else "in", tuple(vals)), lead)
             else:
                 ors = [Filter(col, "<>" if neg else "in" if len(vals) > 1 else "=", tuple(vals)) for col, vals in by_col.items()]
                 if any(self.tok(k) and self.tok(k).lower == "or" for k in range(group[0].first, group[-1].last)):  # type: ignore[union-attr]
                     self.spec.any_of.append(ors)
                 else:
-                    self.spec.filters.extend(ors)
+                    for f in ors:
+                        self._add_filter(f, lead)
 
     def _bind_gender(self) -> None:
         """"female students", "male employees": a filter on the table's sex/gender column ('F', 'Male', ...)."""
@@ -726,7 +737,7 @@ class Parser:
             return
         for i, col, val in found:
             neg = self._neg_before(i, 2)
-            self.spec.filters.append(Filter(col, "<>" if neg else "=", (val,)))
+            self._add_filter(Filter(col, "<>" if neg else "=", (val,)), i)
             self.used.add(i)
 
     def _joined(self, a: Item, b: Item) -> bool:
@@ -767,7 +778,7 @@ class Parser:
                 self.use(target, "filter")
             pattern = {"contains": f"%{t.text}%", "starts": f"{t.text}%", "ends": f"%{t.text}"}[c.arg]
             neg = self._neg_before(c.first, 2)
-            self.spec.filters.append(Filter(col, "not like" if neg else "like", (pattern,), label=f"{col.name} {'does not ' if neg else ''}{'contain' if c.arg == 'contains' else c.arg.rstrip('s')}{'s' if not neg and c.arg=='contains' else ''} {t.text!r}"))
+            self._add_filter(Filter(col, "not like" if neg else "like", (pattern,), label=f"{col.name} {'does not ' if neg else ''}{'contain' if c.arg == 'contains' else c.arg.rstrip('s')}{'s' if not neg and c.arg=='contains' else ''} {t.text!r}"), c.first)
             self.use_cue(c)
             self.used.add(j)
             # the quoted word is a pattern here, not also a value to equal
@@ -786,8 +797,8 @@ class Parser:
             if c.kind != "count" or self._consumed_cue(c):
                 continue
             before = next((b for b in self.r.cues if b.last in (c.first, c.first - 1) and b.kind in ("super", "top") and b.arg in ("max", "min")), None)
-            if before is not None and self.r.tokens[before.first].lower not in ("maximum", "minimum", "max", "min"):
-                continue  # "the most number of X": ranked by a count, see _bind_supers
+            if before is not None and (self.r.tokens[before.first].lower not in ("maximum", "minimum", "max", "min") or self._agg_like_super(before)):
+                continue  # "the most number of X": ranked by a count, see _bind_supers; "max and min number of X": _bind_aggs
             agg_before = next((b for b in self.r.cues if b.kind == "agg" and b.last in (c.first, c.first - 1) and b.arg in ("avg", "sum", "median")), None)
             if agg_before is not None and toks_lower(self.r.tokens, c.first, c.last) == "number of":
                 continue  # "the average number of points": an aggregate of a number column, see _bind_aggs
@@ -887,15 +898,15 @@ class Parser:
             pending.append(c)
             nxt_cue = cues[idx + 1] if idx + 1 < len(cues) else None
             # "average and maximum age": keep collecting until a column follows
-            if nxt_cue and nxt_cue.first <= c.last + 1 and (nxt_cue.kind in ("and", "agg") or (nxt_cue.kind == "super" and self._agg_like_super(nxt_cue))):
+            if nxt_cue and self._cue_chained(c, nxt_cue) and (nxt_cue.kind in ("and", "agg") or (nxt_cue.kind == "super" and self._agg_like_super(nxt_cue))):
                 if nxt_cue.kind == "and":
                     self.use_cue(nxt_cue)
                 continue
             start = c.last
             hop = self.cue_at(start) or (self.cue_at(start + 1) if self._skippable(start) else None)
-            if c.kind == "agg" and hop is not None and hop.kind == "count" and toks_lower(self.r.tokens, hop.first, hop.last) == "number of":
-                start = hop.last  # "average number of points"
-            nxt = self.next_item(start)
+            if hop is not None and hop.kind == "count" and toks_lower(self.r.tokens, hop.first, hop.last) == "number of" and (c.kind == "agg" or len(pending) > 1):
+                start = hop.last  # "average number of points", "maximum and minimum number of cows"
+            nxt = self._measured_item(start)
             col = self.col_of(nxt) if nxt else None
             p = self.colprof(col) if col else None
             if col is not None and p is not None and p.kind in ("number", "date") and start != c.last:
@@ -909,11 +920,43 @@ class Parser:
                     pending = []
                 continue
             self.use(nxt, "measure")
+            cols = [col] + self._more_number_columns(nxt)  # "average price and score": both averaged
             for pc in pending:
-                agg = pc.arg
-                self.spec.measures.append(Measure(agg, col))
+                for mc in cols:
+                    self.spec.measures.append(Measure(pc.arg, mc))
                 self.use_cue(pc)
             pending = []
+
+    def _cue_chained(self, c: Cue, n: Cue) -> bool:
+        """``n`` follows ``c`` with nothing between but filler ("average and maximum", "max and the min")."""
+        return n.first == c.last or (n.first == c.last + 1 and (self._skippable(c.last) or self.r.tokens[c.last].kind == "punct"))
+
+    def _measured_item(self, start: int, extra: tuple[str, ...] = ()) -> Item | None:
+        """The item an aggregate or grouping applies to: the next one, or the column after a table's
+        word ("average instructor salary", "for different transaction types")."""
+        nxt = self.next_item(start, extra=extra)
+        if nxt is None or nxt.link.kind != "table":
+            return nxt
+        after = self.item_at(nxt.last)
+        if after is not None and after.link.kind == "column" and after.role is None and after.link.table in (nxt.link.table, self.table):
+            self.use(nxt, "table")
+            return after
+        return nxt
+
+    def _more_number_columns(self, it: Item) -> list[Col]:
+        """Number columns listed after ``it`` with "and" ("average rating and resolution"): the same aggregate applies."""
+        out: list[Col] = []
+        while (a := self.cue_at(it.last) or (self.cue_at(it.last + 1) if self.tok(it.last) is not None and self.tok(it.last).text == "," else None)) is not None and a.kind == "and":  # type: ignore[union-attr]
+            more = self.next_item(a.last)
+            mcol = self.col_of(more) if more is not None and more.link.kind == "column" and more.role is None else None
+            mp = self.colprof(mcol) if mcol is not None else None
+            if more is None or mcol is None or mp is None or mp.kind != "number" or mp.is_id_like:
+                break
+            self.use_cue(a)
+            self.use(more, "measure")
+            out.append(mcol)
+            it = more
+        return out
 
     def _agg_like_super(self, c: Cue) -> bool:
         """A superlative chained to another aggregate ("average and maximum age", "max and min
@@ -949,7 +992,7 @@ class Parser:
             else:
                 pos = c.last
                 prev_num = self._number_at(c.first - 1)
-                if prev_num and isinstance(prev_num[0], int) and self.tok(c.first - 1).kind == "num":  # type: ignore[union-attr]
+                if prev_num and isinstance(prev_num[0], int) and 1 <= prev_num[0] <= 100 and self.item_ending(c.first - 1) is None and (self.tok(c.first - 1).kind == "num" or prev_num[0] > 1):  # type: ignore[union-attr]
                     k = prev_num[0]
                     self.used.add(c.first - 1)
                 elif c.kind in ("super", "concept_super"):
@@ -972,7 +1015,7 @@ class Parser:
             if c.kind == "common":
                 nxt = self.next_item(pos)
                 if nxt is None:
-                    nxt = self.prev_item(c.first, kinds=("column",))  # "which allergy is the most common"
+                    nxt = self._column_before_verb(c.first)  # "which allergy is the most common", "the payment method used most often"
                     if nxt is not None and nxt.role is not None:
                         nxt = None
                 col = self.col_of(nxt) if nxt else None
@@ -1006,10 +1049,12 @@ class Parser:
                 self.limit = k or 1
                 continue
             if c.kind == "concept_super":
-                nxt = self.next_item(pos)
-                if nxt and nxt.link.kind == "table":
-                    pass
                 col = self.concept_column(c.arg[0], self.table)
+                before = self.prev_item(c.first, limit=0) if c.arg[0] == "date" else None
+                bcol = self.col_of(before) if before is not None and before.role is None else None
+                if bcol is not None and (bp := self.colprof(bcol)) is not None and bp.kind in ("date", "number", "text") and (col is None or bp.kind == "date"):
+                    self.use(before, "super")  # "the player who joined most recently": the date column named just before
+                    col = bcol
                 if col is None and c.arg[0] == "age":
                     col = self._birth_column()
                     if col is not None:
@@ -1046,6 +1091,14 @@ class Parser:
             self.super_col.append((col, direction, c))
             if k is not None:
                 self.limit = k
+
+    def _column_before_verb(self, pos: int) -> Item | None:
+        """The column just before ``pos``, past copulas and one verb ("the payment method (that is) used most often")."""
+        i = pos
+        while i > 0 and i - 1 not in self.used and (t := self.r.tokens[i - 1]).kind == "word" and t.lower in _USAGE_VERBS and not self._is_cue_pos(i - 1):
+            self.used.add(i - 1)
+            i -= 1
+        return self.prev_item(i, kinds=("column",))
 
     def _rank_direction(self, col: Col, direction: str, c: Cue) -> str:
         """A rank is best when smallest: "the highest rank" is rank 1 (not for "maximum rank")."""
@@ -1131,7 +1184,7 @@ class Parser:
                     desc = any(x.kind == "dir" and x.arg == "desc" for x in self.r.cues)
                     self.spec.order_by.append(OrderKey(kcol, desc))
                     continue
-            nxt = self.next_item(c.last, extra=("distinct",))
+            nxt = self._measured_item(c.last, extra=("distinct",))
             if nxt is not None and self.tok(c.last) is not None and self.tok(c.last).lower == "all" and self.r.tokens[c.first].lower in ("across", "for", "of", "in"):  # type: ignore[union-attr]
                 self.use(nxt, "table" if nxt.link.kind == "table" else "descriptive")  # "across all schools": no grouping
                 self.use_cue(c)
@@ -1298,7 +1351,7 @@ class Parser:
             if target is not None:
                 self.use(target, "filter")
             neg = self._neg_before(i, 3)
-            self.spec.filters.append(Filter(col, "<>" if neg else "=", (value,)))
+            self._add_filter(Filter(col, "<>" if neg else "=", (value,)), i)
             self.used.update(range(i, j))
             i = j
 
@@ -1365,7 +1418,7 @@ class Parser:
         if not select_cols and not s.measures and not s.group_by and not table_named and not self.super_col and self.top_count is None:
             shown = [self.col_of(it) for it in self.items if it.role == "filter" and it.link.kind == "column"]
             select_cols = list(dict.fromkeys(c for c in shown if c is not None))
-        if self._who and not select_cols:
+        if self._who and not select_cols and not (self.top_count is not None and self.top_count[1] is not None):
             select_cols = self.name_columns(self.table)
             if not select_cols:
                 self.r.problems.append(f"I could not tell which column names a {self.table} row")
@@ -1373,7 +1426,8 @@ class Parser:
         if self.super_col and not select_cols and not s.group_by and not s.measures and self._row_with_super(self.super_col[0][2]):
             select_cols = self.name_columns(self.table)  # "the city with the smallest GDP": that city, by name
         if self.super_col and not select_cols and not s.group_by and not s.measures and self.limit is not None and self.limit > 1 and self.top_count is None:
-            select_cols = [self.super_col[0][0]]  # "the top 3 highest support rates": those values
+            # "the top 3 highest support rates": those values; "the three most expensive procedures": those rows
+            select_cols = (self.name_columns(self.table) if self._names_main_table() else []) or [self.super_col[0][0]]
         for col, direction, cue in self.super_col:
             if select_cols or s.group_by and not s.measures:
                 s.order_by.insert(0, OrderKey(col, desc=direction == "max"))
@@ -1515,6 +1569,7 @@ class Parser:
             if c.kind == "distinct":
                 self.use_cue(c)
         s.limit = self.limit
+        self._split_set_op()
         if s.intent == "list":
             s.intent = (
                 "top" if s.limit else "group" if s.group_by else "aggregate" if s.measures else "list"
@@ -1524,6 +1579,59 @@ class Parser:
         if getattr(self, "_top_pending", None):
             self.r.problems.append("I found 'top' but not what to rank by")
         self._finish_cues()
+
+    def _where_first(self, f: Filter) -> int | None:
+        """The token where the question stated filter ``f``, when known."""
+        if id(f) in self._filter_first:
+            return self._filter_first[id(f)]
+        return next((a for g, a, _ in self._fpos if g is f), None)
+
+    def _split_set_op(self) -> None:
+        """"X that have both A and B" -> X where A INTERSECT X where B; "X in A but not in B" -> EXCEPT.
+
+        One SELECT with both filters ANDed would ask for rows that are A and B at once; the question
+        asks for values of X found among the A rows and among the B rows. Only plain listings of
+        columns qualify (no aggregates, groups or OR-groups), and each side needs its own filter.
+        """
+        s = self.spec
+        if s.measures or s.group_by or not s.columns or s.any_of or s.limit is not None:
+            return
+        if any(self._where_first(f) is None for f in s.filters) or any(f.col in s.columns for f in s.filters):
+            return  # a shown column fixed by a side's filter: the sets could not overlap
+        both = next((c for c in self.r.cues if c.kind == "both" and not self._consumed_cue(c)), None)
+        if both is not None:
+            after = [f for f in s.filters if self._where_first(f) >= both.last]  # type: ignore[operator]
+            if len(after) == 1 and after[0].op == "in" and len(after[0].values) == 2:
+                sides = [Filter(after[0].col, "=", (v,)) for v in after[0].values]
+            elif len(after) == 2 and all(isinstance(f.col, Col) and f.op not in ("<>", "not in", "not like") for f in after):
+                sides = after
+            else:
+                return
+            common = [f for f in s.filters if f not in after]
+            self._combine("intersect", common + [sides[0]], common + [sides[1]])
+            self.use_cue(both)
+            return
+        but = next((i for i, t in enumerate(self.r.tokens) if t.lower == "but" and i not in self.used), None)
+        neg = next((c for c in self.r.cues if c.kind == "neg" and but is not None and but < c.first <= but + 3), None)
+        if but is None or neg is None:
+            return
+        before = [f for f in s.filters if self._where_first(f) < but]  # type: ignore[operator]
+        after = [f for f in s.filters if f not in before]
+        if not before or not after or not all(isinstance(f.col, Col) for f in after):
+            return
+        positive = [Filter(f.col, _POSITIVE.get(f.op, f.op), f.values, "") for f in after]  # type: ignore[arg-type]
+        self._combine("except", before, positive)
+        self.used.update(range(but, neg.last))
+        self.use_cue(neg)
+
+    def _combine(self, op: str, mine: list[Filter], theirs: list[Filter]) -> None:
+        """The spec over filters ``mine``, combined by ``op`` with a copy of it over ``theirs``."""
+        s = self.spec
+        twin = s.copy()
+        twin.notes = []
+        twin.filters = theirs
+        s.filters = mine
+        s.set_op, s.other = op, twin  # type: ignore[assignment]
 
     def _finish_cues(self) -> None:
         """Cues that change the meaning must have been used; harmless ones may stay unused."""
@@ -1553,7 +1661,7 @@ class Parser:
                 if it is not None and it.role is not None:
                     explained = True
                 before = next((x for x in self.items if x.last == i), None)
-                if i in self._noun_number and before is not None and before.role is not None:
+                if (i in self._noun_number or t.lower == "numbers") and before is not None and before.role is not None and before.link.kind == "column":
                     explained = True  # "phone number": part of the column's name in the question
             if not explained and not self._is_cue_pos(i):
                 run.append(t.text)
@@ -1589,6 +1697,11 @@ _VERBS = set(
     begun finish finishes end ends times often""".split()
 )
 
+
+# Verbs of being used or appearing, between a column and "most often" ("the code that appears the most often").
+_USAGE_VERBS = {"used", "use", "uses", "appears", "appear", "appeared", "occurs", "occur", "occurred", "happens", "chosen", "seen", "listed", "found", "have", "has", "had"}
+
+_POSITIVE = {"<>": "=", "not in": "in", "not like": "like"}
 
 _FEMALE = {"f", "female", "woman", "women", "w"}
 _MALE = {"m", "male", "man", "men"}

@@ -15,6 +15,7 @@ from typing import Any, Literal
 Agg = Literal["count", "count_distinct", "sum", "avg", "min", "max", "median"]
 Op = Literal["=", "<>", ">", ">=", "<", "<=", "between", "in", "not in", "like", "not like", "date_range", "is null", "not null"]
 Grain = Literal["year", "quarter", "month", "week", "day"]
+SetOp = Literal["intersect", "except"]
 
 AGG_WORDS: dict[str, str] = {
     "count": "number of", "count_distinct": "number of distinct", "sum": "total", "avg": "average",
@@ -91,6 +92,9 @@ class QuerySpec:
     extra_tables: list[str] = field(default_factory=list)  # joined only to count their rows
     intent: str = "list"
     notes: list[str] = field(default_factory=list)  # assumptions to tell the user about
+    # "both X and Y" / "X but not Y": this SELECT combined with another one over other filters
+    set_op: SetOp | None = None
+    other: "QuerySpec | None" = None
 
     def copy(self) -> "QuerySpec":
         return copy.deepcopy(self)
@@ -108,6 +112,14 @@ class QuerySpec:
             if c is not None and c.table not in seen:
                 seen.append(c.table)
         for t in self.extra_tables:
+            if t not in seen:
+                seen.append(t)
+        return seen
+
+    def all_tables(self) -> list[str]:
+        """The tables of this SELECT and of the one it is combined with (set operations)."""
+        seen = self.tables()
+        for t in self.other.all_tables() if self.other is not None else []:
             if t not in seen:
                 seen.append(t)
         return seen

@@ -210,9 +210,19 @@ def shortest_path(catalog: Catalog, start: list[str], target: str) -> list[tuple
     return list(reversed(steps))
 
 
+def build_query(catalog: Catalog, spec: QuerySpec) -> exp.Expression:
+    """The sqlglot tree of ``spec``: one SELECT, or two combined by INTERSECT / EXCEPT."""
+    query: exp.Expression = Builder(catalog, spec).build()
+    if spec.set_op is not None and spec.other is not None:
+        other = build_query(catalog, spec.other)
+        cls = exp.Intersect if spec.set_op == "intersect" else exp.Except
+        query = cls(this=query, expression=other, distinct=True)
+    return query
+
+
 def build_sql(catalog: Catalog, spec: QuerySpec) -> str:
     """The DuckDB SQL text of ``spec`` (raises :class:`JoinError` when tables cannot be joined)."""
-    return Builder(catalog, spec).build().sql(dialect="duckdb")
+    return build_query(catalog, spec).sql(dialect="duckdb")
 
 
 def _year_bounds(start: str | None, end: str | None) -> bool:

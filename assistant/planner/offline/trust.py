@@ -39,9 +39,13 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
     for pattern, name in _NESTED:
         if name == "average_compare" and vs_average:
             continue  # built as a comparison with a sub-query
+        if (name, spec.set_op) in (("set_both", "intersect"), ("set_difference", "except")):
+            continue  # built as INTERSECT / EXCEPT of two SELECTs
         if re.search(pattern, q):
             out.append(f"nested:{name}")
-    tables = spec.tables()
+    tables = spec.all_tables()
+    if spec.set_op is not None:
+        out.append(f"set:{spec.set_op}")
     if len(tables) > 1:
         out.append("join")
     roles = reading.roles
@@ -81,6 +85,8 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
         out.append("table:unused")  # the question names a table the query does not read
     if any(link.kind == "column" and role == "descriptive" and link.table not in tables for link, role in roles):
         out.append("table:unused_column")
+    if catalog is not None and _ambiguous_join(spec.table, tables, catalog):
+        out.append("join:ambiguous")  # two relations connect the same tables (routes' source and destination airport)
     if len(tables) > 1 and reading.confidence < 1.0:
         out.append("join:weak_link")  # a join, and some word of the question matched a name only in part
     if reading.confidence < 1.0:
@@ -137,6 +143,7 @@ BLOCKING: set[str] = {
     "select:key_single",  # a reference key shown within one table: 29 correct, 18 wrong on all of Spider train
     "unknown:weak",  # on two 1,500-question samples: 16 correct, 13 wrong
     "table:via_key",  # another table read as the main table's reference: 6 correct, 12 wrong on a sample
+    "join:ambiguous",  # two relations link the joined tables (source / destination): 3 correct, 7 wrong on Spider train
     # not "join:weak_link": on Spider it removed 2.5 correct answers per wrong one
     # not "select:weak_multi": 21 correct per 7 wrong removed on a 1,500-question Spider sample
 }
@@ -154,6 +161,18 @@ def _shows_foreign_key(reading: Reading, spec: QuerySpec, catalog: Catalog) -> b
         return False
     words = {t.lower for t in reading.tokens}
     return not (words & _KEY_WORDS)
+
+
+def _ambiguous_join(main: str, tables: list[str], catalog: Catalog) -> bool:
+    """Some table of the query is reached over a pair of tables that more than one relation links."""
+    from assistant.planner.offline.sqlbuild import shortest_path
+
+    for target in tables[1:]:
+        for rel, _ in shortest_path(catalog, [main], target) or []:
+            pair = {rel.left, rel.right}
+            if sum(1 for r in catalog.relations if {r.left, r.right} == pair) > 1:
+                return True
+    return False
 
 
 def blocking(flag_list: list[str], blocked: set[str] | None = None) -> list[str]:
@@ -185,4 +204,5 @@ REASONS = {
     "join:value": "a value belongs to another table, and which relation links them is a guess",
     "shape:measure_count": "I would count non-empty values of a column, which is rarely what is meant",
     "select:star": "I found what to look in but not what to show",
+    "join:ambiguous": "the tables are linked in more than one way and I cannot tell which link is meant",
 }

@@ -1,0 +1,108 @@
+"""Offline planner readings of this round: several aggregates of several columns, "most often",
+k written as a word, fused key names, INTERSECT / EXCEPT, and the gate on ambiguous joins."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from assistant.planner.offline import OfflinePlanner
+from assistant.session import Session
+from tools.sql import run_query
+from tools.workspace import Workspace
+
+pytestmark = pytest.mark.usefixtures("no_embeddings")
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    db = tmp_path / "league.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE player (pid INTEGER PRIMARY KEY, name TEXT, college TEXT, position TEXT, points INTEGER, salary REAL, payment_method TEXT, joined DATE)")
+    rows = [
+        (1, "Ann", "Yale", "Defender", 25, 100.0, "Cash", "2020-01-05"),
+        (2, "Bob", "Yale", "Midfielder", 5, 200.0, "Card", "2021-03-01"),
+        (3, "Cy", "Duke", "Defender", 8, 150.0, "Card", "2019-07-12"),
+        (4, "Dee", "Rice", "Midfielder", 30, 300.0, "Card", "2022-02-02"),
+        (5, "Eve", "Rice", "Midfielder", 12, 120.0, "Cash", "2018-11-30"),
+    ]
+    con.executemany("INSERT INTO player VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("CREATE TABLE airport (apid INTEGER PRIMARY KEY, city TEXT)")
+    con.execute("CREATE TABLE route (rid INTEGER PRIMARY KEY, src_apid INTEGER REFERENCES airport(apid), dst_apid INTEGER REFERENCES airport(apid))")
+    con.executemany("INSERT INTO airport VALUES (?, ?)", [(1, "Oslo"), (2, "Rome")])
+    con.executemany("INSERT INTO route VALUES (?, ?, ?)", [(1, 1, 2), (2, 1, 2), (3, 2, 1)])
+    con.commit()
+    con.close()
+    return Workspace([db])
+
+
+def plan_for(ws: Workspace, question: str):  # type: ignore[no-untyped-def]
+    return OfflinePlanner().plan(question, ws.catalog(), Session())
+
+
+def rows_for(ws: Workspace, question: str) -> list[tuple]:
+    plan = plan_for(ws, question)
+    assert plan.calls, f"abstained on {question!r}: {plan.message}"
+    return [tuple(r) for r in run_query(ws, plan.calls[0].args["sql"]).df.itertuples(index=False, name=None)]
+
+
+def test_listed_aggregates_with_commas_apply_to_the_column(ws: Workspace) -> None:
+    assert rows_for(ws, "Show the minimum, maximum, and average points of all players.") == [(5, 30, 16.0)]
+
+
+def test_one_aggregate_applies_to_each_number_column_listed_after_it(ws: Workspace) -> None:
+    assert rows_for(ws, "What is the average points and salary of players?") == [(16.0, 174.0)]
+
+
+
+def test_an_aggregate_reaches_the_column_after_a_table_word(ws: Workspace) -> None:
+    assert rows_for(ws, "What is the average player salary?") == [(174.0,)]
+
+
+def test_most_often_groups_the_column_before_the_verb(ws: Workspace) -> None:
+    assert rows_for(ws, "Which payment method is used most often?") == [("Card",)]
+    assert rows_for(ws, "Which payment method is used the least often?") == [("Cash",)]
+
+
+def test_k_written_as_a_word_before_a_superlative(ws: Workspace) -> None:
+    assert rows_for(ws, "Show the names of the three players with the lowest salaries.") == [("Ann",), ("Eve",), ("Cy",)]
+
+
+def test_most_recently_orders_by_the_date(ws: Workspace) -> None:
+    assert rows_for(ws, "Which player joined most recently?") == [("Dee",)]
+
+
+def test_id_links_to_a_fused_key_name(ws: Workspace) -> None:
+    assert rows_for(ws, "Show the id of players with more than 20 points.") in ([(1,), (4,)], [(4,), (1,)])
+
+
+def test_both_values_make_an_intersect(ws: Workspace) -> None:
+    q = "Which colleges have both players with position Defender and players with position Midfielder?"
+    plan = plan_for(ws, q)
+    assert "INTERSECT" in plan.calls[0].args["sql"]
+    assert sorted(rows_for(ws, q)) == [("Yale",)]
+
+
+def test_both_comparisons_make_an_intersect(ws: Workspace) -> None:
+    q = "Show the colleges that have both players with points more than 20 and players with points less than 10."
+    assert sorted(rows_for(ws, q)) == [("Yale",)]
+
+
+def test_but_not_makes_an_except(ws: Workspace) -> None:
+    q = "Which colleges have players with position Midfielder but not players with position Defender?"
+    plan = plan_for(ws, q)
+    assert "EXCEPT" in plan.calls[0].args["sql"]
+    assert sorted(rows_for(ws, q)) == [("Rice",)]
+
+
+def test_a_set_operation_on_the_filtered_column_itself_abstains(ws: Workspace) -> None:
+    plan = plan_for(ws, "Which positions are both Defender and Midfielder?")
+    assert plan.calls == []
+
+
+def test_a_join_over_two_relations_between_the_same_tables_abstains(ws: Workspace) -> None:
+    plan = plan_for(ws, "For each airport city, how many routes are there?")
+    assert plan.calls == []
+    assert "join:ambiguous" in plan.meta["flags"]
