@@ -106,3 +106,31 @@ def test_a_join_over_two_relations_between_the_same_tables_abstains(ws: Workspac
     plan = plan_for(ws, "For each airport city, how many routes are there?")
     assert plan.calls == []
     assert "join:ambiguous" in plan.meta["flags"]
+
+
+def test_never_makes_an_except_of_the_matching_rows(ws: Workspace) -> None:
+    q = "Which colleges have never had players with position Midfielder?"
+    plan = plan_for(ws, q)
+    assert "EXCEPT" in plan.calls[0].args["sql"]
+    assert rows_for(ws, q) == [("Duke",)]
+
+
+def test_not_a_few_words_before_a_value_negates_it(ws: Workspace) -> None:
+    assert sorted(rows_for(ws, "Which players are not playing in the position Midfielder?")) == [("Ann",), ("Cy",)]
+
+
+def test_a_second_comparison_after_or_reuses_the_column(ws: Workspace) -> None:
+    assert sorted(rows_for(ws, "Which players have points over 20 or under 6?")) == [("Ann",), ("Bob",), ("Dee",)]
+
+
+def test_bounds_that_exclude_each_other_abstain(ws: Workspace) -> None:
+    plan = plan_for(ws, "Which colleges have points more than 20 and less than 10?")
+    assert plan.calls == [] and "exclude each other" in plan.message
+
+
+def test_earn_more_than_compares_the_salary_column(ws: Workspace) -> None:
+    assert sorted(rows_for(ws, "Which players earn more than 160?")) == [("Bob",), ("Dee",)]
+
+
+def test_most_common_reaches_the_column_after_a_table_word(ws: Workspace) -> None:
+    assert rows_for(ws, "What is the most common player position?") == [("Midfielder",)]

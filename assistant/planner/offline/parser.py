@@ -29,7 +29,7 @@ LOADED_WORDS = set(
     don't not no both either neither average most least more less ago recent recently new old
     young same only""".split()
 )
-CONCEPT_STEMS = {"age": {"age"}, "price": {"price", "cost"}, "weight": {"weight"}, "height": {"height"}, "length": {"length", "durat"}}
+CONCEPT_STEMS = {"age": {"age"}, "price": {"price", "cost"}, "salary": {"salari", "wage", "incom", "earn", "pay"}, "weight": {"weight"}, "height": {"height"}, "length": {"length", "durat"}}
 
 
 @dataclass
@@ -463,6 +463,28 @@ class Parser:
                 return True
         return False
 
+    def _neg_governs(self, pos: int, limit: int = 6) -> bool:
+        """A "not" a few words before ``pos`` with only function words and one verb between
+        ("students who are not living in the city HKG", "not headquartered in the USA")."""
+        i, verbs = pos - 1, 0
+        while i >= 0 and pos - i <= limit:
+            t = self.r.tokens[i]
+            cue = next((c for c in self.r.cues if c.first <= i < c.last), None)
+            if cue is not None and cue.kind == "neg" and not self._consumed_cue(cue) and self.r.tokens[cue.first].lower == "not":
+                self.use_cue(cue)
+                return True
+            if cue is not None or any(it.first <= i < it.last for it in self.items):
+                return False
+            if t.lower in COPULA or t.stem in FILLER_STEMS:
+                i -= 1
+                continue
+            if t.kind == "word" and _verb_like(t.lower) and verbs == 0:
+                verbs += 1
+                i -= 1
+                continue
+            return False
+        return False
+
     def _date_col(self) -> Col | None:
         for it in self.items:
             col = self.col_of(it)
@@ -613,6 +635,11 @@ class Parser:
         after = self.next_item(end)
         if col is None and concept:
             col = self.concept_column(concept, self.table)
+        reused = False
+        if col is None and after is None:
+            target = self._compared_before(first)  # "population over 1500 or less than 500": the same column
+            col = self.col_of(target) if target is not None else None
+            reused = col is not None
         row_word = self.tok(end) is not None and self.tok(end).lower in ("records", "rows", "entries", "times")  # type: ignore[union-attr]
         if col is None and row_word and not concept:
             # "more than 2 records", "used less than 5 times": a count of rows per group
@@ -653,7 +680,17 @@ class Parser:
         else:
             f = Filter(col, op, (values[0],))  # type: ignore[arg-type]
         self.spec.filters.append(f)
-        self._fpos.append((f, min(first, target.first if target else first), end))
+        self._fpos.append((f, min(first, target.first if target and not reused else first), end))
+
+    def _compared_before(self, first: int) -> Item | None:
+        """The column of a comparison that ends right before "or"/"and" at ``first``."""
+        k = first - 1
+        if k < 0 or self.r.tokens[k].lower not in ("or", "and"):
+            return None
+        for f, _, end in self._fpos:
+            if end == k and isinstance(f.col, Col):
+                return next((it for it in self.items if it.role == "filter" and self.col_of(it) == f.col), None)
+        return None
 
     def _agg_before(self, it: Item) -> Cue | None:
         for c in self.r.cues:
@@ -688,7 +725,7 @@ class Parser:
             if prev and prev.role is None and self.col_of(prev) and any(self.col_of(prev) == self.col_of(g) for g in group):
                 self.use(prev, "filter")
             lead = first.first if not prev else min(prev.first, first.first)
-            neg = self._neg_before(first.first, first.first - lead + 3)  # "not East", "writer is not 'Lee'"
+            neg = self._neg_before(first.first, first.first - lead + 3) or self._neg_governs(lead)  # "not East", "writer is not 'Lee'"
             by_col: dict[Col, list[Any]] = {}
             for g in group:
                 by_col.setdefault(self.col_of(g), []).append(g.link.value)  # type: ignore[arg-type]
@@ -1013,7 +1050,7 @@ class Parser:
             if c.kind == "top" and self._bind_top_by(c, pos, k, direction):
                 continue
             if c.kind == "common":
-                nxt = self.next_item(pos)
+                nxt = self._measured_item(pos)
                 if nxt is None:
                     nxt = self._column_before_verb(c.first)  # "which allergy is the most common", "the payment method used most often"
                     if nxt is not None and nxt.role is not None:
@@ -1570,6 +1607,8 @@ class Parser:
                 self.use_cue(c)
         s.limit = self.limit
         self._split_set_op()
+        if _contradictory(s.filters):
+            self.r.problems.append("two conditions on the same column exclude each other (did you mean either of them?)")
         if s.intent == "list":
             s.intent = (
                 "top" if s.limit else "group" if s.group_by else "aggregate" if s.measures else "list"
@@ -1614,6 +1653,7 @@ class Parser:
         but = next((i for i, t in enumerate(self.r.tokens) if t.lower == "but" and i not in self.used), None)
         neg = next((c for c in self.r.cues if c.kind == "neg" and but is not None and but < c.first <= but + 3), None)
         if but is None or neg is None:
+            self._split_anti()
             return
         before = [f for f in s.filters if self._where_first(f) < but]  # type: ignore[operator]
         after = [f for f in s.filters if f not in before]
@@ -1623,6 +1663,38 @@ class Parser:
         self._combine("except", before, positive)
         self.used.update(range(but, neg.last))
         self.use_cue(neg)
+
+    def _split_anti(self) -> None:
+        """"studios that have never worked with Walter Hill", "addresses that do not have any member
+        with a black card", "all home cities except those having a driver older than 40": the shown
+        values EXCEPT those of the rows that match. A filter "director <> X" would instead keep every
+        studio that also made some film without him."""
+        s = self.spec
+        neg = next((c for c in self.r.cues if c.kind == "neg" and self._anti_phrase(c)), None)
+        if neg is None or s.tables() != [s.table]:
+            return  # across a join, which rows to subtract is a guess
+        after = [f for f in s.filters if self._where_first(f) >= neg.first]  # type: ignore[operator]
+        if not after or not all(isinstance(f.col, Col) for f in after):
+            return
+        before = [f for f in s.filters if f not in after]
+        positive = [Filter(f.col, _POSITIVE.get(f.op, f.op), f.values, "") for f in after]  # type: ignore[arg-type]
+        self._combine("except", before, before + positive)
+        self.use_cue(neg)
+        self.used.update(k for k in range(max(0, neg.first - 1), neg.last + 2) if self.r.tokens[k].lower in _ANTI_WORDS)
+
+    def _anti_phrase(self, c: Cue) -> bool:
+        """The negation is about having or doing something at all ("never", "did not", "do not have
+        any", "with no", "except those"), not about one value ("not in Oslo")."""
+        word = self.r.tokens[c.first].lower
+        prev = self.r.tokens[c.first - 1].lower if c.first > 0 else ""
+        nxt = self.r.tokens[c.last].lower if c.last < len(self.r.tokens) else ""
+        if word == "never":
+            return True
+        if word == "not" and prev in ("do", "does", "did", "have", "has", "had"):
+            return True
+        if word == "no" and prev in ("have", "has", "had", "with"):
+            return True
+        return word == "except" and nxt in ("those", "for", "the")
 
     def _combine(self, op: str, mine: list[Filter], theirs: list[Filter]) -> None:
         """The spec over filters ``mine``, combined by ``op`` with a copy of it over ``theirs``."""
@@ -1701,11 +1773,27 @@ _VERBS = set(
 # Verbs of being used or appearing, between a column and "most often" ("the code that appears the most often").
 _USAGE_VERBS = {"used", "use", "uses", "appears", "appear", "appeared", "occurs", "occur", "occurred", "happens", "chosen", "seen", "listed", "found", "have", "has", "had"}
 
-_POSITIVE = {"<>": "=", "not in": "in", "not like": "like"}
+_POSITIVE = {"<>": "=", "not in": "in", "not like": "like"}  # a negated filter, stated positively
+_ANTI_WORDS = {"do", "does", "did", "have", "has", "had", "any", "those", "for", "ever"}
 
 _FEMALE = {"f", "female", "woman", "women", "w"}
 _MALE = {"m", "male", "man", "men"}
 _GENDER = {w: _FEMALE for w in ("female", "females", "women", "woman", "girls", "girl")} | {w: _MALE for w in ("male", "males", "men", "man", "boys", "boy")}
+
+
+def _contradictory(filters: list[Filter]) -> bool:
+    """ANDed bounds on one column that no value meets ("population bigger than 1500 and smaller
+    than 500"): the question meant either, or values shared by both sets of rows."""
+    lows: dict[Col, float] = {}
+    highs: dict[Col, float] = {}
+    for f in filters:
+        if not isinstance(f.col, Col) or not f.values or not isinstance(f.values[0], (int, float)):
+            continue
+        if f.op in (">", ">="):
+            lows[f.col] = max(lows.get(f.col, float("-inf")), f.values[0])
+        elif f.op in ("<", "<="):
+            highs[f.col] = min(highs.get(f.col, float("inf")), f.values[0])
+    return any(lows[c] >= highs[c] for c in lows if c in highs)
 
 
 def toks_lower(tokens: list[Token], first: int, last: int) -> str:

@@ -39,7 +39,7 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
     for pattern, name in _NESTED:
         if name == "average_compare" and vs_average:
             continue  # built as a comparison with a sub-query
-        if (name, spec.set_op) in (("set_both", "intersect"), ("set_difference", "except")):
+        if (name, spec.set_op) in (("set_both", "intersect"), ("set_difference", "except"), ("anti_join", "except")):
             continue  # built as INTERSECT / EXCEPT of two SELECTs
         if re.search(pattern, q):
             out.append(f"nested:{name}")
