@@ -46,12 +46,16 @@ class CVReport:
     confusion: pd.DataFrame  # rows: true label, columns: predicted label
     n_rows: int
     warnings: list[str] = field(default_factory=list)
+    parts: dict[str, float] = field(default_factory=dict)  # accuracy of each part of a blended classifier alone
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.folds}-fold cross-validation on {self.n_rows:,} labelled rows: accuracy {self.accuracy:.1%}, "
             f"macro precision {self.macro_precision:.1%}, recall {self.macro_recall:.1%}, F1 {self.macro_f1:.1%}"
         )
+        if self.parts:
+            text += " (alone: " + ", ".join(f"{name} {acc:.1%}" for name, acc in self.parts.items()) + ")"
+        return text
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -61,6 +65,7 @@ class CVReport:
             "macro_recall": self.macro_recall,
             "macro_f1": self.macro_f1,
             "n_rows": self.n_rows,
+            **({"parts": dict(self.parts)} if self.parts else {}),
         }
 
 

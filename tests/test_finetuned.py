@@ -116,6 +116,7 @@ def test_cross_validation_learns_and_never_trains_on_the_test_fold(encoder, monk
     report = clf.cross_validate(texts, _vecs(len(texts)), labels, folds=4)
     assert report.folds == 4 and report.n_rows == len(texts) and report.confusion.values.sum() == len(texts)
     assert report.accuracy >= 0.9 and report.macro_f1 >= 0.9
+    assert set(report.parts) == {"fine-tuned network", "linear"} and "alone:" in report.summary()
     assert len(seen_by_net) == len(seen_by_linear) == 4
     from sklearn.model_selection import StratifiedKFold
 
