@@ -71,6 +71,18 @@ def test_except_between_different_columns_becomes_not_in_along_the_key(ws: Works
     assert repair_sql(same, "q", catalog, ANY_MODEL) == same  # a real set difference stays
 
 
+def test_columns_get_the_alias_of_the_table_that_has_them(ws: Workspace, catalog: Catalog) -> None:
+    wrong_alias = "SELECT p.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id WHERE p.activity = 'golf'"
+    fixed = repair_sql(wrong_alias, "who plays golf", catalog, ANY_MODEL)
+    assert "f.name" in fixed and rows(ws, fixed) == [("Ann",)]
+    by_table_name = "SELECT faculty.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id WHERE p.activity = 'golf'"
+    assert rows(ws, repair_sql(by_table_name, "who plays golf", catalog, ANY_MODEL)) == [("Ann",)]
+    ambiguous = "SELECT fac_id FROM faculty JOIN faculty_participates_in ON faculty.fac_id = faculty_participates_in.fac_id WHERE activity = 'golf'"
+    assert rows(ws, repair_sql(ambiguous, "ids of golfers", catalog, ANY_MODEL)) == [(1,)]  # the FROM table's
+    right = "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id"
+    assert repair_sql(right, "q", catalog, ANY_MODEL) == right
+
+
 def test_distinct_is_dropped_unless_the_question_asks_for_different_values(catalog: Catalog) -> None:
     query = "SELECT DISTINCT sex FROM faculty"
     assert "DISTINCT" not in repair_sql(query, "what is the sex of each faculty member", catalog, SMALL_MODEL)

@@ -10,6 +10,11 @@ one of these twice). Fixing them in code costs microseconds and never a model ca
 - ``SELECT college FROM player`` where ``player`` has no ``college`` but exactly one other table has
   every column the query names: the model picked the wrong table, and told so, it tends to resend
   the same query. The table is replaced. For every model.
+- ``T2.balance`` where ``T2`` is a table without ``balance`` but exactly one other table of the same
+  SELECT has it, ``people.name`` where ``people`` was given the alias ``T1``, and ``name`` that two
+  joined tables have (the FROM table's is meant): the column is qualified with the right alias.
+  Measured: the most common reason the local model's queries still failed after two corrections.
+  For every model.
 - ``SELECT name FROM railway EXCEPT SELECT railway_id FROM train``: EXCEPT between two different
   columns removes nothing. What was meant is "railways with no train": the left table's key
   ``NOT IN`` the right side, along the relation between the two tables. For every model.
@@ -32,7 +37,9 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 
-from tools.catalog import Catalog
+from sqlglot.optimizer.scope import traverse_scope
+
+from tools.catalog import Catalog, TableProfile
 
 # Words that ask for de-duplicated values ("different", "distinct", "unique").
 _DISTINCT_CUE = re.compile(r"\b(different|distinct|unique|differ\w*)\b", re.IGNORECASE)
@@ -46,6 +53,7 @@ class RepairPolicy:
     """Which repairs to apply; the last two only for small models (see the module docstring)."""
 
     quoted_values: bool = True
+    requalify_columns: bool = True
     retarget_single_table: bool = True
     except_to_not_in: bool = True
     distinct_only_when_asked: bool = False
@@ -67,6 +75,8 @@ def repair_sql(sql: str, question: str, catalog: Catalog, policy: RepairPolicy =
     changed = False
     if policy.quoted_values:
         changed |= quoted_names_to_strings(tree, catalog)
+    if policy.requalify_columns:
+        changed |= requalify_columns(tree, catalog)
     if policy.except_to_not_in and isinstance(tree, exp.Except):
         rewritten = except_to_not_in(tree, catalog)
         if rewritten is not None:
@@ -101,6 +111,49 @@ def quoted_names_to_strings(tree: exp.Expression, catalog: Catalog) -> bool:
         column.replace(exp.Literal.string(ident.name))
         changed = True
     return changed
+
+
+def requalify_columns(tree: exp.Expression, catalog: Catalog) -> bool:
+    """Give each column of each SELECT the alias of the table that has it, where the model's
+    qualifier names a table without it, names a table by its aliased name, or is missing while two
+    tables have the column. Scopes that read anything but known tables are left alone."""
+    changed = False
+    for scope in traverse_scope(tree):
+        sources: dict[str, TableProfile] = {}
+        for alias, (_, source) in scope.selected_sources.items():
+            prof = catalog.table(source.name) if isinstance(source, exp.Table) else None
+            if prof is None:
+                break
+            sources[alias] = prof
+        else:
+            if len(sources) < 2:
+                continue
+            for column in scope.columns:
+                if column.find_ancestor(exp.Select) is not scope.expression:
+                    continue
+                alias = _right_alias(column, sources)
+                if alias is not None and alias != column.table:
+                    column.set("table", exp.to_identifier(alias))
+                    changed = True
+    return changed
+
+
+def _right_alias(column: exp.Column, sources: dict[str, TableProfile]) -> str | None:
+    """The alias ``column`` should carry, or None to leave it as written."""
+    owners = [alias for alias, prof in sources.items() if prof.column(column.name) is not None]
+    qualifier = column.table
+    if not qualifier:
+        return next(iter(sources)) if len(owners) > 1 and owners[0] == next(iter(sources)) else None
+    by_alias = {a.lower(): a for a in sources}
+    if qualifier.lower() in by_alias:
+        alias = by_alias[qualifier.lower()]
+        if sources[alias].column(column.name) is not None:
+            return None
+        return owners[0] if len(owners) == 1 else None
+    named = [a for a, prof in sources.items() if prof.name.lower() == qualifier.lower()]
+    if len(named) == 1 and sources[named[0]].column(column.name) is not None:
+        return named[0]  # the table's own name where the query gave it an alias
+    return None
 
 
 def retarget_single_table(select: exp.Select, catalog: Catalog) -> bool:
