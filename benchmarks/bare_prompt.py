@@ -8,7 +8,6 @@ Not a product planner: it never abstains on purpose and never explains itself.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -16,10 +15,8 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.contracts import Plan, ToolCall
 from assistant.session import Session
+from models.local_llm import parse_sql_reply
 from tools.catalog import Catalog
-
-_FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```\s*$")
-_SQL_START = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
 
 
 def create_table_lines(catalog: Catalog) -> str:
@@ -52,7 +49,7 @@ class BarePromptPlanner:
             HumanMessage(f"{create_table_lines(catalog)}\n\nQuestion: {question}\nReply with one SQL query and nothing else."),
         ]
         reply: Any = self.model.invoke(messages, stop=[";", "\n```"])
-        sql = _FENCE.sub("", str(reply.content).strip()).strip().rstrip(";").strip()
-        if not _SQL_START.match(sql):
+        calls = parse_sql_reply(str(reply.content)).tool_calls
+        if not calls:
             return Plan(calls=[], understood=question, message="no SQL in the reply", planner=self.name)
-        return Plan(calls=[ToolCall("run_sql", {"sql": sql})], understood=question, planner=self.name)
+        return Plan(calls=[ToolCall("run_sql", {"sql": calls[0]["args"]["sql"]})], understood=question, planner=self.name)
