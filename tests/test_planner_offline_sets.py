@@ -134,3 +134,37 @@ def test_earn_more_than_compares_the_salary_column(ws: Workspace) -> None:
 
 def test_most_common_reaches_the_column_after_a_table_word(ws: Workspace) -> None:
     assert rows_for(ws, "What is the most common player position?") == [("Midfielder",)]
+
+
+@pytest.fixture
+def rooms(tmp_path: Path) -> Workspace:
+    db = tmp_path / "inn.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE campus (campus TEXT, county TEXT, bed_type TEXT, price INTEGER, date_of_birth DATE)")
+    rows = [("North", "Lake", "King", 30, "1990-01-01"), ("South", "Hill", "Queen", 10, "1980-01-01"), ("East", "Lake", "King", 20, "2000-01-01")]
+    con.executemany("INSERT INTO campus VALUES (?, ?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+    return Workspace([db])
+
+
+def test_a_sentence_opening_sort_verb_makes_according_to_a_sort_key(rooms: Workspace) -> None:
+    assert rows_for(rooms, "Sort all the campuses according to the price. Just report the campus.") == [("South",), ("East",), ("North",)]
+    assert rows_for(rooms, "Show the county of all campuses. Order them by price.") == [("Hill",), ("Lake",), ("Lake",)]
+
+
+def test_the_name_of_rows_without_a_name_column_is_the_column_named_like_the_table(rooms: Workspace) -> None:
+    assert sorted(rows_for(rooms, "Report the names of all campuses in Lake county.")) == [("East",), ("North",)]
+
+
+def test_a_word_after_a_value_naming_its_column_is_that_filter(rooms: Workspace) -> None:
+    assert sorted(rows_for(rooms, "Which campuses have a King bed?")) == [("East",), ("North",)]
+
+
+def test_old_to_young_by_a_birth_date_puts_the_earliest_date_first(rooms: Workspace) -> None:
+    assert rows_for(rooms, "List the campus in the order of date of birth from old to young.") == [("South",), ("North",), ("East",)]
+
+
+def test_equalities_on_one_column_that_cannot_both_hold_abstain(rooms: Workspace) -> None:
+    plan = plan_for(rooms, "Which campuses are in county Lake and in county Hill?")
+    assert plan.calls == []

@@ -71,6 +71,7 @@ _RAW: list[tuple[str, str, Any]] = [
     ("from lowest to highest", "dir", "asc"), ("from smallest to largest", "dir", "asc"),
     ("from high to low", "dir", "desc"), ("from low to high", "dir", "asc"),
     ("from oldest to youngest", "dir", "desc"), ("from youngest to oldest", "dir", "asc"),
+    ("from old to young", "dir", "desc"), ("from young to old", "dir", "asc"), ("according to", "according", None),
     ("from most to least", "dir", "desc"), ("from least to most", "dir", "asc"),
     ("highest first", "dir", "desc"), ("largest first", "dir", "desc"), ("lowest first", "dir", "asc"),
     # comparisons (followed by a number)

@@ -367,6 +367,9 @@ class Parser:
         last = [c for c in named if "last" in expand_identifier(c.name)]
         if first and last:
             return [first[0], last[0]]
+        if not named:
+            # no name column: a text column named like the table names its rows (campus in campuses)
+            named = [Col(table, c.name) for c in prof.columns if c.kind == "text" and tuple(stem(w) for w in expand_identifier(c.name)) == t_stems]
         return named[:1]
 
     def key_to(self, other: str) -> Col | None:
@@ -462,6 +465,13 @@ class Parser:
                 self.use_cue(c)
                 return True
         return False
+
+    def _names_value_column(self, word: Item, value: Item) -> bool:
+        """The words of ``word`` are part of the name of ``value``'s column ("king bed" over bedType)."""
+        if value.link.column is None or (word.link.table, word.link.column) == (value.link.table, value.link.column):
+            return False
+        stems = {t.stem for t in self.r.tokens[word.first : word.last]}
+        return stems <= {stem(w) for w in expand_identifier(value.link.column)}
 
     def _neg_governs(self, pos: int, limit: int = 6) -> bool:
         """A "not" a few words before ``pos`` with only function words and one verb between
@@ -720,6 +730,8 @@ class Parser:
                         g.link = pick
                     if (g.link.table, g.link.column) == (after.link.table, after.link.column):
                         self.use(after, "filter")
+                if after is not None and after.link.kind == "column" and after.role is None and self._names_value_column(after, g):
+                    self.use(after, "filter")  # "a king bed" over bedType: the word names the value's column
             first = group[0]
             prev = self.prev_item(first.first, kinds=("column",))
             if prev and prev.role is None and self.col_of(prev) and any(self.col_of(prev) == self.col_of(g) for g in group):
@@ -1294,7 +1306,21 @@ class Parser:
             return True
         return False
 
+    def _sort_verb(self) -> None:
+        """"Sort/Order the rooms according to (by) the price": the verb opens a sentence and makes the
+        following "according to" or "by" name the sort key (not a grouping)."""
+        toks = self.r.tokens
+        verbs = [i for i, t in enumerate(toks) if t.lower in ("sort", "order", "arrange") and (i == 0 or toks[i - 1].kind == "punct") and not self._is_cue_pos(i) and not any(it.first <= i < it.last for it in self.items)]
+        if not verbs:
+            return
+        self.used.update(verbs)
+        for k, c in enumerate(self.r.cues):
+            if c.first > verbs[0] and (c.kind == "according" or (c.kind == "group" and toks[c.first].lower == "by")):
+                self.r.cues[k] = Cue(c.first, c.last, "order")
+                break
+
     def _bind_order(self) -> None:
+        self._sort_verb()
         desc = any(c.kind == "dir" and c.arg == "desc" for c in self.r.cues)
         for c in self.r.cues:
             if c.kind == "dir":
@@ -1335,6 +1361,8 @@ class Parser:
             if col is None:
                 continue
             self.use(nxt, "order")
+            if col == self._birth_column() and any(c.kind == "dir" and {"old", "young"} & {t.stem for t in self.r.tokens[c.first : c.last]} for c in self.r.cues):
+                desc = not desc  # "from old to young" by a birth date: the earliest date first
             self.spec.order_by.append(OrderKey(col, desc))
             # "ordered by email address and phone number": more keys
             while nxt is not None and (a := self.cue_at(nxt.last)) is not None and a.kind == "and":
@@ -1352,8 +1380,27 @@ class Parser:
         self._who = any(c.kind == "who" for c in self.r.cues)
         # "which department has the lowest budget": the department's name
         first = self.item_at(1)
-        if self.r.tokens and self.r.tokens[0].lower == "which" and first is not None and first.link.kind == "table" and first.link.table == self.table:
+        if self.r.tokens and self.r.tokens[0].lower == "which" and first is not None and first.link.table == self.table and (first.link.kind == "table" or self._names_table(first)):
             self._who = True
+        self._name_word = self._unlinked_name_of_rows()
+
+    def _unlinked_name_of_rows(self) -> list[Col]:
+        """"the names of all campuses" in a table with no name column: its column named like the
+        table (campus) names the rows. The word "names" is explained by showing that column."""
+        toks = self.r.tokens
+        for i, t in enumerate(toks):
+            if t.lower not in ("name", "names") or i in self.used or any(it.first <= i < it.last for it in self.items):
+                continue
+            j = i + 1
+            while j < len(toks) and toks[j].lower in ("of", "the", "all", "each", "every"):
+                j += 1
+            it = self.item_at(j)
+            if j > i + 1 and it is not None and it.link.table == self.table and (it.link.kind == "table" or self._names_table(it)):
+                names = self.name_columns(self.table)
+                if len(names) == 1:
+                    self.used.add(i)
+                    return names
+        return []
 
     def _bind_capitalised(self) -> None:
         """Capitalised words nothing else explained ("John Smith") are values of a nearby text column."""
@@ -1451,7 +1498,8 @@ class Parser:
                 elif self.key_to(it.link.table) is not None:
                     # "instructors in the Biology department": the main table refers to a department
                     self.use(it, "via_key")
-        table_named = any(it.link.kind == "table" and it.link.table == self.table for it in self.items)
+        select_cols = self._name_word + [c for c in select_cols if c not in self._name_word]
+        table_named = any((it.link.kind == "table" and it.link.table == self.table) or it.role == "table" for it in self.items)
         if not select_cols and not s.measures and not s.group_by and not table_named and not self.super_col and self.top_count is None:
             shown = [self.col_of(it) for it in self.items if it.role == "filter" and it.link.kind == "column"]
             select_cols = list(dict.fromkeys(c for c in shown if c is not None))
@@ -1711,7 +1759,7 @@ class Parser:
             if self._consumed_cue(c):
                 continue
             text = " ".join(t.text for t in self.r.tokens[c.first : c.last])
-            if c.kind in ("neg", "both", "cmp", "cmp_concept", "between", "super", "concept_super", "common", "agg", "count", "top", "like", "compare", "cmp_post", "total_noise"):
+            if c.kind in ("neg", "both", "cmp", "cmp_concept", "between", "super", "concept_super", "common", "agg", "count", "top", "like", "compare", "cmp_post", "total_noise", "according"):
                 self.r.problems.append(f"I could not apply '{text}' to anything")
             elif c.kind in ("or", "dir", "group", "distinct", "order", "alpha", "like_noise"):
                 if c.kind == "group" and self.r.tokens[c.first].lower in ("each", "per", "by") and self.spec.group_by:
@@ -1719,6 +1767,16 @@ class Parser:
                 if c.kind == "group" and self.r.tokens[c.first].lower != "by":
                     self.r.problems.append(f"I could not tell what '{text}' groups by")
             self.used.update(range(c.first, c.last))
+
+    def _names_shown_column(self, i: int) -> bool:
+        """"name(s) of (the) X" where X is a shown text column: the column is the name."""
+        j = i + 1
+        while j < len(self.r.tokens) and self.r.tokens[j].lower in ("of", "the", "all", "each", "every", "a", "an"):
+            j += 1
+        it = self.item_at(j)
+        col = self.col_of(it) if it is not None and it.link.kind == "column" and it.role in ("select", "group") else None
+        p = self.colprof(col) if col is not None else None
+        return j > i + 1 and p is not None and p.kind == "text" and col in list(self.spec.columns) + list(self.spec.group_by)
 
     def _collect_unknown(self) -> None:
         r = self.r
@@ -1735,6 +1793,10 @@ class Parser:
                 before = next((x for x in self.items if x.last == i), None)
                 if (i in self._noun_number or t.lower == "numbers") and before is not None and before.role is not None and before.link.kind == "column":
                     explained = True  # "phone number": part of the column's name in the question
+                if t.lower in ("member", "members") and before is not None and before.role is not None and before.link.kind == "table":
+                    explained = True  # "faculty members", "staff member": the table's rows
+                if t.lower in ("name", "names") and self._names_shown_column(i):
+                    explained = True  # "the names of studios" over a studio column
             if not explained and not self._is_cue_pos(i):
                 run.append(t.text)
                 idx.append(i)
@@ -1782,11 +1844,17 @@ _GENDER = {w: _FEMALE for w in ("female", "females", "women", "woman", "girls", 
 
 
 def _contradictory(filters: list[Filter]) -> bool:
-    """ANDed bounds on one column that no value meets ("population bigger than 1500 and smaller
-    than 500"): the question meant either, or values shared by both sets of rows."""
+    """ANDed conditions on one column that no value meets ("population bigger than 1500 and smaller
+    than 500", "in A or B and in C"): the question meant either, or values shared by both sets of rows."""
     lows: dict[Col, float] = {}
     highs: dict[Col, float] = {}
+    allowed: dict[Col, set[Any]] = {}
     for f in filters:
+        if isinstance(f.col, Col) and f.op in ("=", "in"):
+            vals = set(f.values)
+            if f.col in allowed and not (allowed[f.col] & vals):
+                return True  # "location in (A, B) and location in (C, D)"
+            allowed[f.col] = allowed.get(f.col, vals) & vals
         if not isinstance(f.col, Col) or not f.values or not isinstance(f.values[0], (int, float)):
             continue
         if f.op in (">", ">="):
