@@ -168,3 +168,26 @@ def test_old_to_young_by_a_birth_date_puts_the_earliest_date_first(rooms: Worksp
 def test_equalities_on_one_column_that_cannot_both_hold_abstain(rooms: Workspace) -> None:
     plan = plan_for(rooms, "Which campuses are in county Lake and in county Hill?")
     assert plan.calls == []
+
+
+def test_or_between_a_value_and_a_comparison_is_one_or_group(ws: Workspace) -> None:
+    assert sorted(rows_for(ws, "How many players are from college Duke or have points above 20?")) == [(3,)]
+
+
+def test_a_year_range_applies_to_a_number_column_of_years_named_before_it(tmp_path: Path) -> None:
+    db = tmp_path / "schools.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE school (school TEXT, founded INTEGER, entered_year INTEGER)")
+    con.executemany("INSERT INTO school VALUES (?, ?, ?)", [("A", 1850, 1990), ("B", 1910, 1880), ("C", 1870, 2001)])
+    con.commit()
+    con.close()
+    w = Workspace([db])
+    assert sorted(rows_for(w, "Which schools were founded before 1880?")) == [("A",), ("C",)]
+
+
+def test_or_higher_than_is_or_then_a_comparison(ws: Workspace) -> None:
+    assert sorted(rows_for(ws, "Which players have salary lower than 110 or higher than 250?")) == [("Ann",), ("Dee",)]
+
+
+def test_number_after_a_shown_column_is_part_of_its_name(ws: Workspace) -> None:
+    assert sorted(rows_for(ws, "What is the points number of players in college Duke?")) == [(8,)]

@@ -88,6 +88,9 @@ _RAW: list[tuple[str, str, Any]] = [
     ("earning more than", "cmp_concept", ("salary", ">")), ("earn less than", "cmp_concept", ("salary", "<")),
     ("earns less than", "cmp_concept", ("salary", "<")), ("earning less than", "cmp_concept", ("salary", "<")),
     ("paid more than", "cmp_concept", ("salary", ">")), ("paid less than", "cmp_concept", ("salary", "<")),
+    ("earn above", "cmp_concept", ("salary", ">")), ("earn over", "cmp_concept", ("salary", ">")),
+    ("earn below", "cmp_concept", ("salary", "<")), ("earn under", "cmp_concept", ("salary", "<")),
+    ("earning above", "cmp_concept", ("salary", ">")), ("earning below", "cmp_concept", ("salary", "<")),
     ("larger than or equal to", "cmp", ">="), ("bigger than or equal to", "cmp", ">="), ("higher than or equal to", "cmp", ">="),
     ("smaller than or equal to", "cmp", "<="), ("lower than or equal to", "cmp", "<="),
     ("at least", "cmp", ">="), ("no less than", "cmp", ">="), ("not less than", "cmp", ">="), ("minimum of", "cmp", ">="),
@@ -147,6 +150,8 @@ def find_cues(tokens: list[Token], skip: set[int]) -> list[Cue]:
         for n in range(min(_MAX, len(tokens) - i), 0, -1):
             key = tuple(words[i : i + n])
             if key in CUES and not any(k in skip for k in range(i, i + n)):
+                if CUES[key][0] == "cmp_post" and i + n < len(tokens) and words[i + n] == "than":
+                    continue  # "... or higher than 900": "or", then a comparison
                 hit = (n, CUES[key])
                 break
         if hit:

@@ -506,7 +506,7 @@ class Parser:
         for d in self.r.dates:
             target: Col | None = None
             prev = self.prev_item(d.first, kinds=("column",))
-            if prev and (p := self.colprof(self.col_of(prev))) and (p.kind == "date" or (d.range.year_only and "year" in p.name.lower())):  # type: ignore[arg-type]
+            if prev and (p := self.colprof(self.col_of(prev))) and (p.kind == "date" or (d.range.year_only and "year" in p.name.lower()) or (_whole_years(d) and _holds_years(p))):  # type: ignore[arg-type]
                 target = self.col_of(prev)
                 self.use(prev, "filter")
             if target is None:
@@ -1445,8 +1445,9 @@ class Parser:
         for c in self.r.cues:
             if c.kind != "or" or self._consumed_cue(c):
                 continue
-            left = [x for x in self._fpos if x[2] <= c.first]
-            right = [x for x in self._fpos if x[1] >= c.last]
+            placed = self._fpos + [(f, k, k + 1) for f in self.spec.filters if (k := self._filter_first.get(id(f))) is not None]
+            left = [x for x in placed if x[2] <= c.first]
+            right = [x for x in placed if x[1] >= c.last]
             if not left or not right:
                 continue
             a = max(left, key=lambda x: x[2])[0]
@@ -1456,6 +1457,13 @@ class Parser:
                 self.spec.filters.remove(b)
                 self.spec.any_of.append([a, b])
                 self.use_cue(c)
+        if len(self.spec.filters) >= 2 and any(c.kind == "or" and not self._consumed_cue(c) and self._or_between_filters(c) for c in self.r.cues):
+            self.r.problems.append("I could not tell which conditions 'or' joins")
+
+    def _or_between_filters(self, c: Cue) -> bool:
+        """Some filter was stated before the "or" and another after it."""
+        firsts = [self._where_first(f) for f in self.spec.filters]
+        return any(k is not None and k < c.first for k in firsts) and any(k is not None and k >= c.last for k in firsts)
 
     def _assemble(self) -> None:
         self._or_filters()
@@ -1467,6 +1475,9 @@ class Parser:
             if it.link.kind == "table":
                 if it.link.table == self.table:
                     self.use(it, "table")
+                continue
+            if self._name_of_own_column(it):
+                self.use(it, "descriptive")  # "the names of all colleges" over a college column: not another table's name
                 continue
             col = self.col_of(it)
             # a column named again after its use ("by the date they were formed") is that use
@@ -1768,6 +1779,19 @@ class Parser:
                     self.r.problems.append(f"I could not tell what '{text}' groups by")
             self.used.update(range(c.first, c.last))
 
+    def _name_of_own_column(self, it: Item) -> bool:
+        """``it`` is the word "name(s)" linked into another table, followed by "of (the) X" where X
+        is a text column of the main table."""
+        if it.link.kind != "column" or it.link.table == self.table or {t.lower for t in self.r.tokens[it.first : it.last]} - {"name", "names"}:
+            return False
+        j = it.last
+        while j < len(self.r.tokens) and self.r.tokens[j].lower in ("of", "the", "all", "each", "every"):
+            j += 1
+        nxt = self.item_at(j)
+        col = self.col_of(nxt) if j > it.last and nxt is not None and nxt.link.kind == "column" and nxt.link.table == self.table else None
+        p = self.colprof(col) if col is not None else None
+        return p is not None and p.kind == "text"
+
     def _names_shown_column(self, i: int) -> bool:
         """"name(s) of (the) X" where X is a shown text column: the column is the name."""
         j = i + 1
@@ -1791,7 +1815,7 @@ class Parser:
                 if it is not None and it.role is not None:
                     explained = True
                 before = next((x for x in self.items if x.last == i), None)
-                if (i in self._noun_number or t.lower == "numbers") and before is not None and before.role is not None and before.link.kind == "column":
+                if (i in self._noun_number or t.lower in ("number", "numbers")) and before is not None and before.role is not None and before.link.kind == "column":
                     explained = True  # "phone number": part of the column's name in the question
                 if t.lower in ("member", "members") and before is not None and before.role is not None and before.link.kind == "table":
                     explained = True  # "faculty members", "staff member": the table's rows
@@ -1828,7 +1852,7 @@ _VERBS = set(
     sing sings sang sung bring brings brought keep keeps kept leave leaves left meet meets met hire hires
     visit visits attend attends host hosts produce produces create creates manage manages lead leads led
     join joins enroll enrolls register registers open opens close closes start starts begin begins began
-    begun finish finishes end ends times often""".split()
+    begun finish finishes end ends times often used using""".split()
 )
 
 
@@ -1841,6 +1865,20 @@ _ANTI_WORDS = {"do", "does", "did", "have", "has", "had", "any", "those", "for",
 _FEMALE = {"f", "female", "woman", "women", "w"}
 _MALE = {"m", "male", "man", "men"}
 _GENDER = {w: _FEMALE for w in ("female", "females", "women", "woman", "girls", "girl")} | {w: _MALE for w in ("male", "males", "men", "man", "boys", "boy")}
+
+
+def _whole_years(d: DateMention) -> bool:
+    """The date range starts and ends on whole years ("before 1890", "in 2005", "after 1900")."""
+    bounds = [b for b in (d.range.start, d.range.end) if b is not None]
+    return bool(bounds) and all((b.month, b.day) == (1, 1) for b in bounds)
+
+
+def _holds_years(p: ColumnProfile) -> bool:
+    """A whole-number column whose values all look like years ("founded": 1850 .. 1999)."""
+    try:
+        return p.kind == "number" and p.min is not None and p.max is not None and 1000 <= float(p.min) and float(p.max) <= 2200 and float(p.min) == int(p.min)
+    except (TypeError, ValueError):
+        return False
 
 
 def _contradictory(filters: list[Filter]) -> bool:
