@@ -191,3 +191,18 @@ def test_or_higher_than_is_or_then_a_comparison(ws: Workspace) -> None:
 
 def test_number_after_a_shown_column_is_part_of_its_name(ws: Workspace) -> None:
     assert sorted(rows_for(ws, "What is the points number of players in college Duke?")) == [(8,)]
+
+
+def test_a_value_of_a_related_table_joins_along_the_relation(tmp_path: Path) -> None:
+    db = tmp_path / "films.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE studio (studio_id INTEGER PRIMARY KEY, studio_name TEXT)")
+    con.execute("CREATE TABLE movie (movie_id INTEGER PRIMARY KEY, title TEXT, budget REAL, studio_id INTEGER REFERENCES studio(studio_id))")
+    con.executemany("INSERT INTO studio VALUES (?, ?)", [(1, "Northlight"), (2, "Bluebird")])
+    con.executemany("INSERT INTO movie VALUES (?, ?, ?, ?)", [(1, "Avatar", 237.0, 1), (2, "Heat", 60.0, 2), (3, "Gravity", 100.0, 1)])
+    con.commit()
+    con.close()
+    w = Workspace([db])
+    plan = plan_for(w, "What are the titles of movies from Northlight?")
+    assert "join:value" in plan.meta["flags"]
+    assert sorted(rows_for(w, "What are the titles of movies from Northlight?")) == [("Avatar",), ("Gravity",)]
