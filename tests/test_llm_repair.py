@@ -83,6 +83,14 @@ def test_columns_get_the_alias_of_the_table_that_has_them(ws: Workspace, catalog
     assert repair_sql(right, "q", catalog, ANY_MODEL) == right
 
 
+def test_a_table_named_but_never_joined_is_joined_along_its_relation(ws: Workspace, catalog: Catalog) -> None:
+    assert catalog.relations_between("faculty", "faculty_participates_in")  # detected from the shared fac_id
+    query = "SELECT p.activity FROM faculty_participates_in AS p WHERE faculty.name = 'Bo'"
+    fixed = repair_sql(query, "what does Bo do", catalog, ANY_MODEL)
+    assert "JOIN faculty ON" in fixed
+    assert rows(ws, fixed) == [("chess",)]
+
+
 def test_distinct_is_dropped_unless_the_question_asks_for_different_values(catalog: Catalog) -> None:
     query = "SELECT DISTINCT sex FROM faculty"
     assert "DISTINCT" not in repair_sql(query, "what is the sex of each faculty member", catalog, SMALL_MODEL)

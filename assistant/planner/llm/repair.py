@@ -15,6 +15,8 @@ one of these twice). Fixing them in code costs microseconds and never a model ca
   joined tables have (the FROM table's is meant): the column is qualified with the right alias.
   Measured: the most common reason the local model's queries still failed after two corrections.
   For every model.
+- ``club.name`` where ``club`` is a table the query never joined, but it is related to exactly one
+  table the query reads: the join is added along that relation. For every model.
 - ``SELECT name FROM railway EXCEPT SELECT railway_id FROM train``: EXCEPT between two different
   columns removes nothing. What was meant is "railways with no train": the left table's key
   ``NOT IN`` the right side, along the relation between the two tables. For every model.
@@ -54,6 +56,7 @@ class RepairPolicy:
 
     quoted_values: bool = True
     requalify_columns: bool = True
+    join_missing_tables: bool = True
     retarget_single_table: bool = True
     except_to_not_in: bool = True
     distinct_only_when_asked: bool = False
@@ -82,6 +85,8 @@ def repair_sql(sql: str, question: str, catalog: Catalog, policy: RepairPolicy =
         if rewritten is not None:
             tree, changed = rewritten, True
     if isinstance(tree, exp.Select):
+        if policy.join_missing_tables:
+            changed |= join_missing_tables(tree, catalog)
         if policy.retarget_single_table:
             changed |= retarget_single_table(tree, catalog)
         if policy.distinct_only_when_asked:
@@ -154,6 +159,35 @@ def _right_alias(column: exp.Column, sources: dict[str, TableProfile]) -> str | 
     if len(named) == 1 and sources[named[0]].column(column.name) is not None:
         return named[0]  # the table's own name where the query gave it an alias
     return None
+
+
+def join_missing_tables(select: exp.Select, catalog: Catalog) -> bool:
+    """Join a table that columns of the outer SELECT name as their qualifier but that the query
+    never reads, when exactly one relation links it to exactly one table the query does read."""
+    tables = [select.args["from_"].this] if select.args.get("from_") else []
+    tables += [join.this for join in select.args.get("joins") or []]
+    read = {t.alias_or_name: t.name for t in tables if isinstance(t, exp.Table)}  # alias (or name) -> table
+    if not read:
+        return False
+    changed = False
+    for column in list(select.find_all(exp.Column)):
+        qualifier = column.table.lower()
+        known = {a.lower() for a in read} | {n.lower() for n in read.values()}
+        if not qualifier or qualifier in known or column.find_ancestor(exp.Select) is not select:
+            continue
+        missing = catalog.table(qualifier)
+        if missing is None or missing.column(column.name) is None:
+            continue
+        links = [(alias, rel) for alias, name in read.items() for rel in catalog.relations_between(name, missing.name)]
+        if len(links) != 1:
+            continue
+        alias, rel = links[0]
+        mine, theirs = (rel.left_column, rel.right_column) if rel.left == read[alias] else (rel.right_column, rel.left_column)
+        condition = exp.EQ(this=exp.column(mine, table=alias), expression=exp.column(theirs, table=missing.name))
+        select.join(exp.to_table(missing.name), on=condition, copy=False)
+        read[missing.name] = missing.name
+        changed = True
+    return changed
 
 
 def retarget_single_table(select: exp.Select, catalog: Catalog) -> bool:
