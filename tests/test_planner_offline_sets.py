@@ -206,3 +206,25 @@ def test_a_value_of_a_related_table_joins_along_the_relation(tmp_path: Path) -> 
     plan = plan_for(w, "What are the titles of movies from Northlight?")
     assert "join:value" in plan.meta["flags"]
     assert sorted(rows_for(w, "What are the titles of movies from Northlight?")) == [("Avatar",), ("Gravity",)]
+
+
+def test_a_partial_match_across_a_join_blocks_only_with_another_weak_sign() -> None:
+    from assistant.planner.offline.trust import blocking
+
+    assert blocking(["join", "join:inexact", "conf:low"]) == []
+    assert blocking(["join", "join:inexact", "unknown:one", "join:inexact_weak"]) == ["join:inexact_weak"]
+
+
+def test_a_partial_match_across_a_join_answers(tmp_path: Path) -> None:
+    db = tmp_path / "shop.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE store (store_id INTEGER PRIMARY KEY, store_name TEXT, home_city TEXT)")
+    con.execute("CREATE TABLE sale (sale_id INTEGER PRIMARY KEY, item TEXT, store_id INTEGER REFERENCES store(store_id))")
+    con.executemany("INSERT INTO store VALUES (?, ?, ?)", [(1, "North", "Oslo"), (2, "South", "Rome")])
+    con.executemany("INSERT INTO sale VALUES (?, ?, ?)", [(1, "pen", 1), (2, "cup", 2)])
+    con.commit()
+    con.close()
+    w = Workspace([db])
+    plan = plan_for(w, "List the items of sales whose city is Oslo.")
+    assert "join:inexact" in plan.meta["flags"] and "join:inexact_weak" not in plan.meta["flags"]
+    assert rows_for(w, "List the items of sales whose city is Oslo.") == [("pen",)]
