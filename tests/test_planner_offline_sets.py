@@ -228,3 +228,14 @@ def test_a_partial_match_across_a_join_answers(tmp_path: Path) -> None:
     plan = plan_for(w, "List the items of sales whose city is Oslo.")
     assert "join:inexact" in plan.meta["flags"] and "join:inexact_weak" not in plan.meta["flags"]
     assert rows_for(w, "List the items of sales whose city is Oslo.") == [("pen",)]
+
+
+def test_paid_the_least_ranks_by_the_salary_column(ws: Workspace) -> None:
+    assert rows_for(ws, "What are the names of the 2 players who get paid the least?") == [("Ann",), ("Eve",)]
+
+
+def test_starting_with_a_superlative_is_not_a_text_pattern(ws: Workspace) -> None:
+    plan = plan_for(ws, "What are the names of all the players starting with the oldest?")
+    assert not plan.calls or "LIKE" not in plan.calls[0].args["sql"].upper()
+    plan = plan_for(ws, "What are the names of players starting with 'A'?")
+    assert "ILIKE" in plan.calls[0].args["sql"]

@@ -52,6 +52,9 @@ _RAW: list[tuple[str, str, Any]] = [
     ("heaviest", "concept_super", ("weight", "max")), ("lightest", "concept_super", ("weight", "min")),
     ("tallest", "concept_super", ("height", "max")), ("shortest", "concept_super", ("length", "min")),
     ("longest", "concept_super", ("length", "max")),
+    ("paid the least", "concept_super", ("salary", "min")), ("paid the most", "concept_super", ("salary", "max")),
+    ("highest paid", "concept_super", ("salary", "max")), ("lowest paid", "concept_super", ("salary", "min")),
+    ("best paid", "concept_super", ("salary", "max")), ("worst paid", "concept_super", ("salary", "min")),
     # distinct
     ("distinct", "distinct", None), ("different", "distinct", None), ("unique", "distinct", None),
     # grouping

@@ -805,11 +805,11 @@ class Parser:
             if c.kind != "like":
                 continue
             j = c.last
-            while self.tok(j) and (self.tok(j).lower in ("the", "a", "an", "letter", "letters", "word", "string", "substring", "phrase", "text", "of") ):  # type: ignore[union-attr]
+            while self.tok(j) and self.tok(j).kind == "word" and self.tok(j).lower in ("the", "a", "an", "letter", "letters", "word", "string", "substring", "phrase", "text", "of"):  # type: ignore[union-attr]
                 self.used.add(j)
                 j += 1
             t = self.tok(j)
-            if t is None or t.kind not in ("quote", "word") or any(it.first == j for it in self.items if it.link.kind != "value"):
+            if t is None or t.kind not in ("quote", "word") or self._is_cue_pos(j) or any(it.first == j for it in self.items if it.link.kind != "value"):
                 continue
             target = self.prev_item(c.first, kinds=("column",), limit=5)
             if target is None:
@@ -877,6 +877,12 @@ class Parser:
                 self.use(nxt, "measure")
                 self.use(after, "measure")
                 self.spec.measures.append(Measure("count_distinct", acol))
+                continue
+            key = self.key_to(nxt.link.table) if distinct and nxt.link.kind == "table" else None
+            if key is not None:
+                # "how many distinct students are in detention": the main table's distinct references to them
+                self.use(nxt, "measure")
+                self.spec.measures.append(Measure("count_distinct", key))
                 continue
             if nxt.link.kind == "table" or self._names_table(nxt):
                 self.use(nxt, "measure")
