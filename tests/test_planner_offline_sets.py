@@ -239,3 +239,17 @@ def test_starting_with_a_superlative_is_not_a_text_pattern(ws: Workspace) -> Non
     assert not plan.calls or "LIKE" not in plan.calls[0].args["sql"].upper()
     plan = plan_for(ws, "What are the names of players starting with 'A'?")
     assert "ILIKE" in plan.calls[0].args["sql"]
+
+
+def test_another_table_after_main_table_of_only_describes_the_rows(tmp_path: Path) -> None:
+    db = tmp_path / "dept.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE department (department_id INTEGER PRIMARY KEY, name TEXT)")
+    con.execute("CREATE TABLE head (head_id INTEGER PRIMARY KEY, name TEXT, age INTEGER)")
+    con.executemany("INSERT INTO department VALUES (?, ?)", [(1, "Sales"), (2, "Ops")])
+    con.executemany("INSERT INTO head VALUES (?, ?, ?)", [(1, "Ann", 60), (2, "Bob", 50), (3, "Cy", 70)])
+    con.commit()
+    con.close()
+    w = Workspace([db])
+    assert rows_for(w, "How many heads of the departments are older than 56?") == [(2,)]
+    assert "table:unused" in plan_for(w, "How many heads of the departments are older than 56?").meta["flags"]

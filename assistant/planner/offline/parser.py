@@ -395,6 +395,19 @@ class Parser:
                     return True
         return False
 
+    def _qualifies_main_table(self, it: Item) -> bool:
+        """``it`` names another table right after "<main table> of (the)" ("the heads of departments"),
+        and nothing else of the question refers to that table: a description, not a join."""
+        i = it.first - 1
+        while i >= 0 and self.r.tokens[i].lower in ("the", "all"):
+            i -= 1
+        if i < 1 or self.r.tokens[i].lower != "of":
+            return False
+        before = self.item_ending(i)
+        return before is not None and before.link.kind == "table" and before.link.table == self.table and not any(
+            x is not it and x.link.table == it.link.table for x in self.items
+        )
+
     def _names_main_table(self) -> bool:
         """Some word of the question is linked to the main table itself ("the procedures")."""
         return any(it.link.kind == "table" and it.link.table == self.table for it in self.items)
@@ -1515,6 +1528,8 @@ class Parser:
                 elif self.key_to(it.link.table) is not None:
                     # "instructors in the Biology department": the main table refers to a department
                     self.use(it, "via_key")
+                elif self._qualifies_main_table(it):
+                    self.use(it, "descriptive")  # "heads of departments": the main table's rows, described
         select_cols = self._name_word + [c for c in select_cols if c not in self._name_word]
         table_named = any((it.link.kind == "table" and it.link.table == self.table) or it.role == "table" for it in self.items)
         if not select_cols and not s.measures and not s.group_by and not table_named and not self.super_col and self.top_count is None:
