@@ -123,7 +123,7 @@ def classify(
         "classifier on frozen embeddings. More accurate with many labels (BANKING77: see README), but it takes "
         "minutes instead of seconds on a CPU (cross-validation trains once per fold); a GPU is used when present.",
     ),
-    epochs: Optional[int] = typer.Option(None, "--epochs", min=1, max=50, help="With --fine-tune: passes over the labelled rows (default 4)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", min=1, max=50, help="With --fine-tune: passes over the labelled rows (default 3)."),
     folds: int = typer.Option(5, "--folds", min=2, max=20, help="With --train: cross-validation folds for the reported accuracy."),
     threshold: float = typer.Option(0.4, "--threshold", min=0.0, max=1.0, help="Zero-shot: below this confidence a row is 'other'."),
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),

@@ -42,11 +42,13 @@ MAX_CHARS = 5_000
 class FineTuneSettings:
     """Hyper-parameters of a fine-tuning run (stored with a saved classifier, so it can be reproduced)."""
 
-    tune_layers: int = 2  # top encoder layers re-tuned; the rest stay frozen and cached
-    epochs: int = 4
+    # defaults chosen on one BANKING77 fold (train on 4/5, test on 1/5; see README): 3 layers beat 2 (92.6% vs
+    # 92.25% alone), a 4th epoch or a higher rate did not help 2 layers, blending 0.2-0.4 added 0.3 points
+    tune_layers: int = 3  # top encoder layers re-tuned; the rest stay frozen and cached
+    epochs: int = 3
     batch_size: int = 32
-    lr: float = 2e-4  # tuned layers
-    head_lr: float = 3e-3  # the new head starts from random weights: it needs a larger step
+    lr: float = 3e-4  # tuned layers
+    head_lr: float = 5e-3  # the new head starts from random weights: it needs a larger step
     label_smoothing: float = 0.1
     max_length: int = 64  # tokens; short texts (queries, tickets) rarely need more
     blend: float = 0.3  # weight of the linear classifier's probabilities (0: the network alone)

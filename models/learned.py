@@ -8,6 +8,9 @@ blurs). A multinomial logistic regression over both: fast on a CPU, gives probab
 Metrics come from stratified k-fold cross-validation on the labelled rows (TF-IDF refitted inside each
 fold, so no test text leaks into the vocabulary); then the final model is fitted on all labelled rows.
 A fitted classifier can be saved to a folder and loaded again to label new data.
+
+The slower, more accurate sibling that re-tunes the encoder itself lives in models/finetuned.py; both
+share the fold plan and the report here, and :func:`load_classifier` loads either kind by its format.
 """
 
 from __future__ import annotations
