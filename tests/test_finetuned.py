@@ -43,15 +43,7 @@ def _vecs(n: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def encoder(tmp_path_factory) -> Path:
-    from transformers import BertTokenizer
-
-    folder = build_tiny_encoder(tmp_path_factory.mktemp("tiny") / "encoder")
-    # the shared helper's fast tokenizer maps every word to [UNK] under transformers 5 (vocab_file is ignored);
-    # these tests need words the network can tell apart, so the folder gets a tokenizer built from the vocab
-    for name in ("tokenizer.json", "tokenizer_config.json"):
-        (folder / name).unlink(missing_ok=True)
-    BertTokenizer(vocab=str(folder / "vocab.txt"), do_lower_case=True, model_max_length=64).save_pretrained(str(folder))
-    return folder
+    return build_tiny_encoder(tmp_path_factory.mktemp("tiny") / "encoder")
 
 
 def test_fit_predict_save_load_round_trip(encoder, tmp_path):

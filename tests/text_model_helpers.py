@@ -35,7 +35,8 @@ def tiny_config(**extra):
 def save_tokenizer(folder: Path) -> None:
     from transformers import BertTokenizerFast
 
-    tok = BertTokenizerFast(vocab_file=str(write_vocab(folder)), do_lower_case=True, model_max_length=64)
+    # transformers 5 ignores vocab_file= here (every word became [UNK]); vocab= is read
+    tok = BertTokenizerFast(vocab=str(write_vocab(folder)), do_lower_case=True, model_max_length=64)
     tok.save_pretrained(str(folder))
 
 
