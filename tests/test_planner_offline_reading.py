@@ -168,3 +168,79 @@ def test_the_column_named_after_a_value_picks_its_column(tmp_path: Path) -> None
 
 def test_top_k_highest_values_are_listed(ws: Workspace) -> None:
     assert rows_for(ws, "What are the top 2 highest budgets?") == [(237.0,), (200.0,)]
+
+
+def test_listed_values_beside_a_measure_group(ws: Workspace) -> None:
+    got = sorted(rows_for(ws, "Show all directors and the corresponding number of movies."))
+    assert got == [("Alfonso Cuaron", 1), ("James Cameron", 2), ("Michael Mann", 1), ("Ridley Scott", 1)]
+    got = sorted(rows_for(ws, "Show the directors and the total budget of their movies."))
+    assert got == [("Alfonso Cuaron", 100.0), ("James Cameron", 437.0), ("Michael Mann", 60.0), ("Ridley Scott", 11.0)]
+    # a column whose values never repeat is no grouping
+    assert plan_for(ws, "Show the titles and the number of movies.").calls == []
+
+
+def test_most_common_column_before_the_rows_it_counts(ws: Workspace) -> None:
+    assert rows_for(ws, "Which director is the most common among movies?") == [("James Cameron",)]
+
+
+def test_a_small_count_of_a_plural_noun_counts_rows(ws: Workspace) -> None:
+    # a text column named in the plural after the number: rows per group
+    assert sorted(rows_for(ws, "Show the studio ids that have at least three directors.")) == [(1,)]
+    # a plural noun that names nothing: still a count of rows per shown value
+    assert rows_for(ws, "Which directors made at least two pictures?") == [("James Cameron",)]
+    # a large number is a value, not a count of rows
+    assert plan_for(ws, "Which directors made more than 50000 pictures?").calls == []
+    # a name that never repeats has no rows to count per name
+    assert plan_for(ws, "Which titles have at least two pictures?").calls == []
+
+
+def test_a_number_column_is_not_a_number(ws: Workspace) -> None:
+    assert sorted(rows_for(ws, "List the titles of movies whose year is not 2009.")) == [("Alien",), ("Gravity",), ("Heat",), ("Titanic",)]
+
+
+def test_a_measure_under_a_condition_is_no_grouping(ws: Workspace) -> None:
+    # the average is the condition's column: the directors are not a grouping of it
+    plan = plan_for(ws, "Show the directors and the average budget between 50 and 300.")
+    assert not plan.calls or "GROUP BY" not in plan.calls[0].args["sql"]
+
+
+def test_a_column_named_before_its_value_is_that_filter_beside_a_measure(tmp_path: Path) -> None:
+    db = tmp_path / "venues.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE stadium (stadium_id INTEGER PRIMARY KEY, name TEXT, capacity INTEGER, opening_year INTEGER)")
+    con.executemany("INSERT INTO stadium VALUES (?, ?, ?, ?)", [(1, "North Park", 100, 2005), (2, "Lake Field", 300, 2005), (3, "Old Ground", 50, 1990)])
+    con.commit()
+    con.close()
+    ws = Workspace([db])
+    assert rows_for(ws, "What is the average capacity of the stadiums that were opened in year 2005?") == [(200.0,)]
+
+
+def test_most_common_value_of_rows_named_like_their_table(tmp_path: Path) -> None:
+    db = tmp_path / "rails.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE railway (railway_id INTEGER PRIMARY KEY, railway TEXT, builder TEXT)")
+    con.executemany("INSERT INTO railway VALUES (?, ?, ?)", [(1, "SECR", "Stephenson"), (2, "GWR", "Stephenson"), (3, "LNER", "Brunel")])
+    con.commit()
+    con.close()
+    ws = Workspace([db])
+    assert rows_for(ws, "Show the most common builder of railways.") == [("Stephenson",)]
+
+
+def test_a_column_named_by_an_abbreviation(tmp_path: Path) -> None:
+    db = tmp_path / "bank.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE customer (cust_id INTEGER PRIMARY KEY, cust_name TEXT, acc_bal REAL, state TEXT)")
+    con.execute("CREATE TABLE college (cname TEXT, state TEXT, enr INTEGER)")
+    con.executemany("INSERT INTO customer VALUES (?, ?, ?, ?)", [(1, "Mary", 100.0, "Utah"), (2, "Jack", 300.0, "Texas"), (3, "Ann", 50.0, "Ohio")])
+    con.executemany("INSERT INTO college VALUES (?, ?, ?)", [("LSU", "LA", 18000), ("ASU", "AZ", 12000), ("OU", "OK", 22000)])
+    con.commit()
+    con.close()
+    ws = Workspace([db])
+    assert rows_for(ws, "What is the average account balance of customers?") == [(150.0,)]
+    assert rows_for(ws, "How many colleges have enrollment above 15000?") == [(2,)]
+    plan = plan_for(ws, "What is the average account balance of customers?")
+    assert "link:abbrev" in plan.meta["flags"]
+
+
+def test_a_quoted_word_in_their_column_is_contained(ws: Workspace) -> None:
+    assert rows_for(ws, "How many movies have 'Ava' in their titles?") == [(1,)]

@@ -163,6 +163,25 @@ class SchemaIndex:
             for e in self.phrases.get((self.vocabulary[best[0]],), [])
         ]
 
+    def abbrev_links(self, tokens: list[Token], i: int, blocked: set[int]) -> list[Link]:
+        """Columns whose name is an abbreviation of the words at ``i``: each short part of the name
+        begins a word ("enr" -> enrollment, ``acc_bal`` -> "account balance", ``dept`` -> department)."""
+        out: list[Link] = []
+        for tname, prof in self.catalog.tables.items():
+            for col in prof.columns:
+                parts = [w.lower() for w in split_identifier(col.name)]
+                k = len(parts)
+                if not parts or k > 3 or i + k > len(tokens) or any(not w.isalpha() or not 3 <= len(w) <= 4 for w in parts):
+                    continue
+                span = tokens[i : i + k]
+                if any(x in blocked for x in range(i, i + k)) or any(t.kind != "word" for t in span):
+                    continue
+                fits = [t.lower.startswith(w) and (len(t.lower) >= len(w) + 2 or t.stem == stem(w)) for t, w in zip(span, parts)]
+                short = [len(t.lower) >= len(w) + 2 and t.stem != stem(w) for t, w in zip(span, parts)]
+                if all(fits) and any(short):
+                    out.append(Link(i, i + k, "column", tname, col.name, None, 0.8, "abbrev"))
+        return out
+
     def embedding_links(self, phrase: str, i: int, j: int, limit: int = 3) -> list[Link]:
         """Columns whose names mean something close to ``phrase`` (cosine >= EMBED_MIN)."""
         sims = self.similar_columns(phrase, limit)

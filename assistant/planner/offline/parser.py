@@ -201,6 +201,13 @@ class Parser:
         for i, t in enumerate(self.r.tokens):
             if i in covered or t.kind != "word" or t.stem in FILLER_STEMS or len(t.lower) < 3:
                 continue
+            found = self.index.abbrev_links(self.r.tokens, i, covered)
+            if found:
+                longest = max(l.last for l in found)
+                found = [l for l in found if l.last == longest]
+                covered |= set(range(i, longest))
+                out.extend(found)
+                continue
             found = self.index.fuzzy_link(self.r.tokens, i)
             if not found and not t.is_capitalised:
                 found = self.index.embedding_links(t.lower, i, i + 1)
@@ -589,7 +596,9 @@ class Parser:
             if not p or p.kind != "number":
                 continue
             j = it.last
-            while self.tok(j) and self.tok(j).lower in ("is", "of", "=", "equals", "was"):  # type: ignore[union-attr]
+            negated = False
+            while self.tok(j) and self.tok(j).lower in ("is", "of", "=", "equals", "was", "not"):  # type: ignore[union-attr]
+                negated = negated or self.tok(j).lower == "not"  # type: ignore[union-attr]
                 j += 1
             num = self._number_at(j)
             if num and j not in self.used and self.tok(j).kind == "num":  # type: ignore[union-attr]
@@ -602,6 +611,11 @@ class Parser:
                     k += 2
                 self.use(it, "filter")
                 neg = self._neg_before(it.first, 2)
+                if negated:  # "whose age is not 20"
+                    neg = not neg
+                    for c in self.r.cues:
+                        if c.kind == "neg" and it.last <= c.first < j:
+                            self.use_cue(c)
                 if len(vals) > 1:
                     self._add_filter(Filter(col, "not in" if neg else "in", tuple(vals)), it.first)
                 else:
@@ -663,6 +677,13 @@ class Parser:
             target = self._compared_before(first)  # "population over 1500 or less than 500": the same column
             col = self.col_of(target) if target is not None else None
             reused = col is not None
+        if after is not None and not concept and self._counted_noun(end, values, after):
+            # "colleges that have at least two players" over a text column Player: rows per group
+            self.use(after, "having")
+            self.spec.filters.append(Filter(Measure("count"), op, tuple(values[:1])))  # type: ignore[arg-type]
+            self.used.update(range(first, end))
+            self.use_cue(c)
+            return
         row_word = self.tok(end) is not None and self.tok(end).lower in ("records", "rows", "entries", "times")  # type: ignore[union-attr]
         if col is None and row_word and not concept:
             # "more than 2 records", "used less than 5 times": a count of rows per group
@@ -683,6 +704,13 @@ class Parser:
             acol = self.col_of(after)
             if acol and (p := self.colprof(acol)) and p.kind == "number":
                 target, col = after, acol
+        if col is None and after is None and not concept and self._counted_noun(end, values, None):
+            # "the years in which at least two shops opened": a plural noun naming nothing counts rows
+            self._noun_count = True
+            self.used.update(range(first, end + 1))
+            self.use_cue(c)
+            self.spec.filters.append(Filter(Measure("count"), op, tuple(values[:1])))  # type: ignore[arg-type]
+            return
         if col is None:
             self.r.problems.append(f"I could not tell which column '{' '.join(t.text for t in self.r.tokens[c.first:end])}' applies to")
             return
@@ -704,6 +732,23 @@ class Parser:
             f = Filter(col, op, (values[0],))  # type: ignore[arg-type]
         self.spec.filters.append(f)
         self._fpos.append((f, min(first, target.first if target and not reused else first), end))
+
+    def _counted_noun(self, end: int, values: list[Any], after: Item | None) -> bool:
+        """A small whole number before a plural noun that is not a number column ("at least two
+        players", "more than one allergies"): a count of rows, not a value of a column."""
+        v = values[0] if len(values) == 1 else None
+        if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 5:
+            return False
+        if after is not None:
+            col = self.col_of(after)
+            p = self.colprof(col) if col is not None else None
+            last = self.r.tokens[after.last - 1]
+            return after.first == end and after.link.kind == "column" and after.role is None and p is not None and p.kind == "text" and last.lower.endswith("s") and last.stem != last.lower
+        t = self.tok(end)
+        return (
+            t is not None and t.kind == "word" and not t.is_capitalised and t.lower.endswith("s") and not t.lower.endswith("ss") and t.stem != t.lower
+            and t.stem not in FILLER_STEMS and self.item_at(end) is None and not self._is_cue_pos(end)
+        )
 
     def _compared_before(self, first: int) -> Item | None:
         """The column of a comparison that ends right before "or"/"and" at ``first``."""
@@ -851,6 +896,22 @@ class Parser:
             for cc in self.r.cues:
                 if cc.kind == "like_noise" and c.first - 3 <= cc.first <= j:
                     self.use_cue(cc)
+        # "trains that have 'Express' in their names": a quoted word inside a text column's values
+        for j, t in enumerate(self.r.tokens):
+            nxt, owner = self.tok(j + 1), self.tok(j + 2)
+            if t.kind != "quote" or j in self.used or nxt is None or nxt.lower != "in" or owner is None or owner.lower not in ("their", "its", "the"):
+                continue
+            target = self.item_at(j + 3)
+            col = self.col_of(target) if target is not None and target.link.kind == "column" and target.first == j + 3 else None
+            if col is None or (p := self.colprof(col)) is None or p.kind != "text":
+                continue
+            self.spec.filters = [f for f in self.spec.filters if not (f.op in ("=", "in") and f.values and all(isinstance(v, str) and v.lower() == t.text.lower() for v in f.values))]
+            for it in self.items:
+                if it.first == j and it.link.kind == "value":
+                    self.use(it, "filter")
+            self.use(target, "filter")
+            self._add_filter(Filter(col, "like", (f"%{t.text}%",), label=f"{col.name} contains {t.text!r}"), j)
+            self.used.update({j, j + 1, j + 2})
 
     def _bind_counts(self) -> None:
         """"how many X", "number of X", "count the number of X": count(*), or count(distinct col)."""
@@ -1082,6 +1143,8 @@ class Parser:
                 continue
             if c.kind == "common":
                 nxt = self._measured_item(pos)
+                if nxt is not None and nxt.link.kind == "table" and (before := self._column_before_verb(c.first)) is not None and before.role is None:
+                    nxt = before  # "which reign is the most common among wrestlers": the rows come after, the column before
                 if nxt is None:
                     nxt = self._column_before_verb(c.first)  # "which allergy is the most common", "the payment method used most often"
                     if nxt is not None and nxt.role is not None:
@@ -1490,6 +1553,7 @@ class Parser:
         leftovers = [it for it in self.items if it.role is None]
         select_cols: list[Col] = []
         filter_cols = {f.col for f in s.filters if isinstance(f.col, Col)} | {f.col for g in s.any_of for f in g if isinstance(f.col, Col)}
+        fixed_cols = {f.col for f in s.filters if isinstance(f.col, Col) and f.op in ("=", "in", "between", "date_range")}
         for it in leftovers:
             if it.link.kind == "table":
                 if it.link.table == self.table:
@@ -1503,11 +1567,11 @@ class Parser:
             order_at = min((x.first for x in self.items if x.role == "order"), default=len(self.r.tokens))
             filter_at = min((x.first for x in self.items if x.role == "filter"), default=len(self.r.tokens))
             order_cols = {o.target for o in s.order_by if isinstance(o.target, Col)} if it.first > order_at else set()
-            filter_cols_after = filter_cols if it.first > filter_at else set()
+            filter_cols_after = filter_cols if it.first > filter_at or (s.measures and col in fixed_cols) else set()  # "the average capacity of stadiums opened in year 2005"
             # "the ship built in the most recent year": the ranked column, named again, is not shown
             super_cols = {col for col, _, cue in self.super_col if it.first > cue.first or it.link.how in ("part", "suffix")}
             used_cols = filter_cols_after | order_cols | super_cols | {m.col for m in s.measures if m.col} | set(s.group_by)
-            if (self._names_table(it) or (self._is_table_name(it) and self._after_preposition(it))) and it.link.table == self.table and any(x is not it and x.role in (None, "select") and x.link.kind == "column" for x in leftovers):
+            if (self._names_table(it) or (self._is_table_name(it) and self._after_preposition(it))) and it.link.table == self.table and any(x is not it and (x.role in (None, "select") or x.role == "group" and x.first < it.first) and x.link.kind == "column" for x in self.items):
                 self.use(it, "table")  # "which team has the oldest player": the player table, not its column
                 continue
             if col in used_cols or (it.link.how == "part" and it.link.score < 0.75 and self._names_a_table(it)):
@@ -1647,11 +1711,17 @@ class Parser:
             s.order_by.append(OrderKey(select_cols[0], desc=bool(getattr(self, "_desc", False))))
         # having a count without a grouping: group by what is shown
         if any(isinstance(f.col, Measure) for f in s.filters) and not s.group_by:
-            if select_cols:
+            if select_cols and getattr(self, "_noun_count", False) and not s.extra_tables and all(self._unique_values(c) for c in select_cols):
+                self.r.problems.append("each " + ", ".join(c.name for c in select_cols) + " appears once, so I could not tell what to count per group")
+            elif select_cols:
                 s.group_by.extend(select_cols)
                 select_cols = []
             else:
                 self.r.problems.append("I could not tell what to count per group")
+        if s.measures and select_cols and not s.group_by and self._listed_groups(select_cols):
+            # "show all ages and the corresponding number of students": the listed values, each with its measure
+            s.group_by.extend(select_cols)
+            select_cols = []
         if s.measures and select_cols and not s.group_by:
             shown = ", ".join(c.name for c in select_cols)
             self.r.problems.append(f"I could not tell whether you want {shown} per group or as a filter")
@@ -1698,6 +1768,41 @@ class Parser:
         if getattr(self, "_top_pending", None):
             self.r.problems.append("I found 'top' but not what to rank by")
         self._finish_cues()
+
+    def _unique_values(self, col: Col) -> bool:
+        """Every row has its own value of ``col`` (a name or key): grouping by it counts ones."""
+        p, tp = self.colprof(col), self.profile(col.table)
+        return p is not None and not p.distinct_is_approx and tp.row_count > 1 and p.distinct >= tp.row_count * (1 - p.null_fraction)
+
+    def _listed_groups(self, select_cols: list[Col]) -> bool:
+        """One shown column next to a measure is a grouping when it is named as a list of its values
+        ("all ages", "different denominations", "the transaction types") beside the measure ("and
+        the number of students", "with the total amount"), and its values repeat over the rows."""
+        s = self.spec
+        if len(select_cols) != 1 or any(m.agg == "count_distinct" for m in s.measures):
+            return False
+        col = select_cols[0]
+        filtered = {f.col for f in s.filters if isinstance(f.col, Col)}
+        if col in {m.col for m in s.measures} or col in filtered or any(m.col in filtered for m in s.measures if m.col is not None):
+            return False  # "dates with an average pressure between 30 and 31": the measure is a condition
+        p, tp = self.colprof(col), self.profile(col.table)
+        if p is None or tp is None or not (2 <= p.distinct < tp.row_count) or p.distinct_is_approx:
+            return False
+        toks = self.r.tokens
+        its = [it for it in self.items if it.role == "select" and self.col_of(it) == col]
+        if len(its) != 1:
+            return False
+        it = its[0]
+        if not any(t.lower in ("and", "with", "corresponding", "respective") for k, t in enumerate(toks) if not it.first <= k < it.last):
+            return False
+        k = it.first - 1
+        while k >= 0 and toks[k].lower in ("the", "their", "its"):
+            k -= 1
+        if k >= 0 and toks[k].lower in ("different", "distinct", "all", "each", "every", "corresponding"):
+            return True
+        last = toks[it.last - 1]
+        own = {w.lower() for w in expand_identifier(col.name)}
+        return last.kind == "word" and last.lower.endswith("s") and not last.lower.endswith("ss") and last.stem != last.lower and last.lower not in own
 
     def _where_first(self, f: Filter) -> int | None:
         """The token where the question stated filter ``f``, when known."""

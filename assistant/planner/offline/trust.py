@@ -57,6 +57,8 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
             out.append("link:synonym" if link.score >= 0.75 else "link:embedding")
         if link.kind == "column" and link.how == "part":
             out.append("link:part")
+        if link.kind == "column" and link.how == "abbrev":
+            out.append("link:abbrev")
         if link.kind == "column" and link.how == "suffix":
             out.append("link:suffix")
         if link.kind == "value":
@@ -193,6 +195,7 @@ REASONS = {
     "link:fuzzy": "a word only matched a column by spelling",
     "link:embedding": "a word only matched a column by meaning",
     "link:part": "a word only matched part of a column name",
+    "link:abbrev": "a column name only matched as an abbreviation of your words",
     "value:lowercase": "a lower-case word matched a stored value",
     "value:lookup": "a value was found by searching the data",
     "conf:low": "a value was assigned to a column by guess",
