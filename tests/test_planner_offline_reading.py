@@ -244,3 +244,8 @@ def test_a_column_named_by_an_abbreviation(tmp_path: Path) -> None:
 
 def test_a_quoted_word_in_their_column_is_contained(ws: Workspace) -> None:
     assert rows_for(ws, "How many movies have 'Ava' in their titles?") == [(1,)]
+
+
+def test_a_count_of_another_tables_column_is_not_counted_in_the_main_table(ws: Workspace) -> None:
+    plan = plan_for(ws, "Which studio names have at least two directors?")
+    assert not plan.calls or "movie" in plan.calls[0].args["sql"]

@@ -743,7 +743,7 @@ class Parser:
             col = self.col_of(after)
             p = self.colprof(col) if col is not None else None
             last = self.r.tokens[after.last - 1]
-            return after.first == end and after.link.kind == "column" and after.role is None and p is not None and p.kind == "text" and last.lower.endswith("s") and last.stem != last.lower
+            return after.first == end and after.link.kind == "column" and after.link.table == self.table and after.role is None and p is not None and p.kind == "text" and last.lower.endswith("s") and last.stem != last.lower
         t = self.tok(end)
         return (
             t is not None and t.kind == "word" and not t.is_capitalised and t.lower.endswith("s") and not t.lower.endswith("ss") and t.stem != t.lower
