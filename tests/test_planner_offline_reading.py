@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.planner.offline import OfflinePlanner
-from assistant.session import Session
-from tools.sql import run_query
+from planner_helpers import plan_for, rows_for
 from tools.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("no_embeddings")
@@ -33,16 +31,6 @@ def ws(tmp_path: Path) -> Workspace:
     con.commit()
     con.close()
     return Workspace([db])
-
-
-def plan_for(ws: Workspace, question: str):  # type: ignore[no-untyped-def]
-    return OfflinePlanner().plan(question, ws.catalog(), Session())
-
-
-def rows_for(ws: Workspace, question: str) -> list[tuple]:
-    plan = plan_for(ws, question)
-    assert plan.calls, f"abstained on {question!r}: {plan.message}"
-    return [tuple(r) for r in run_query(ws, plan.calls[0].args["sql"]).df.itertuples(index=False, name=None)]
 
 
 def test_a_left_over_verb_is_read_past_and_reported(ws: Workspace) -> None:

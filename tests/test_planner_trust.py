@@ -8,7 +8,7 @@ import pytest
 from assistant.planner.offline import OfflinePlanner
 from assistant.planner.offline.trust import blocking, flags
 from assistant.session import Session
-from tools.sql import run_query
+from planner_helpers import plan_for as plan, rows_for as rows
 from tools.workspace import Workspace
 
 
@@ -33,16 +33,6 @@ def ws() -> Workspace:
         "player",
     )
     return w
-
-
-def plan(ws: Workspace, q: str):  # type: ignore[no-untyped-def]
-    return OfflinePlanner().plan(q, ws.catalog(), Session())
-
-
-def rows(ws: Workspace, q: str) -> list[tuple]:
-    p = plan(ws, q)
-    assert p.calls, f"abstained on {q!r}: {p.message}"
-    return [tuple(r) for r in run_query(ws, p.calls[0].args["sql"]).df.itertuples(index=False, name=None)]
 
 
 ANSWERS = [
