@@ -78,14 +78,20 @@ def test_classify_zero_shot(reviews_csv, tmp_path):
     assert df["label_score"].between(0, 1).all()
 
 
-def test_classify_learned_from_another_file(reviews_csv, tmp_path):
-    train = tmp_path / "train.csv"
+@pytest.fixture
+def train(tmp_path: Path) -> Path:
+    """Labelled rows in another file (column ``tag``), for the learned classifiers."""
+    path = tmp_path / "train.csv"
     pd.DataFrame(
         {
             "text": ["love it", "works great", "really happy", "excellent", "awful", "broke at once", "waste of money", "hate it"],
             "tag": ["good"] * 4 + ["bad"] * 4,
         }
-    ).to_csv(train, index=False)
+    ).to_csv(path, index=False)
+    return path
+
+
+def test_classify_learned_from_another_file(reviews_csv, train, tmp_path):
     out = tmp_path / "learned.csv"
     result = runner.invoke(
         app, ["classify", str(reviews_csv), "--column", "review", "--train", str(train), "--label-column", "tag", "--train-column", "text", "--out", str(out), "--json"]
@@ -101,14 +107,7 @@ def test_classify_learned_from_another_file(reviews_csv, tmp_path):
     assert missing.exit_code == 1 and "--label-column" in missing.output
 
 
-def test_classify_fine_tuned_saves_and_reuses(reviews_csv, tmp_path):
-    train = tmp_path / "train.csv"
-    pd.DataFrame(
-        {
-            "text": ["love it", "works great", "really happy", "excellent", "awful", "broke at once", "waste of money", "hate it"],
-            "tag": ["good"] * 4 + ["bad"] * 4,
-        }
-    ).to_csv(train, index=False)
+def test_classify_fine_tuned_saves_and_reuses(reviews_csv, train, tmp_path):
     folder = tmp_path / "tuned"
     args = ["classify", str(reviews_csv), "--column", "review", "--train", str(train), "--label-column", "tag", "--train-column", "text"]
     result = runner.invoke(app, args + ["--fine-tune", "--epochs", "1", "--folds", "2", "--save-model", str(folder), "--json"])
