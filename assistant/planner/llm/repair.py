@@ -164,8 +164,7 @@ def _right_alias(column: exp.Column, sources: dict[str, TableProfile]) -> str | 
 def join_missing_tables(select: exp.Select, catalog: Catalog) -> bool:
     """Join a table that columns of the outer SELECT name as their qualifier but that the query
     never reads, when exactly one relation links it to exactly one table the query does read."""
-    tables = [select.args["from_"].this] if select.args.get("from_") else []
-    tables += [join.this for join in select.args.get("joins") or []]
+    tables = [_base_table(select), *(join.this for join in select.args.get("joins") or [])]
     read = {t.alias_or_name: t.name for t in tables if isinstance(t, exp.Table)}  # alias (or name) -> table
     if not read:
         return False
@@ -193,12 +192,10 @@ def join_missing_tables(select: exp.Select, catalog: Catalog) -> bool:
 def retarget_single_table(select: exp.Select, catalog: Catalog) -> bool:
     """Swap the one table of a join-free, subquery-free query for the only table that has all the
     columns it names, when its own table lacks some of them."""
-    base = select.args.get("from_")
-    if base is None or not isinstance(base.this, exp.Table) or select.args.get("joins"):
+    base = _single_table(select)
+    if base is None or _has_subquery(select):
         return False
-    if any(inner is not select for inner in select.find_all(exp.Select)):
-        return False
-    table = catalog.table(base.this.name)
+    table = catalog.table(base.name)
     if table is None:
         return False  # an unknown table: the safe SQL tool names the closest ones
     aliases = {a.alias.lower() for a in select.find_all(exp.Alias)}
@@ -208,16 +205,23 @@ def retarget_single_table(select: exp.Select, catalog: Catalog) -> bool:
     owners = [t for t in catalog.tables.values() if all(t.column(n) is not None for n in names)]
     if len(owners) != 1:
         return False
-    base.this.set("this", exp.to_identifier(owners[0].name))
+    base.set("this", exp.to_identifier(owners[0].name))
     return True
+
+
+def _base_table(select: exp.Expression) -> exp.Table | None:
+    """The table in a SELECT's FROM clause (None for a subquery, a function or no FROM)."""
+    base = select.args.get("from_") if isinstance(select, exp.Select) else None
+    return base.this if base is not None and isinstance(base.this, exp.Table) else None
 
 
 def _single_table(select: exp.Expression) -> exp.Table | None:
     """The one table a plain SELECT reads (no joins), else None."""
-    if not isinstance(select, exp.Select) or select.args.get("joins"):
-        return None
-    base = select.args.get("from_")
-    return base.this if base is not None and isinstance(base.this, exp.Table) else None
+    return None if select.args.get("joins") else _base_table(select)
+
+
+def _has_subquery(select: exp.Select) -> bool:
+    return any(inner is not select for inner in select.find_all(exp.Select))
 
 
 def except_to_not_in(tree: exp.Except, catalog: Catalog) -> exp.Select | None:
@@ -246,11 +250,10 @@ def except_to_not_in(tree: exp.Except, catalog: Catalog) -> exp.Select | None:
 
 def _column_table(select: exp.Select, column: exp.Column) -> str | None:
     """The table a column of ``select`` comes from: by its qualifier, else the FROM table."""
-    tables = [t for t in select.find_all(exp.Table)]
     if column.table:
-        return next((t.name for t in tables if t.alias_or_name.lower() == column.table.lower()), None)
-    base = select.args.get("from_")
-    return base.this.name if base is not None and isinstance(base.this, exp.Table) else None
+        return next((t.name for t in select.find_all(exp.Table) if t.alias_or_name.lower() == column.table.lower()), None)
+    base = _base_table(select)
+    return base.name if base is not None else None
 
 
 def _key_for(left: str, right: str, right_column: str, catalog: Catalog) -> str | None:
@@ -308,12 +311,10 @@ def prune_unused_joins(select: exp.Select, question: str, catalog: Catalog) -> b
         return False
     if any(j.side or (j.kind and j.kind.upper() != "INNER") or not isinstance(j.this, exp.Table) for j in joins):
         return False
-    if any(inner is not select for inner in select.find_all(exp.Select)):
-        return False  # a subquery may refer to the joined table
-    base = select.args.get("from_")
-    if base is None or not isinstance(base.this, exp.Table):
+    base = _base_table(select)
+    if base is None or _has_subquery(select):  # a subquery may refer to the joined table
         return False
-    tables = {base.this.alias_or_name.lower(): base.this.name}
+    tables = {base.alias_or_name.lower(): base.name}
     tables.update({j.this.alias_or_name.lower(): j.this.name for j in joins})
     words = _words(question)
     changed = True
@@ -326,7 +327,7 @@ def prune_unused_joins(select: exp.Select, question: str, catalog: Catalog) -> b
             if _mentioned(join.this.name, others, words):
                 continue
             used = any(
-                alias in _owner_aliases(col, tables, catalog) and not _inside(col, join)
+                alias in _owner_aliases(col, tables, catalog) and col.find_ancestor(exp.Join) is not join
                 for col in select.find_all(exp.Column)
             )
             if not used:
@@ -335,12 +336,3 @@ def prune_unused_joins(select: exp.Select, question: str, catalog: Catalog) -> b
                 changed = removed = True
                 break
     return removed
-
-
-def _inside(node: exp.Expression, ancestor: exp.Expression) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.parent
-    return False
