@@ -98,6 +98,26 @@ def test_distinct_is_dropped_unless_the_question_asks_for_different_values(catal
     assert repair_sql(query, "what is the sex of each faculty member", catalog, ANY_MODEL) == query  # small models only
 
 
+def test_distinct_is_added_when_the_question_asks_for_different_values(ws: Workspace, catalog: Catalog) -> None:
+    fixed = repair_sql("SELECT activity FROM faculty_participates_in", "what are the different activities", catalog, SMALL_MODEL)
+    assert sorted(rows(ws, fixed)) == [("chess",), ("golf",)]
+    # "how many different" is the aggregate's job
+    counted = "SELECT count(activity) FROM faculty_participates_in"
+    assert repair_sql(counted, "how many different activities are there", catalog, SMALL_MODEL) == counted
+
+
+def test_both_values_of_one_column_become_an_intersect(ws: Workspace, catalog: Catalog) -> None:
+    query = "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id WHERE p.activity IN ('chess', 'golf')"
+    assert sorted(rows(ws, query)) == [("Ann",), ("Ann",), ("Bo",)]  # IN keeps faculty with either activity
+    fixed = repair_sql(query, "which faculty members play both chess and golf", catalog, SMALL_MODEL)
+    assert "INTERSECT" in fixed
+    assert rows(ws, fixed) == [("Ann",)]
+    # no "both", or the values are shown: the rows of either value are what was asked
+    assert repair_sql(query, "which faculty members play chess or golf", catalog, SMALL_MODEL) == query
+    shown = query.replace("SELECT f.name", "SELECT f.name, p.activity")
+    assert repair_sql(shown, "show both chess and golf players with their activity", catalog, SMALL_MODEL) == shown
+
+
 def test_a_join_that_contributes_nothing_is_dropped(ws: Workspace, catalog: Catalog) -> None:
     query = "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id WHERE f.sex = 'F'"
     assert rows(ws, query) == [("Ann",), ("Ann",)]  # the join repeats Ann

@@ -32,6 +32,7 @@ from assistant.planner.llm.guard import TurnGuard
 from assistant.planner.llm.timeout import ModelCallTimeout
 from assistant.planner.llm.prompt import system_prompt, user_message
 from assistant.planner.llm.repair import ANY_MODEL, SMALL_MODEL, repair_sql
+from assistant.planner.llm.sanity import check_query
 from assistant.planner.llm.tools import Attempt, Recorder, is_read_only, make_tools
 from assistant.session import Session
 from tools.catalog import Catalog
@@ -155,11 +156,20 @@ class LLMPlanner:
         # a small local model gets a tighter focus: on a CPU each schema column costs ~0.3 s of prompt
         max_columns = min(s.schema_max_columns, LOCAL_MAX_COLUMNS) if self.local else s.schema_max_columns
         ctx = build_context(question, catalog, max_columns, max_values=3 if self.local else 12, embed=self.embed, compact=self.local)
+        history = [(t.question, t.answer.sql or "") for t in session.turns]
+        asked = user_message(question, history)
         repairs = SMALL_MODEL if self.local else ANY_MODEL
+
+        def prepare(sql: str) -> str:
+            """The model's SQL repaired (repair.py), then refused if it cannot mean what was asked (sanity.py)."""
+            sql = repair_sql(sql, question, catalog, repairs)
+            check_query(sql, asked, values_from_question=self.local)
+            return sql
+
         guard = TurnGuard(recorder, s.max_retries, s.max_turn_tokens, self.narrate)
         agent = create_agent(
             model,
-            make_tools(ws, recorder, allowed=self._allowed, repair=lambda sql: repair_sql(sql, question, catalog, repairs)),
+            make_tools(ws, recorder, allowed=self._allowed, repair=prepare),
             system_prompt=system_prompt(ctx, compact=self.local),
             middleware=[
                 ToolCallLimitMiddleware(run_limit=s.max_tool_calls, exit_behavior="end"),
@@ -168,12 +178,11 @@ class LLMPlanner:
                 *([] if self.local else [ModelCallTimeout(s.timeout_s)]),
             ],
         )
-        history = [(t.question, t.answer.sql or "") for t in session.turns]
         messages: list[BaseMessage] = []
         streamed: list[str] = []
         try:
             for mode, chunk in agent.stream(
-                {"messages": [HumanMessage(user_message(question, history))]},
+                {"messages": [HumanMessage(asked)]},
                 stream_mode=["messages", "values"],
                 config={"recursion_limit": 4 * s.max_tool_calls + 10},
             ):

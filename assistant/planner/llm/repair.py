@@ -21,7 +21,11 @@ one of these twice). Fixing them in code costs microseconds and never a model ca
   columns removes nothing. What was meant is "railways with no train": the left table's key
   ``NOT IN`` the right side, along the relation between the two tables. For every model.
 - ``SELECT DISTINCT`` when the question does not ask for different values: a small model adds it to
-  most listing queries, which merges rows the question counts separately. Small models only.
+  most listing queries, which merges rows the question counts separately; and the other way round,
+  a plain SELECT of values when the question asks for the different ones. Small models only.
+- ``WHERE party IN ('Democratic', 'Liberal')`` for "committees with delegates from both democratic
+  and liberal party": IN keeps rows with either value; "both" means rows of each, so the query
+  becomes the INTERSECT of one query per value. Small models only (they write IN for "both").
 - ``JOIN t ON ...`` where nothing of ``t`` is used (not selected, filtered, ordered or joined on by
   another table) and the question does not mention ``t``: a small model joins tables "to be safe",
   which drops or repeats rows. Only without aggregates or GROUP BY, where the join cannot be what
@@ -45,6 +49,8 @@ from tools.catalog import Catalog, TableProfile
 
 # Words that ask for de-duplicated values ("different", "distinct", "unique").
 _DISTINCT_CUE = re.compile(r"\b(different|distinct|unique|differ\w*)\b", re.IGNORECASE)
+_DISTINCT_ASK = re.compile(r"\b(different|distinct|unique)\b", re.IGNORECASE)  # strict: enough to add DISTINCT
+_BOTH_CUE = re.compile(r"\bboth\b", re.IGNORECASE)
 # Parts of table names that say nothing about what the table holds (has_pet, member_of_club).
 _FILLER = {"has", "have", "the", "and", "for", "of", "in", "to", "by", "ref", "tbl"}
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.Like, exp.ILike, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In)
@@ -61,10 +67,11 @@ class RepairPolicy:
     except_to_not_in: bool = True
     distinct_only_when_asked: bool = False
     prune_unused_joins: bool = False
+    both_values_intersect: bool = False
 
 
 ANY_MODEL = RepairPolicy()
-SMALL_MODEL = RepairPolicy(distinct_only_when_asked=True, prune_unused_joins=True)
+SMALL_MODEL = RepairPolicy(distinct_only_when_asked=True, prune_unused_joins=True, both_values_intersect=True)
 
 
 def repair_sql(sql: str, question: str, catalog: Catalog, policy: RepairPolicy = ANY_MODEL) -> str:
@@ -93,6 +100,10 @@ def repair_sql(sql: str, question: str, catalog: Catalog, policy: RepairPolicy =
             changed |= drop_unasked_distinct(tree, question)
         if policy.prune_unused_joins:
             changed |= prune_unused_joins(tree, question, catalog)
+        if policy.both_values_intersect:
+            both = both_values_to_intersect(tree, question)
+            if both is not None:
+                tree, changed = both, True
     return tree.sql(dialect="duckdb") if changed else sql
 
 
@@ -269,11 +280,51 @@ def _key_for(left: str, right: str, right_column: str, catalog: Catalog) -> str 
 
 
 def drop_unasked_distinct(select: exp.Select, question: str) -> bool:
-    """Remove the outer SELECT's DISTINCT unless the question asks for different values."""
-    if not select.args.get("distinct") or _DISTINCT_CUE.search(question):
+    """Remove the outer SELECT's DISTINCT unless the question asks for different values; add it to
+    a plain listing (no aggregate, no GROUP BY) when the question does ask for them."""
+    kept = bool(_DISTINCT_CUE.search(question))
+    asked = bool(_DISTINCT_ASK.search(question))
+    if select.args.get("distinct") and kept or not select.args.get("distinct") and not asked:
         return False
-    select.set("distinct", None)
+    if asked and (select.args.get("group") or any(e.find(exp.AggFunc) for e in select.expressions)):
+        return False  # "how many different ..." is counted by the aggregate itself
+    select.set("distinct", exp.Distinct() if asked else None)
     return True
+
+
+def both_values_to_intersect(select: exp.Select, question: str) -> exp.Expression | None:
+    """``... WHERE c IN ('a', 'b')`` asked as "both a and b" -> ``... WHERE c = 'a' INTERSECT ... WHERE
+    c = 'b'``; None when the question does not say "both" or the query is not that simple shape."""
+    where = select.args.get("where")
+    if not _BOTH_CUE.search(question) or where is None or select.args.get("group") or select.args.get("order") or select.args.get("limit"):
+        return None
+    if any(e.find(exp.AggFunc) for e in select.expressions):
+        return None
+    pairs = [i for i in where.find_all(exp.In) if len(i.expressions) == 2 and isinstance(i.this, exp.Column)
+             and all(isinstance(v, exp.Literal) for v in i.expressions) and _only_under_and(i, where)]
+    if len(pairs) != 1:
+        return None
+    shown = {e.unalias().name.lower() for e in select.expressions if isinstance(e.unalias(), exp.Column)}
+    if pairs[0].this.name.lower() in shown:
+        return None  # the values are shown: the question lists rows of either value
+    index = list(where.find_all(exp.In)).index(pairs[0])
+    sides = []
+    for value in pairs[0].expressions:
+        side = select.copy()
+        target = list(side.args["where"].find_all(exp.In))[index]
+        target.replace(exp.EQ(this=target.this.copy(), expression=value.copy()))
+        sides.append(side)
+    return exp.Intersect(this=sides[0], expression=sides[1], distinct=True)
+
+
+def _only_under_and(node: exp.Expression, where: exp.Where) -> bool:
+    """Whether ``node`` is one of the AND-ed conditions of ``where`` (not under OR or NOT)."""
+    parent = node.parent
+    while parent is not None and parent is not where:
+        if not isinstance(parent, (exp.And, exp.Paren)):
+            return False
+        parent = parent.parent
+    return parent is where
 
 
 def _words(text: str) -> set[str]:

@@ -188,7 +188,8 @@ def make_tools(
     repair: Callable[[str], str] | None = None,
 ) -> list[StructuredTool]:
     """One LangChain tool per read-only registered tool, all bound to ``ws`` and ``recorder``;
-    ``repair`` rewrites the model's SQL before ``run_sql`` checks and runs it (see repair.py)."""
+    ``repair`` rewrites the model's SQL before ``run_sql`` checks and runs it (see repair.py), or
+    refuses it with an InsightError, which the model gets back like any SQL error (see sanity.py)."""
     out: list[StructuredTool] = []
     for t in all_tools():
         if allowed(t):
@@ -201,13 +202,19 @@ def _wrap(t: Tool, ws: Workspace, recorder: Recorder, repair: Callable[[str], st
 
     def run(**kwargs: Any) -> str:
         kwargs = {k: v for k, v in kwargs.items() if k in schema["properties"]}  # never a file parameter
+        refused: InsightError | None = None
         if repair is not None and isinstance(kwargs.get("sql"), str):
-            kwargs["sql"] = repair(kwargs["sql"])  # what runs, and what the Answer shows
+            try:
+                kwargs["sql"] = repair(kwargs["sql"])  # what runs, and what the Answer shows
+            except InsightError as exc:  # a query that runs but cannot mean what was asked (sanity.py)
+                refused = exc
         call = ToolCall(t.name, dict(kwargs))
         if recorder.on_start:
             recorder.on_start(call)
         attempt = Attempt(call)
         try:
+            if refused is not None:
+                raise refused
             attempt.result = t(ws, **kwargs)
         except InsightError as exc:
             attempt.error = exc

@@ -1,0 +1,80 @@
+"""Queries that run but cannot mean what was asked (assistant/planner/llm/sanity.py): refused with
+a readable reason, directly and through the real agent loop with a scripted model."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.config import LLMSettings
+from assistant.planner.llm import LLMPlanner
+from assistant.planner.llm.sanity import check_query
+from assistant.planner.sql_passthrough import SQLPassthroughPlanner
+from llm_fakes import ScriptedChatModel, sql
+from tools.errors import QueryError
+from tools.workspace import Workspace
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("SELECT a.name FROM accounts AS a JOIN checking AS c ON c.custid = c.custid", "join condition c.custid = c.custid"),
+        ("SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid WHERE c.balance > c.balance", "condition c.balance > c.balance"),
+        ("SELECT name FROM accounts WHERE custid = custid", "condition custid = custid"),
+    ],
+)
+def test_a_column_compared_with_itself_is_refused(query: str, said: str) -> None:
+    with pytest.raises(QueryError, match="compares a column with itself") as info:
+        check_query(query, "names of accounts")
+    assert said in info.value.message
+
+
+def test_comparisons_of_two_columns_pass() -> None:
+    check_query("SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid JOIN savings AS s ON a.custid = s.custid "
+                "WHERE c.balance > s.balance", "accounts whose checking balance is higher than their savings balance")
+
+
+def test_a_filter_value_the_question_never_mentions_is_refused_for_small_models() -> None:
+    query = "SELECT sum(revenue) FROM manufacturers WHERE founder = 'Andy'"
+    question = "What is the total revenue of companies started by founder?"
+    with pytest.raises(QueryError, match="does not mention 'Andy'"):
+        check_query(query, question, values_from_question=True)
+    check_query(query, question)  # other models may name values the question paraphrases
+
+
+@pytest.mark.parametrize(
+    ("value", "question"),
+    [
+        ("F", "names of the female faculty members"),  # a code: not checked
+        ("Bangladesh", "How many Bangladeshi artists are listed?"),  # same first letters
+        ("Initial Application", "grants with descriptions of Regular and Initial Applications"),
+        ("Tokyo , Japan", "wrestlers who are not located in Tokyo, Japan"),
+        ("%film%", "locations with film in the name"),
+    ],
+)
+def test_values_the_question_names_pass(value: str, question: str) -> None:
+    check_query(f"SELECT name FROM t WHERE c LIKE '{value}' OR d IN ('{value}', 'x')", question, values_from_question=True)
+
+
+def test_a_value_from_an_earlier_turn_counts_as_mentioned() -> None:
+    conversation = "Earlier in this conversation:\nQ: sales in Portugal\nSQL: SELECT ...\nNow: only for 2023"
+    check_query("SELECT sum(amount) FROM sales WHERE country = 'Portugal' AND year = 2023", conversation, values_from_question=True)
+
+
+def test_the_agent_gets_the_reason_and_corrects_itself() -> None:
+    ws = Workspace()
+    ws.add_dataframe(pd.DataFrame({"custid": [1, 2, 3], "name": ["Ann", "Bo", "Cy"]}), "accounts")
+    ws.add_dataframe(pd.DataFrame({"custid": [1, 2, 3], "balance": [10.0, 500.0, 30.0]}), "checking")
+    ws.add_dataframe(pd.DataFrame({"custid": [1, 2, 3], "balance": [50.0, 100.0, 60.0]}), "savings")
+    model = ScriptedChatModel.of([
+        sql("SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid WHERE c.balance > c.balance"),
+        sql("SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid JOIN savings AS s ON a.custid = s.custid "
+            "WHERE c.balance > s.balance"),
+        "Bo has more in checking than in savings.",
+    ])
+    planner = LLMPlanner(model, LLMSettings(), fallback=SQLPassthroughPlanner(), embed=None)
+    answer = Assistant(ws, planner=planner).ask("whose checking balance is higher than their savings balance")
+    assert answer.table is not None and answer.table["name"].tolist() == ["Bo"]
+    refusal = next(m for m in model.requests[1] if getattr(m, "type", "") == "tool")
+    assert "compares a column with itself" in str(refusal.content)
