@@ -80,7 +80,7 @@ _RAW: list[tuple[str, str, Any]] = [
     # comparisons (followed by a number)
     ("more than", "cmp", ">"), ("greater than", "cmp", ">"), ("larger than", "cmp", ">"), ("bigger than", "cmp", ">"),
     ("higher than", "cmp", ">"), ("above", "cmp", ">"), ("over", "cmp", ">"), ("exceeds", "cmp", ">"),
-    ("exceeding", "cmp", ">"), ("exceed", "cmp", ">"), ("longer than", "cmp", ">"), ("later than", "cmp", ">"),
+    ("exceeding", "cmp", ">"), ("exceed", "cmp", ">"), ("longer than", "cmp_concept", ("length", ">")), ("later than", "cmp", ">"),
     ("older than", "cmp_concept", ("age", ">")), ("younger than", "cmp_concept", ("age", "<")),
     ("heavier than", "cmp_concept", ("weight", ">")), ("lighter than", "cmp_concept", ("weight", "<")),
     ("taller than", "cmp_concept", ("height", ">")), ("cheaper than", "cmp_concept", ("price", "<")),
@@ -100,7 +100,7 @@ _RAW: list[tuple[str, str, Any]] = [
     ("greater than or equal to", "cmp", ">="), ("more than or equal to", "cmp", ">="), ("or more", "cmp_post", ">="),
     ("or greater", "cmp_post", ">="), ("or higher", "cmp_post", ">="), ("or above", "cmp_post", ">="), ("or older", "cmp_post", ">="),
     ("less than", "cmp", "<"), ("fewer than", "cmp", "<"), ("smaller than", "cmp", "<"), ("lower than", "cmp", "<"),
-    ("below", "cmp", "<"), ("under", "cmp", "<"), ("shorter than", "cmp", "<"), ("earlier than", "cmp", "<"),
+    ("below", "cmp", "<"), ("under", "cmp", "<"), ("shorter than", "cmp_concept", ("length", "<")), ("earlier than", "cmp", "<"),
     ("at most", "cmp", "<="), ("no more than", "cmp", "<="), ("not more than", "cmp", "<="), ("up to", "cmp", "<="),
     ("less than or equal to", "cmp", "<="), ("or less", "cmp_post", "<="), ("or fewer", "cmp_post", "<="),
     ("or lower", "cmp_post", "<="), ("or below", "cmp_post", "<="), ("or younger", "cmp_post", "<="),

@@ -585,7 +585,12 @@ class Parser:
                 self._apply_cmp(c, op, values, c.first, end, concept=c.arg[0] if c.kind == "cmp_concept" else None)
             elif c.kind == "cmp_post":
                 num = self._number_at(c.first - 1)
-                if num:
+                nxt = self._number_at(c.last)
+                if num and nxt and (c.first - 1) in self.used and self.r.tokens[c.first].lower == "or":
+                    # "age above 50 or below 46": a second comparison on the same column, not "50 or below"
+                    self._apply_cmp(c, {">=": ">", "<=": "<"}.get(c.arg, c.arg), [nxt[0]], c.first + 1, nxt[1], concept=None)
+                    self._or_last_two(c)
+                elif num:
                     self._apply_cmp(c, c.arg, [num[0]], c.first - 1, c.last, concept="age" if "older" in c.arg or c.arg == "or older" else None)
         # a number column followed by a number: "aged 36 or 37", "with 3 stars"
         for it in self.items:
@@ -674,8 +679,8 @@ class Parser:
             col = self.concept_column(concept, self.table)
         reused = False
         if col is None and after is None:
-            target = self._compared_before(first)  # "population over 1500 or less than 500": the same column
-            col = self.col_of(target) if target is not None else None
+            # "population over 1500 or less than 500", "taller than 200 or lower than 190": the same column
+            col, target = self._compared_before(first, op)
             reused = col is not None
         if after is not None and not concept and self._counted_noun(end, values, after):
             # "colleges that have at least two players" over a text column Player: rows per group
@@ -750,15 +755,28 @@ class Parser:
             and t.stem not in FILLER_STEMS and self.item_at(end) is None and not self._is_cue_pos(end)
         )
 
-    def _compared_before(self, first: int) -> Item | None:
-        """The column of a comparison that ends right before "or"/"and" at ``first``."""
+    def _compared_before(self, first: int, op: str) -> tuple[Col | None, Item | None]:
+        """The column of a comparison that ends right before "or"/"and" at ``first`` (and the item
+        that named it; none when a word such as "taller" implied the column). Only a comparison the
+        other way round reuses it: "longer than 3300 or higher than 100" is about another column."""
         k = first - 1
         if k < 0 or self.r.tokens[k].lower not in ("or", "and"):
-            return None
+            return None, None
         for f, _, end in self._fpos:
-            if end == k and isinstance(f.col, Col):
-                return next((it for it in self.items if it.role == "filter" and self.col_of(it) == f.col), None)
-        return None
+            if end == k and isinstance(f.col, Col) and f.op[:1] in "<>" and op[:1] in "<>" and f.op[:1] != op[:1]:
+                return f.col, next((it for it in self.items if it.role == "filter" and self.col_of(it) == f.col), None)
+        return None, None
+
+    def _or_last_two(self, c: Cue) -> None:
+        """The comparison just added by the "or ..." cue ``c`` and the one right before it become one OR-group."""
+        placed = [(f, end) for f, _, end in self._fpos if f in self.spec.filters]
+        before = [x for x in placed if x[1] == c.first]
+        after = [x for x in placed if x[1] > c.first]
+        if before and after and before[0][0] is not after[-1][0]:
+            a, b = before[0][0], after[-1][0]
+            self.spec.filters.remove(a)
+            self.spec.filters.remove(b)
+            self.spec.any_of.append([a, b])
 
     def _agg_before(self, it: Item) -> Cue | None:
         for c in self.r.cues:
