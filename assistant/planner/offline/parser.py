@@ -1740,6 +1740,12 @@ class Parser:
             # "show all ages and the corresponding number of students": the listed values, each with its measure
             s.group_by.extend(select_cols)
             select_cols = []
+        if s.measures and select_cols and not s.group_by and all(self._row_noun(c) for c in select_cols):
+            # "the average age of all artists" over an artist column naming each row: the rows measured
+            for it in self.items:
+                if it.role == "select" and self.col_of(it) in select_cols:
+                    it.role = "descriptive"
+            select_cols = []
         if s.measures and select_cols and not s.group_by:
             shown = ", ".join(c.name for c in select_cols)
             self.r.problems.append(f"I could not tell whether you want {shown} per group or as a filter")
@@ -1786,6 +1792,34 @@ class Parser:
         if getattr(self, "_top_pending", None):
             self.r.problems.append("I found 'top' but not what to rank by")
         self._finish_cues()
+
+    def _row_noun(self, col: Col) -> bool:
+        """``col`` names each row (its values are all different) and the question names it only as
+        what is measured: "the average age of all artists", "the number of bank branches"."""
+        if col.table != self.table or not self._unique_values(col):
+            return False
+        its = [it for it in self.items if it.role == "select" and self.col_of(it) == col]
+        if len(its) != 1:
+            return False
+        it = its[0]
+        measure_cues = [c for c in self.r.cues if c.kind in ("count", "agg") and c.last <= it.first]
+        if not measure_cues:
+            return False
+        k = it.first - 1
+        while k >= 0:
+            t = self.r.tokens[k]
+            if any(c.last == k + 1 for c in measure_cues):
+                return True
+            if t.lower in ("of", "on", "for", "in", "among", "across", "over"):
+                return k >= min(c.last for c in measure_cues)
+            table_item = self.item_ending(k + 1)
+            if table_item is not None and table_item.link.kind == "table" and table_item.link.table == self.table:
+                k = table_item.first - 1
+                continue
+            if t.lower not in ("the", "all", "a", "an", "each", "every", "our", "its", "their", "these", "those"):
+                return False
+            k -= 1
+        return False
 
     def _unique_values(self, col: Col) -> bool:
         """Every row has its own value of ``col`` (a name or key): grouping by it counts ones."""
@@ -1919,9 +1953,22 @@ class Parser:
             elif c.kind in ("or", "dir", "group", "distinct", "order", "alpha", "like_noise"):
                 if c.kind == "group" and self.r.tokens[c.first].lower in ("each", "per", "by") and self.spec.group_by:
                     continue
+                if c.kind == "group" and self.spec.group_by and self.r.tokens[c.last - 1].lower == "each" and self._each_of_group(c):
+                    continue  # "the card types, and how many cards are there of each?": each of the groups
                 if c.kind == "group" and self.r.tokens[c.first].lower != "by":
                     self.r.problems.append(f"I could not tell what '{text}' groups by")
             self.used.update(range(c.first, c.last))
+
+    def _each_of_group(self, c: Cue) -> bool:
+        """What follows "of/for/in each" is nothing, "one"/"of them", or the grouped column itself."""
+        k = c.last
+        toks = self.r.tokens
+        while k < len(toks) and toks[k].lower in ("each", "one", "of", "them", "these", "those", "the") :
+            k += 1
+        if k >= len(toks) or toks[k].kind in ("punct", "sym"):
+            return True
+        it = self.item_at(k)
+        return it is not None and it.link.kind == "column" and self.col_of(it) in self.spec.group_by
 
     def _name_of_own_column(self, it: Item) -> bool:
         """``it`` is the word "name(s)" linked into another table, followed by "of (the) X" where X
