@@ -23,6 +23,12 @@ from assistant.planner.offline.text import FILLER_STEMS, STOP_STEMS, Token, expa
 from tools.catalog import Catalog, ColumnProfile
 
 LinkKind = Literal["table", "column", "value"]
+# Plain English words that mean the same as a word of a column name, in any data set.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "sex": ("gender",), "gender": ("sex",), "surname": ("last name", "family name"), "forename": ("first name",),
+    "nationality": ("citizenship",), "dob": ("birthday",), "birthday": ("birth date", "date of birth"),
+    "salary": ("wage", "wages"), "cost": ("price",), "price": ("cost",),
+}
 MAX_SPAN = 5
 EMBED_MIN = 0.62
 FUZZY_MIN = 87
@@ -105,6 +111,13 @@ class SchemaIndex:
                 self._add(rest, _Entry("column", tname, col.name, 0.95, "exact"))
             for sub, pos in _subphrases(variant):
                 self._add(sub, _Entry("column", tname, col.name, 0.8 if pos == "suffix" else 0.7, "suffix" if pos == "suffix" else "part"))
+        for k, w in enumerate(words):
+            for other in SYNONYMS.get(w, ()):  # a column "sex" is what "gender" asks about
+                syn = stems[:k] + tuple(stem(x) for x in other.split()) + stems[k + 1 :]
+                self._add(syn, _Entry("column", tname, col.name, 0.9, "synonym"))
+                rest = _strip_affix(syn, t_stems)
+                if rest:
+                    self._add(rest, _Entry("column", tname, col.name, 0.88, "synonym"))
         for w in words:
             self.vocabulary.setdefault(w, stem(w))
         self.column_text.append((" ".join(words), tname, col.name))
