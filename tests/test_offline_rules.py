@@ -73,3 +73,48 @@ def test_gender_names_a_sex_column(cards: Workspace) -> None:
 def test_of_each_after_the_grouped_column_is_that_grouping(cards: Workspace) -> None:
     rows = rows_for(cards, "What are the different card types, and how many cards are there of each?")
     assert sorted(rows) == [("Credit", 2), ("Debit", 1)]
+
+
+@pytest.fixture
+def bank(tmp_path: Path) -> Workspace:
+    db = tmp_path / "bank.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, customer_name TEXT)")
+    con.execute("CREATE TABLE accounts (account_id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(customer_id), account_name TEXT)")
+    con.executemany("INSERT INTO customers VALUES (?, ?)", [(1, "Ann"), (2, "Bob"), (3, "Cy")])
+    con.executemany("INSERT INTO accounts VALUES (?, ?, ?)", [(1, 1, "a"), (2, 1, "b"), (3, 2, "c")])
+    con.commit()
+    con.close()
+    return Workspace([db])
+
+
+def test_how_many_x_have_a_y_counts_the_distinct_references(bank: Workspace) -> None:
+    assert rows_for(bank, "How many customers have an account?") == [(2,)]
+    assert rows_for(bank, "Count the number of customers who have accounts.") == [(2,)]
+    assert rows_for(bank, "How many customers are there?") == [(3,)]
+
+
+@pytest.fixture
+def clubs(tmp_path: Path) -> Workspace:
+    db = tmp_path / "clubs.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE book_club (book_id INTEGER PRIMARY KEY, category TEXT, year INTEGER, title TEXT, account_name TEXT)")
+    con.executemany(
+        "INSERT INTO book_club VALUES (?, ?, ?, ?, ?)",
+        [(1, "Gay M/SF", 1989, "A", "338"), (2, "Gay M/SF", 1990, "B", "162"), (3, "Lesb. M/SF", 1991, "C", "25"), (4, "Gay SF/F", 1985, "D", "1")],
+    )
+    con.commit()
+    con.close()
+    return Workspace([db])
+
+
+def test_after_the_year_n_on_a_year_column(clubs: Workspace) -> None:
+    assert sorted(rows_for(clubs, "List the titles of books after the year 1989.")) == [("B",), ("C",)]
+
+
+def test_n_or_later_after_a_number_column(clubs: Workspace) -> None:
+    assert sorted(rows_for(clubs, "List the titles of books with year 1990 or later.")) == [("B",), ("C",)]
+
+
+def test_a_number_stored_in_a_text_column(clubs: Workspace) -> None:
+    assert rows_for(clubs, "What is the title of the book with the account name 338?") == [("A",)]

@@ -124,6 +124,10 @@ class Parser:
                 r.problems.append("I could not find any table or column of this data in the question")
             self._collect_unknown()
             return r
+        self._have_count = False
+        owner = self._counted_owner(links, table)
+        if owner is not None:
+            table, self._have_count = owner, True
         self.table = table
         self.items = self._resolve(links, table)
         self.spec = QuerySpec(table=table)
@@ -240,6 +244,44 @@ class Parser:
         if self.default_table in scores:
             scores[self.default_table] += 0.3
         return max(scores, key=lambda t: (scores[t], -len(self.catalog.tables[t].columns)))
+
+    def _counted_owner(self, links: list[Link], table: str) -> str | None:
+        """"How many customers have an account?", "the number of departments which offer courses":
+        rows of X counted by whether a row of Y refers to them, where Y is the question's last word
+        and refers to X by one key. The count is over Y's distinct references (Y is the main table)."""
+        toks = self.r.tokens
+        x = None
+        for count in self.r.cues:
+            if count.kind != "count":
+                continue
+            k = count.last
+            while k < len(toks) and toks[k].lower in ("the", "distinct", "different", "unique", "all"):
+                k += 1
+            x = next((l for l in links if l.first == k and l.kind == "table" and l.table == table), None)
+            if x is not None:
+                break
+        if x is None:
+            return None
+        k = x.last
+        if k < len(toks) and toks[k].lower in ("who", "that", "which"):
+            k += 1
+        if k >= len(toks) or toks[k].kind != "word" or not (toks[k].lower in ("have", "has", "had") or toks[k].lower in _VERBS or toks[k].lower.endswith("ed")):
+            return None
+        k += 1
+        while k < len(toks) and toks[k].lower in ("a", "an", "any", "some", "the", "in", "on", "for", "to", "at"):
+            k += 1
+        ys = [l for l in links if l.first == k and l.kind == "table" and l.table != table]
+        if len(ys) != 1 or any(t.kind not in ("punct", "sym") for t in toks[ys[0].last :]):
+            return None
+        y = ys[0].table
+        saved = getattr(self, "table", None)
+        self.table = y
+        key = self.key_to(table)
+        if saved is None:
+            del self.table
+        else:
+            self.table = saved
+        return y if key is not None else None
 
     def _resolve(self, links: list[Link], table: str) -> list[Item]:
         """One reading per span: the main table's, else a table joinable to it, else the best."""
@@ -598,6 +640,9 @@ class Parser:
             if it.role or col is None or it.link.kind != "column":
                 continue
             p = self.colprof(col)
+            if p and p.kind == "text":
+                self._text_number(it, col)
+                continue
             if not p or p.kind != "number":
                 continue
             j = it.last
@@ -625,6 +670,26 @@ class Parser:
                     self._add_filter(Filter(col, "not in" if neg else "in", tuple(vals)), it.first)
                 else:
                     self._add_filter(Filter(col, "<>" if neg else "=", (vals[0],)), it.first)
+
+    def _text_number(self, it: Item, col: Col) -> None:
+        """A text column, then a number stored in it: "the account with the name 338", "zip code 197"."""
+        find = self.catalog.find_value
+        j = it.last
+        while self.tok(j) is not None and self.tok(j).lower in ("is", "of", "=", "equals", "was"):  # type: ignore[union-attr]
+            j += 1
+        t = self.tok(j)
+        p = self.colprof(col)
+        if t is None or t.kind != "num" or j in self.used or p is None:
+            return
+        if p.values is not None:
+            hits = [v for v in p.values if v.strip().lower() == t.text.lower()]
+        else:
+            hits = [v for tb, c, v in find(t.text) if tb == col.table and c == col.name] if find is not None else []
+        if len(hits) != 1:
+            return
+        self.use(it, "filter")
+        self.used.update(range(it.last, j + 1))
+        self._add_filter(Filter(col, "<>" if self._neg_before(it.first, 2) else "=", (hits[0],)), it.first)
 
     def _cmp_average(self, c: Cue) -> None:
         """"score below the average (score)", "younger than average": a comparison with the column's mean."""
@@ -970,7 +1035,7 @@ class Parser:
                 self.use(after, "measure")
                 self.spec.measures.append(Measure("count_distinct", acol))
                 continue
-            key = self.key_to(nxt.link.table) if distinct and nxt.link.kind == "table" else None
+            key = self.key_to(nxt.link.table) if (distinct or self._have_count) and nxt.link.kind == "table" else None
             if key is not None:
                 # "how many distinct students are in detention": the main table's distinct references to them
                 self.use(nxt, "measure")
@@ -1477,7 +1542,7 @@ class Parser:
         self._desc = desc
 
     def _bind_who(self) -> None:
-        self._who = any(c.kind == "who" for c in self.r.cues)
+        self._who = any(c.kind == "who" for c in self.r.cues) and not self._have_count  # "customers who have accounts": a relative "who"
         # "which department has the lowest budget": the department's name
         first = self.item_at(1)
         if self.r.tokens and self.r.tokens[0].lower == "which" and first is not None and first.link.table == self.table and (first.link.kind == "table" or self._names_table(first)):
