@@ -104,6 +104,7 @@ _RAW: list[tuple[str, str, Any]] = [
     ("at most", "cmp", "<="), ("no more than", "cmp", "<="), ("not more than", "cmp", "<="), ("up to", "cmp", "<="),
     ("less than or equal to", "cmp", "<="), ("or less", "cmp_post", "<="), ("or fewer", "cmp_post", "<="),
     ("or lower", "cmp_post", "<="), ("or below", "cmp_post", "<="), ("or younger", "cmp_post", "<="),
+    ("or later", "cmp_post", ">="), ("or after", "cmp_post", ">="), ("or earlier", "cmp_post", "<="), ("or before", "cmp_post", "<="),
     ("equal to", "cmp", "="), ("equals", "cmp", "="), ("exactly", "cmp", "="), ("not equal to", "cmp", "<>"),
     ("=", "cmp", "="), (">", "cmp", ">"), ("<", "cmp", "<"), (">=", "cmp", ">="), ("<=", "cmp", "<="),
     ("!=", "cmp", "<>"), ("<>", "cmp", "<>"),

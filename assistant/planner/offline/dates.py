@@ -178,7 +178,12 @@ def find_dates(tokens: list[Token], today: dt.date | None = None) -> list[DateMe
                     i = b[1]
                     continue
         if word in ("since", "after", "before", "until", "from") and i + 1 < len(tokens):
-            p = _point(tokens, i + 1)
+            j = i + 1
+            if word != "from" and tokens[j].lower == "the" and j + 1 < len(tokens) and tokens[j + 1].lower == "year":
+                j += 1
+            if word != "from" and tokens[j].lower == "year" and j + 1 < len(tokens) and tokens[j + 1].kind == "num":
+                j += 1  # "after the year 1989", "before year 2000"
+            p = _point(tokens, j)
             if p:
                 r = p[0]
                 rng = (

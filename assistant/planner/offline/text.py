@@ -129,7 +129,8 @@ FILLER = set(
     available registered recorded stored known out up about so such other others else same here
     way ways via among within live lives living lived work works working worked teach teaches
     taught located based belong belongs belonging currently presently also too again now instead
-    okay ok full made offered report compute calculate provide identify enumerate
+    okay ok full made offered report compute calculate provide identify enumerate retrieve fetch select
+    manner
     """.split()
 )
 FILLER_STEMS = {stem(w) for w in FILLER}
