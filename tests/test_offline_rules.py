@@ -118,3 +118,23 @@ def test_n_or_later_after_a_number_column(clubs: Workspace) -> None:
 
 def test_a_number_stored_in_a_text_column(clubs: Workspace) -> None:
     assert rows_for(clubs, "What is the title of the book with the account name 338?") == [("A",)]
+
+
+def test_all_the_information_about_rows_shows_every_column(ws: Workspace) -> None:
+    assert rows_for(ws, "What is all the information about people from France?") == [(1, "Ann", 30, 185.0, "France")]
+    assert not plan_for(ws, "Show people from France.").calls
+
+
+def test_each_order_key_takes_its_own_direction(ws: Workspace) -> None:
+    rows = rows_for(ws, "List the names and countries of people sorted by country descending and name ascending.")
+    assert rows == [("Bob", "Spain"), ("Di", "Spain"), ("Cy", "Italy"), ("Ann", "France")]
+
+
+def test_n_years_old_or_younger_compares_the_age(ws: Workspace) -> None:
+    assert sorted(rows_for(ws, "What are the names of all people 45 years old or younger?")) == [("Ann",), ("Cy",)]
+
+
+def test_compared_with_the_columns_maximum(ws: Workspace) -> None:
+    assert sorted(rows_for(ws, "What are the names of people whose age is less than the maximum age?")) == [("Ann",), ("Cy",), ("Di",)]
+    assert sorted(rows_for(ws, "Find the names of people with a height above the lowest height of all people.")) == [("Ann",), ("Bob",), ("Di",)]
+    assert not plan_for(ws, "Find the names of people with a height above the lowest height of people in Spain.").calls

@@ -31,6 +31,9 @@ _NESTED = [
 ]
 
 
+_ALL_ASKED = re.compile(r"\b(information|info|everything)\b|\ball (?:of )?(?:the )?(?:details|data|columns|fields|attributes)\b")
+
+
 def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | None = None) -> list[str]:
     """Risk flags of ``spec`` as read from ``question`` (see module docstring)."""
     out: list[str] = []
@@ -105,7 +108,8 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
     if any(f.op in ("<>", "not in", "not like") for f in spec.filters):
         out.append("neg")
     if not spec.columns and not spec.measures and not spec.group_by:
-        out.append("select:star")
+        # "all the information about X", "list all info": every column is what was asked for
+        out.append("select:all_asked" if _ALL_ASKED.search(q) else "select:star")
     # the query's shape, to measure which shapes the reader gets wrong
     out.append(f"shape:cols{min(len(spec.columns), 3)}")
     if len(tables) > 1 and len(spec.columns) >= 2:
