@@ -29,7 +29,10 @@ LOADED_WORDS = set(
     don't not no both either neither average most least more less ago recent recently new old
     young same only""".split()
 )
-CONCEPT_STEMS = {"age": {"age"}, "price": {"price", "cost"}, "salary": {"salari", "wage", "incom", "earn", "pay"}, "weight": {"weight"}, "height": {"height"}, "length": {"length", "durat"}}
+CONCEPT_STEMS = {
+    "age": {"age"}, "price": {"price", "cost"}, "salary": {"salari", "wage", "incom", "earn", "pay"}, "weight": {"weight"},
+    "height": {"height"}, "length": {"length", "durat", "distanc"}, "short": {"length", "durat", "distanc", "height"},
+}
 
 
 @dataclass
@@ -151,7 +154,7 @@ class Parser:
 
         for i in run:
             t = self.r.tokens[i]
-            if t.kind != "word" or t.is_capitalised or t.lower in NUMBER_WORDS or t.lower in LOADED_WORDS or len(t.lower) < 2 or any(ch.isdigit() for ch in t.text):
+            if t.kind != "word" or (t.is_capitalised and not (i == 0 and t.lower in _VERBS)) or t.lower in NUMBER_WORDS or t.lower in LOADED_WORDS or len(t.lower) < 2 or any(ch.isdigit() for ch in t.text):
                 return False
             if not _verb_like(t.lower) or self._near_column(t):
                 return False  # a noun may be a column we missed ("the revenue per region"): say so
@@ -627,6 +630,11 @@ class Parser:
                 self._apply_cmp(c, op, values, c.first, end, concept=c.arg[0] if c.kind == "cmp_concept" else None)
             elif c.kind == "cmp_post":
                 num = self._number_at(c.first - 1)
+                if num is None and c.first >= 3 and toks_lower(self.r.tokens, c.first - 2, c.first) in ("years old", "year old") and (num := self._number_at(c.first - 3)):
+                    # "30 years old or younger": the age
+                    self.used.update({c.first - 2, c.first - 1})
+                    self._apply_cmp(c, c.arg, [num[0]], c.first - 3, c.last, concept="age")
+                    continue
                 nxt = self._number_at(c.last)
                 if num and nxt and (c.first - 1) in self.used and self.r.tokens[c.first].lower == "or":
                     # "age above 50 or below 46": a second comparison on the same column, not "50 or below"
@@ -634,6 +642,20 @@ class Parser:
                     self._or_last_two(c)
                 elif num:
                     self._apply_cmp(c, c.arg, [num[0]], c.first - 1, c.last, concept="age" if "older" in c.arg or c.arg == "or older" else None)
+        # "actors who are not 20 years old": the age
+        toks = self.r.tokens
+        for i in range(len(toks) - 2):
+            num = self._number_at(i)
+            if num is None or i in self.used or toks_lower(toks, i + 1, i + 3) not in ("years old", "year old"):
+                continue
+            col = self.concept_column("age", self.table)
+            if col is None:
+                continue
+            for it in self.items:
+                if it.role is None and self.col_of(it) == col and it.last <= i and i - it.last <= 3:
+                    self.use(it, "filter")  # "whose age is 20 years old"
+            self.used.update(range(i, i + 3))
+            self._add_filter(Filter(col, "<>" if self._neg_before(i, 3) else "=", (num[0],)), i)
         # a number column followed by a number: "aged 36 or 37", "with 3 stars"
         for it in self.items:
             col = self.col_of(it)
@@ -655,7 +677,8 @@ class Parser:
                 vals = [num[0]]
                 self.used.update(range(it.last, num[1]))
                 k = num[1]
-                while self.tok(k) and self.tok(k).lower in ("or", ",") and self._number_at(k + 1):  # type: ignore[union-attr]
+                both = any(c.kind == "both" and it.first - 3 <= c.first < it.first for c in self.r.cues)  # "in both year 1999 and 2000"
+                while self.tok(k) and (self.tok(k).lower in ("or", ",") or (both and self.tok(k).lower == "and")) and self._number_at(k + 1):  # type: ignore[union-attr]
                     vals.append(self._number_at(k + 1)[0])  # type: ignore[index]
                     self.used.update({k, k + 1})
                     k += 2
@@ -697,11 +720,14 @@ class Parser:
         if self.tok(i) is not None and self.tok(i).lower == "the":  # type: ignore[union-attr]
             i += 1
         avg = self.cue_at(i)
-        if avg is None or avg.kind != "agg" or avg.arg != "avg":
+        extreme = avg is not None and avg.kind == "super" and avg.arg in ("max", "min") and self.r.tokens[avg.first].lower in _EXTREME_WORDS
+        if avg is None or not (extreme or (avg.kind == "agg" and avg.arg == "avg")):
             return
         end = avg.last
         after = self.item_at(end) or (self.item_at(end + 1) if self.tok(end) is not None and self.tok(end).lower == "of" else None)  # type: ignore[union-attr]
         acol = self.col_of(after) if after is not None and after.link.kind == "column" and after.role is None else None
+        if extreme and (acol is None or not self._nothing_after(after.last)):  # type: ignore[union-attr]
+            return  # "less than the lowest revenue of any manufacturer in Austin": the maximum of some rows only
         op = c.arg[1] if c.kind == "cmp_concept" else c.arg
         target = self.prev_item(c.first, kinds=("column",))
         col = self.col_of(target) if target is not None else None
@@ -722,7 +748,20 @@ class Parser:
         self.use_cue(avg)
         self.used.update(range(c.first, end))
         words = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}.get(op, op)
-        self.spec.filters.append(Filter(col, op, (Measure("avg", col),), label=f"{col.name} {words} its average"))  # type: ignore[arg-type]
+        agg = avg.arg
+        what = {"avg": "average", "max": "maximum", "min": "minimum"}[agg]
+        self.spec.filters.append(Filter(col, op, (Measure(agg, col),), label=f"{col.name} {words} its {what}"))  # type: ignore[arg-type]
+
+    def _nothing_after(self, k: int) -> bool:
+        """Only punctuation, or "of all (the) <rows>", follows token ``k``: the aggregate is over every row."""
+        toks = self.r.tokens
+        while k < len(toks) and toks[k].lower in ("of", "all", "the", "any", "among", "over", "for"):
+            k += 1
+        it = self.item_at(k)
+        if it is not None and it.link.kind == "table" and it.link.table == self.table:
+            self.use(it, "table")
+            k = it.last
+        return all(t.kind in ("punct", "sym") for t in toks[k:])
 
     def _add_filter(self, f: Filter, first: int) -> None:
         """Add a WHERE filter and remember where the question said it (set operations split by position)."""
@@ -999,12 +1038,18 @@ class Parser:
     def _bind_counts(self) -> None:
         """"how many X", "number of X", "count the number of X": count(*), or count(distinct col)."""
         counted = False
+        self._count_as_sum: list[tuple[Measure, Item, bool]] = []
         for c in self.r.cues:
             if c.kind != "count" or self._consumed_cue(c):
                 continue
             before = next((b for b in self.r.cues if b.last in (c.first, c.first - 1) and b.kind in ("super", "top") and b.arg in ("max", "min")), None)
             if before is not None and (self.r.tokens[before.first].lower not in ("maximum", "minimum", "max", "min") or self._agg_like_super(before)):
                 continue  # "the most number of X": ranked by a count, see _bind_supers; "max and min number of X": _bind_aggs
+            order_before = next((b for b in self.r.cues if b.kind in ("order", "dir") and b.last in (c.first, c.first - 1)), None)
+            after_c = self.next_item(c.last)
+            acol = self.col_of(after_c) if order_before is not None and after_c is not None and after_c.link.kind == "column" else None
+            if acol is not None and (ap := self.colprof(acol)) is not None and ap.kind == "number" and not ap.is_id_like and acol.table == self.table:
+                continue  # "in descending order of number of cities": ordered by that number column, see _bind_order
             agg_before = next((b for b in self.r.cues if b.kind == "agg" and b.last in (c.first, c.first - 1) and b.arg in ("avg", "sum", "median")), None)
             if agg_before is not None and toks_lower(self.r.tokens, c.first, c.last) == "number of":
                 continue  # "the average number of points": an aggregate of a number column, see _bind_aggs
@@ -1053,6 +1098,17 @@ class Parser:
             p = self.colprof(col)
             if distinct or (p is not None and (p.kind in ("text", "bool") or p.is_id_like)):
                 self.spec.measures.append(Measure("count_distinct", col))
+            elif p is not None and p.kind == "number" and col.table == self.table and toks_lower(self.r.tokens, c.first, c.last) in ("number of", "numbers of", "total number of"):
+                # "the total number of hours", "the number of hours played per student": the column
+                # already holds counts, so their sum (or, beside other shown columns, the column itself)
+                m = Measure("sum", col)
+                self.spec.measures.append(m)
+                total = self.r.tokens[c.first].lower == "total"
+                for cc in self.r.cues:
+                    if cc.kind == "total_noise" and cc.last in (c.first, c.first - 1):
+                        self.use_cue(cc)
+                        total = True
+                self._count_as_sum.append((m, nxt, total))
             else:
                 self.spec.measures.append(Measure("count", col))
 
@@ -1269,10 +1325,15 @@ class Parser:
                 if bcol is not None and (bp := self.colprof(bcol)) is not None and bp.kind in ("date", "number", "text") and (col is None or bp.kind == "date"):
                     self.use(before, "super")  # "the player who joined most recently": the date column named just before
                     col = bcol
+                after = self.next_item(c.last) if c.arg[0] == "date" else None
+                acol = self.col_of(after) if after is not None and after.role is None and after.link.kind == "column" else None
+                if col is None and acol is not None and (ap := self.colprof(acol)) is not None and ap.kind in ("date", "number"):
+                    self.use(after, "super")  # "the shop with the latest open year": the column named right after
+                    col = acol
                 if col is None and c.arg[0] == "age":
-                    col = self._birth_column()
+                    col = self._birth_column() or self.concept_column("date", self.table)
                     if col is not None:
-                        direction = "min" if direction == "max" else "max"  # the oldest: the earliest birth date
+                        direction = "min" if direction == "max" else "max"  # the oldest: the earliest birth (or only) date
                 if col is None:
                     self.r.problems.append(f"I could not tell which column '{self.r.tokens[c.first].text}' is about")
                     continue
@@ -1504,8 +1565,16 @@ class Parser:
             nxt = self.next_item(start, extra=("dir", "alpha"))
             nc = self.cue_at(start) or (self.cue_at(start + 1) if self._skippable(start) else None)
             if nc and nc.kind == "count":
-                self.use_cue(nc)
                 after = self.next_item(nc.last)
+                acol = self.col_of(after) if after is not None and after.link.kind == "column" and after.role is None else None
+                ap = self.colprof(acol) if acol is not None else None
+                if acol is not None and acol.table == self.table and ap is not None and ap.kind == "number" and not ap.is_id_like:
+                    # "in descending order of number of cities" over a number column Number_cities: that column
+                    self.use_cue(nc)
+                    self.use(after, "order")
+                    self.spec.order_by.append(OrderKey(acol, desc))
+                    continue
+                self.use_cue(nc)
                 if after and after.link.kind == "table":
                     self.use(after, "count")
                 self._order_count = desc
@@ -1529,8 +1598,9 @@ class Parser:
             if col == self._birth_column() and any(c.kind == "dir" and {"old", "young"} & {t.stem for t in self.r.tokens[c.first : c.last]} for c in self.r.cues):
                 desc = not desc  # "from old to young" by a birth date: the earliest date first
             self.spec.order_by.append(OrderKey(col, desc))
+            own_dirs = [self._dir_after(nxt.last)]
             # "ordered by email address and phone number": more keys
-            while nxt is not None and (a := self.cue_at(nxt.last)) is not None and a.kind == "and":
+            while nxt is not None and (a := self.cue_at(self._dir_end(nxt.last))) is not None and a.kind == "and":
                 more = self.next_item(a.last)
                 mcol = self.col_of(more) if more else None
                 if mcol is None or more.role is not None:  # type: ignore[union-attr]
@@ -1538,8 +1608,28 @@ class Parser:
                 self.use_cue(a)
                 self.use(more, "order")
                 self.spec.order_by.append(OrderKey(mcol, desc))
+                own_dirs.append(self._dir_after(more.last))  # type: ignore[union-attr]
                 nxt = more
+            if len(own_dirs) >= 2 and all(d is not None for d in own_dirs):
+                # "sorted by price decreasing and name ascending": each key its own direction
+                keys = self.spec.order_by[-len(own_dirs) :]
+                self.spec.order_by[-len(own_dirs) :] = [OrderKey(k.target, d) for k, d in zip(keys, own_dirs)]
         self._desc = desc
+
+    def _dir_cue_after(self, end: int) -> Cue | None:
+        """A direction right after an order key: "price decreasing", "name in ascending order"."""
+        c = self.cue_at(end)
+        if c is None and self.tok(end) is not None and self.tok(end).lower == "in":  # type: ignore[union-attr]
+            c = self.cue_at(end + 1)
+        return c if c is not None and c.kind == "dir" else None
+
+    def _dir_after(self, end: int) -> bool | None:
+        c = self._dir_cue_after(end)
+        return None if c is None else c.arg == "desc"
+
+    def _dir_end(self, end: int) -> int:
+        c = self._dir_cue_after(end)
+        return end if c is None else c.last
 
     def _bind_who(self) -> None:
         self._who = any(c.kind == "who" for c in self.r.cues) and not self._have_count  # "customers who have accounts": a relative "who"
@@ -1805,6 +1895,18 @@ class Parser:
             # "show all ages and the corresponding number of students": the listed values, each with its measure
             s.group_by.extend(select_cols)
             select_cols = []
+        if s.measures and select_cols and not s.group_by and self._count_as_sum and not any(c.kind == "group" for c in self.r.cues):
+            # "the name, address and number of floors of all buildings": the floors column, shown
+            for m, it, _ in self._count_as_sum:
+                if m in s.measures and m.col is not None:
+                    s.measures.remove(m)
+                    it.role = "select"
+                    if m.col not in select_cols:
+                        select_cols.insert(next((k for k, c in enumerate(select_cols) if any(x.first > it.first and self.col_of(x) == c for x in self.items)), len(select_cols)), m.col)
+        if not s.group_by and not select_cols and not any(c.kind == "group" for c in self.r.cues):
+            for m, it, total in self._count_as_sum:
+                if not total and m in s.measures:
+                    s.measures[s.measures.index(m)] = Measure("count", m.col)  # "the number of floors of A": unclear, see trust
         if s.measures and select_cols and not s.group_by and all(self._row_noun(c) for c in select_cols):
             # "the average age of all artists" over an artist column naming each row: the rows measured
             for it in self.items:
@@ -2115,6 +2217,7 @@ _VERBS = set(
 # Verbs of being used or appearing, between a column and "most often" ("the code that appears the most often").
 _USAGE_VERBS = {"used", "use", "uses", "appears", "appear", "appeared", "occurs", "occur", "occurred", "happens", "chosen", "seen", "listed", "found", "have", "has", "had"}
 
+_EXTREME_WORDS = {"maximum", "max", "highest", "largest", "biggest", "greatest", "minimum", "min", "lowest", "smallest"}
 _POSITIVE = {"<>": "=", "not in": "in", "not like": "like"}  # a negated filter, stated positively
 _ANTI_WORDS = {"do", "does", "did", "have", "has", "had", "any", "those", "for", "ever"}
 
