@@ -197,3 +197,44 @@ def test_number_of_a_column_that_holds_counts(towers: Workspace) -> None:
     assert rows == [("A", "1 Main", 10), ("C", "3 Main", 20), ("B", "2 Main", 30)]
     assert rows_for(towers, "List the names of buildings in descending order of number of floors.") == [("B",), ("C",), ("A",)]
     assert not plan_for(towers, "How many floors does building A have?").calls  # a count of a number column stays unclear
+
+
+@pytest.fixture
+def rails(tmp_path: Path) -> Workspace:
+    db = tmp_path / "rails.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE railway (railway_id INTEGER PRIMARY KEY, railway TEXT, builder TEXT, location TEXT)")
+    con.executemany("INSERT INTO railway VALUES (?, ?, ?, ?)", [(1, "GWR", "Swindon", "A"), (2, "LNER", "Doncaster", "B"), (3, "SR", "Swindon", "C")])
+    con.commit()
+    con.close()
+    return Workspace([db])
+
+
+def test_a_column_named_like_its_table_is_not_a_second_grouping(rails: Workspace) -> None:
+    rows = rows_for(rails, "Show different builders of railways, along with the corresponding number of railways using each builder.")
+    assert sorted(rows) == [("Doncaster", 1), ("Swindon", 2)]
+
+
+def test_a_column_and_the_corresponding_number_of_rows_groups(cards: Workspace) -> None:
+    rows = rows_for(cards, "Show the card type code and the corresponding number of cards.")
+    assert sorted(rows) == [("Credit", 2), ("Debit", 1)]
+
+
+def test_how_many_of_a_count_column_in_total_sums_it(towers: Workspace) -> None:
+    assert rows_for(towers, "How many floors are there in total?") == [(60,)]
+
+
+def test_the_number_column_listed_in_an_order_is_shown_not_summed(towers: Workspace) -> None:
+    assert rows_for(towers, "List the number of floors of buildings in ascending order.") == [(10,), (20,), (30,)]
+
+
+def test_a_generic_head_noun_after_a_column_is_part_of_its_mention(tmp_path: Path) -> None:
+    db = tmp_path / "lifts.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE body_builder (body_builder_id INTEGER PRIMARY KEY, snatch REAL, clean_jerk REAL)")
+    con.executemany("INSERT INTO body_builder VALUES (?, ?, ?)", [(1, 150.0, 170.0), (2, 140.0, 180.0)])
+    con.commit()
+    con.close()
+    ws = Workspace([db])
+    rows = rows_for(ws, "List the snatch score and clean jerk score of body builders in ascending order of snatch score.")
+    assert rows == [(140.0, 180.0), (150.0, 170.0)]

@@ -16,7 +16,7 @@ from assistant.planner.offline.cues import Cue, find_cues, grain_of
 from assistant.planner.offline.dates import DateMention, find_dates, parse_number
 from assistant.planner.offline.linking import Link, SchemaIndex
 from assistant.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
-from assistant.planner.offline.text import FILLER_STEMS, Token, expand_identifier, stem, tokenize
+from assistant.planner.offline.text import FILLER_STEMS, Token, expand_identifier, split_identifier, stem, tokenize
 from tools.catalog import ColumnProfile, TableProfile
 
 SCHEMA_WORDS = {"column", "field", "schema", "attribut", "tabl", "variabl"}
@@ -1098,14 +1098,14 @@ class Parser:
             p = self.colprof(col)
             if distinct or (p is not None and (p.kind in ("text", "bool") or p.is_id_like)):
                 self.spec.measures.append(Measure("count_distinct", col))
-            elif p is not None and p.kind == "number" and col.table == self.table and toks_lower(self.r.tokens, c.first, c.last) in ("number of", "numbers of", "total number of"):
+            elif p is not None and p.kind == "number" and col.table == self.table and _counts_name(col.name) and (toks_lower(self.r.tokens, c.first, c.last) in ("number of", "numbers of", "total number of") or any(cc.kind == "total_noise" for cc in self.r.cues)):
                 # "the total number of hours", "the number of hours played per student": the column
                 # already holds counts, so their sum (or, beside other shown columns, the column itself)
                 m = Measure("sum", col)
                 self.spec.measures.append(m)
                 total = self.r.tokens[c.first].lower == "total"
                 for cc in self.r.cues:
-                    if cc.kind == "total_noise" and cc.last in (c.first, c.first - 1):
+                    if cc.kind == "total_noise" and (cc.last in (c.first, c.first - 1) or cc.first >= nxt.last):  # "how many components in total"
                         self.use_cue(cc)
                         total = True
                 self._count_as_sum.append((m, nxt, total))
@@ -1853,7 +1853,7 @@ class Parser:
             direction, col = self.top_count
             if col is None:
                 if select_cols and not s.group_by:
-                    s.group_by.extend(select_cols)
+                    s.group_by.extend(self._drop_row_nouns(select_cols))
                     select_cols = []
                 elif not s.group_by:
                     which = next((it for it in self.items if it.link.kind == "table" and it.role in (None, "table") and it.link.table not in s.extra_tables), None)
@@ -1887,7 +1887,7 @@ class Parser:
             if select_cols and getattr(self, "_noun_count", False) and not s.extra_tables and all(self._unique_values(c) for c in select_cols):
                 self.r.problems.append("each " + ", ".join(c.name for c in select_cols) + " appears once, so I could not tell what to count per group")
             elif select_cols:
-                s.group_by.extend(select_cols)
+                s.group_by.extend(self._drop_row_nouns(select_cols))
                 select_cols = []
             else:
                 self.r.problems.append("I could not tell what to count per group")
@@ -1897,15 +1897,21 @@ class Parser:
             select_cols = []
         if s.measures and select_cols and not s.group_by and self._count_as_sum and not any(c.kind == "group" for c in self.r.cues):
             # "the name, address and number of floors of all buildings": the floors column, shown
-            for m, it, _ in self._count_as_sum:
-                if m in s.measures and m.col is not None:
+            for m, it, total in self._count_as_sum:
+                if m in s.measures and m.col is not None and not total:
                     s.measures.remove(m)
                     it.role = "select"
                     if m.col not in select_cols:
                         select_cols.insert(next((k for k, c in enumerate(select_cols) if any(x.first > it.first and self.col_of(x) == c for x in self.items)), len(select_cols)), m.col)
         if not s.group_by and not select_cols and not any(c.kind == "group" for c in self.r.cues):
             for m, it, total in self._count_as_sum:
-                if not total and m in s.measures:
+                if m in s.measures and m.col is not None and any(c.kind == "dir" for c in self.r.cues) and not s.order_by:
+                    # "list the total number of horses on farms in ascending order": the column, ordered
+                    s.measures.remove(m)
+                    it.role = "select"
+                    select_cols.append(m.col)
+                    s.order_by.append(OrderKey(m.col, desc=bool(getattr(self, "_desc", False))))
+                elif not total and m in s.measures:
                     s.measures[s.measures.index(m)] = Measure("count", m.col)  # "the number of floors of A": unclear, see trust
         if s.measures and select_cols and not s.group_by and all(self._row_noun(c) for c in select_cols):
             # "the average age of all artists" over an artist column naming each row: the rows measured
@@ -1917,6 +1923,7 @@ class Parser:
             shown = ", ".join(c.name for c in select_cols)
             self.r.problems.append(f"I could not tell whether you want {shown} per group or as a filter")
         if s.group_by and select_cols:
+            select_cols = self._drop_row_nouns(select_cols, keep_one=False)
             for c in select_cols:
                 if c not in s.group_by:
                     s.group_by.append(c)
@@ -1959,6 +1966,33 @@ class Parser:
         if getattr(self, "_top_pending", None):
             self.r.problems.append("I found 'top' but not what to rank by")
         self._finish_cues()
+
+    def _drop_row_nouns(self, cols: list[Col], keep_one: bool = True) -> list[Col]:
+        """Shown columns about to become groups, less those that only name the counted rows: a column
+        named like its table ("builders of railways" over a Railway column), or "the name(s) of" a
+        grouped column ("the names of the states where ..."), when its values are all different."""
+        out = []
+        for c in cols:
+            its = [it for it in self.items if it.role == "select" and self.col_of(it) == c]
+            drop = len(its) == 1 and self._unique_values(c) and (self._names_table(its[0]) or self._name_of_other(its[0], cols))
+            if drop:
+                its[0].role = "descriptive"
+            else:
+                out.append(c)
+        if keep_one and not out and cols:
+            return cols
+        return out
+
+    def _name_of_other(self, it: Item, cols: list[Col]) -> bool:
+        """``it`` is "name(s)" followed by "of (the/every/each) X" where X is another of ``cols`` (or a grouped column)."""
+        if {t.lower for t in self.r.tokens[it.first : it.last]} - {"name", "names"}:
+            return False
+        j = it.last
+        while j < len(self.r.tokens) and self.r.tokens[j].lower in ("of", "the", "all", "each", "every"):
+            j += 1
+        nxt = self.item_at(j)
+        col = self.col_of(nxt) if j > it.last and nxt is not None and nxt.link.kind == "column" else None
+        return col is not None and col != self.col_of(it) and (col in cols or col in self.spec.group_by)
 
     def _row_noun(self, col: Col) -> bool:
         """``col`` names each row (its values are all different) and the question names it only as
@@ -2014,6 +2048,12 @@ class Parser:
         it = its[0]
         if not any(t.lower in ("and", "with", "corresponding", "respective") for k, t in enumerate(toks) if not it.first <= k < it.last):
             return False
+        if all(m.agg == "count" and m.col is None for m in s.measures):
+            # "the booking status code and the corresponding number of bookings": one count per listed value
+            count = next((c for c in self.r.cues if c.kind == "count" and c.first >= it.last), None)
+            between = [t.lower for t in toks[it.last : count.first]] if count is not None else []
+            if between and between[0] == "and" and set(between[1:]) <= {"the", "corresponding", "respective", "their", "its"}:
+                return True
         k = it.first - 1
         while k >= 0 and toks[k].lower in ("the", "their", "its"):
             k -= 1
@@ -2173,8 +2213,8 @@ class Parser:
                 if it is not None and it.role is not None:
                     explained = True
                 before = next((x for x in self.items if x.last == i), None)
-                if (i in self._noun_number or t.lower in ("number", "numbers")) and before is not None and before.role is not None and before.link.kind == "column":
-                    explained = True  # "phone number": part of the column's name in the question
+                if (i in self._noun_number or t.lower in _HEAD_NOUNS) and before is not None and before.role is not None and before.link.kind == "column":
+                    explained = True  # "phone number", "snatch score", "cloud cover rates": part of the column's name in the question
                 if t.lower in ("member", "members") and before is not None and before.role is not None and before.link.kind == "table":
                     explained = True  # "faculty members", "staff member": the table's rows
                 if t.lower in ("name", "names") and self._names_shown_column(i):
@@ -2217,6 +2257,8 @@ _VERBS = set(
 # Verbs of being used or appearing, between a column and "most often" ("the code that appears the most often").
 _USAGE_VERBS = {"used", "use", "uses", "appears", "appear", "appeared", "occurs", "occur", "occurred", "happens", "chosen", "seen", "listed", "found", "have", "has", "had"}
 
+# Generic head nouns said after a column's own words ("the snatch score" for a column Snatch).
+_HEAD_NOUNS = {"number", "numbers", "score", "scores", "rate", "rates", "value", "values", "amount", "amounts", "level", "levels", "figure", "figures"}
 _EXTREME_WORDS = {"maximum", "max", "highest", "largest", "biggest", "greatest", "minimum", "min", "lowest", "smallest"}
 _POSITIVE = {"<>": "=", "not in": "in", "not like": "like"}  # a negated filter, stated positively
 _ANTI_WORDS = {"do", "does", "did", "have", "has", "had", "any", "those", "for", "ever"}
@@ -2224,6 +2266,16 @@ _ANTI_WORDS = {"do", "does", "did", "have", "has", "had", "any", "those", "for",
 _FEMALE = {"f", "female", "woman", "women", "w"}
 _MALE = {"m", "male", "man", "men"}
 _GENDER = {w: _FEMALE for w in ("female", "females", "women", "woman", "girls", "girl")} | {w: _MALE for w in ("male", "males", "men", "man", "boys", "boy")}
+
+
+def _counts_name(name: str) -> bool:
+    """A number column named as a count: a plural noun or number/count/total ("Floors", "Num_of_Component",
+    "Hours_Played", "Total_Horses"), not a measurement such as "Grade" or "Price"."""
+    words = [w.lower() for w in split_identifier(name)] + expand_identifier(name)
+    if any(w in ("number", "num", "no", "count", "cnt", "total", "nbr") for w in words):
+        return True
+    plural = [w for w in words if len(w) > 3 and w.endswith("s") and not w.endswith("ss") and stem(w) != w]
+    return bool(plural)
 
 
 def _whole_years(d: DateMention) -> bool:
