@@ -238,3 +238,19 @@ def test_a_generic_head_noun_after_a_column_is_part_of_its_mention(tmp_path: Pat
     ws = Workspace([db])
     rows = rows_for(ws, "List the snatch score and clean jerk score of body builders in ascending order of snatch score.")
     assert rows == [(140.0, 180.0), (150.0, 170.0)]
+
+
+def test_directed_by_names_the_director_column(tmp_path: Path) -> None:
+    db = tmp_path / "movies.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE movie (mid INTEGER PRIMARY KEY, title TEXT, year INTEGER, director TEXT)")
+    con.executemany("INSERT INTO movie VALUES (?, ?, ?, ?)", [(1, "Jaws", 1975, "Steven Spielberg"), (2, "Heat", 1995, "Michael Mann"), (3, "ET", 1982, "Steven Spielberg")])
+    con.commit()
+    con.close()
+    ws = Workspace([db])
+    assert sorted(rows_for(ws, "Find the titles of all movies directed by Steven Spielberg.")) == [("ET",), ("Jaws",)]
+    assert rows_for(ws, "How many movies were directed by Michael Mann?") == [(1,)]
+
+
+def test_with_n_then_a_number_column_is_that_value(towers: Workspace) -> None:
+    assert rows_for(towers, "List the names of buildings with 20 floors.") == [("C",)]

@@ -176,6 +176,19 @@ class SchemaIndex:
             for e in self.phrases.get((self.vocabulary[best[0]],), [])
         ]
 
+    def agent_links(self, tokens: list[Token], i: int) -> list[Link]:
+        """A participle before "by" naming the column of its doer: "directed by" -> director,
+        "produced by" -> producer, "composed by" -> composer, "managed by" -> manager."""
+        w = tokens[i].lower
+        if not w.endswith("ed") or len(w) < 6 or i + 1 >= len(tokens) or tokens[i + 1].lower != "by":
+            return []  # only "directed by ...": the doer follows
+        out: list[Link] = []
+        for noun in {w[:-2] + "or", w[:-1] + "r", w[:-2] + "er"}:
+            for e in self.phrases.get((stem(noun),), []):
+                if e.kind == "column" and e.how == "exact":
+                    out.append(Link(i, i + 1, "column", e.table, e.column, None, 0.85, "agent"))
+        return out
+
     def abbrev_links(self, tokens: list[Token], i: int, blocked: set[int]) -> list[Link]:
         """Columns whose name is an abbreviation of the words at ``i``: each short part of the name
         begins a word ("enr" -> enrollment, ``acc_bal`` -> "account balance", ``dept`` -> department)."""

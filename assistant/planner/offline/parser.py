@@ -114,6 +114,10 @@ class Parser:
         links = self.index.link(toks, date_pos | cue_pos | num_pos)
         links += self._looked_up_values(links, date_pos | cue_pos | num_pos)
         links += self._fallback_links(links, date_pos | cue_pos | num_pos)
+        agents = {l.last for l in links if l.how == "agent"}
+        if agents:  # "directed by Spielberg": the "by" names the doer, it groups nothing
+            r.cues = [c for c in r.cues if not (c.kind == "group" and c.first in agents and toks[c.first].lower == "by")]
+            self.used |= agents
         r.links = links
         r.chart = any(c.kind == "chart" for c in r.cues)
         self.used |= {k for c in r.cues if c.kind in ("chart", "and", "or_noise", "who", "like_noise") for k in range(c.first, c.last)}
@@ -215,7 +219,7 @@ class Parser:
                 covered |= set(range(i, longest))
                 out.extend(found)
                 continue
-            found = self.index.fuzzy_link(self.r.tokens, i)
+            found = self.index.agent_links(self.r.tokens, i) or self.index.fuzzy_link(self.r.tokens, i)
             if not found and not t.is_capitalised:
                 found = self.index.embedding_links(t.lower, i, i + 1)
             out.extend(found)
@@ -656,6 +660,19 @@ class Parser:
                     self.use(it, "filter")  # "whose age is 20 years old"
             self.used.update(range(i, i + 3))
             self._add_filter(Filter(col, "<>" if self._neg_before(i, 3) else "=", (num[0],)), i)
+        # "courses with 1 credit", "rooms that have 2 beds": a number, then a number column
+        for i in range(1, len(toks) - 1):
+            num = self._number_at(i)
+            it = self.item_at(i + 1)
+            if num is None or i in self.used or toks[i].kind != "num" or toks[i - 1].lower not in ("with", "has", "have", "had") or it is None or it.role is not None or it.link.kind != "column":
+                continue
+            col = self.col_of(it)
+            p = self.colprof(col) if col is not None else None
+            if p is None or p.kind != "number" or p.is_id_like or col.table != self.table:  # type: ignore[union-attr]
+                continue
+            self.use(it, "filter")
+            self.used.add(i)
+            self._add_filter(Filter(col, "<>" if self._neg_before(i - 1, 2) else "=", (num[0],)), i)  # type: ignore[arg-type]
         # a number column followed by a number: "aged 36 or 37", "with 3 stars"
         for it in self.items:
             col = self.col_of(it)
