@@ -97,7 +97,7 @@ def repair_sql(sql: str, question: str, catalog: Catalog, policy: RepairPolicy =
         if policy.retarget_single_table:
             changed |= retarget_single_table(tree, catalog)
         if policy.distinct_only_when_asked:
-            changed |= drop_unasked_distinct(tree, question)
+            changed |= distinct_as_asked(tree, question)
         if policy.prune_unused_joins:
             changed |= prune_unused_joins(tree, question, catalog)
         if policy.both_values_intersect:
@@ -279,16 +279,17 @@ def _key_for(left: str, right: str, right_column: str, catalog: Catalog) -> str 
     return col.name if col is not None else None
 
 
-def drop_unasked_distinct(select: exp.Select, question: str) -> bool:
+def distinct_as_asked(select: exp.Select, question: str) -> bool:
     """Remove the outer SELECT's DISTINCT unless the question asks for different values; add it to
     a plain listing (no aggregate, no GROUP BY) when the question does ask for them."""
-    kept = bool(_DISTINCT_CUE.search(question))
-    asked = bool(_DISTINCT_ASK.search(question))
-    if select.args.get("distinct") and kept or not select.args.get("distinct") and not asked:
-        return False
-    if asked and (select.args.get("group") or any(e.find(exp.AggFunc) for e in select.expressions)):
-        return False  # "how many different ..." is counted by the aggregate itself
-    select.set("distinct", exp.Distinct() if asked else None)
+    if select.args.get("distinct"):
+        if _DISTINCT_CUE.search(question):
+            return False
+        select.set("distinct", None)
+        return True
+    if not _DISTINCT_ASK.search(question) or select.args.get("group") or any(e.find(exp.AggFunc) for e in select.expressions):
+        return False  # not asked, or "how many different ..." that the aggregate counts itself
+    select.set("distinct", exp.Distinct())
     return True
 
 
