@@ -254,3 +254,42 @@ def test_directed_by_names_the_director_column(tmp_path: Path) -> None:
 
 def test_with_n_then_a_number_column_is_that_value(towers: Workspace) -> None:
     assert rows_for(towers, "List the names of buildings with 20 floors.") == [("C",)]
+
+
+def test_used_is_read_past_even_beside_a_partial_column_match(tmp_path: Path) -> None:
+    db = tmp_path / "shop.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE orders (order_id INTEGER PRIMARY KEY, payment_method_code TEXT, amount REAL)")
+    con.executemany("INSERT INTO orders VALUES (?, ?, ?)", [(1, "Visa", 10.0), (2, "Cash", 20.0), (3, "Visa", 5.0)])
+    con.commit()
+    con.close()
+    ws = Workspace([db])
+    assert rows_for(ws, "What is the payment method used by the most orders?") == [("Visa",)]
+    assert not plan_for(ws, "Which payment method is shared by the most orders?").calls  # another verb still abstains
+
+
+def test_the_names_of_rows_of_a_titled_table_are_its_titles(tmp_path: Path) -> None:
+    db = tmp_path / "reviews.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE movie (mid INTEGER PRIMARY KEY, title TEXT, year INTEGER, director TEXT)")
+    con.execute("CREATE TABLE reviewer (rid INTEGER PRIMARY KEY, name TEXT)")
+    con.execute("CREATE TABLE rating (rid INTEGER REFERENCES reviewer(rid), mid INTEGER REFERENCES movie(mid), stars INTEGER)")
+    con.executemany("INSERT INTO movie VALUES (?, ?, ?, ?)", [(1, "Jaws", 1975, "Steven Spielberg"), (2, "Heat", 1995, "Michael Mann")])
+    con.executemany("INSERT INTO reviewer VALUES (?, ?)", [(1, "Ann"), (2, "Bob")])
+    con.executemany("INSERT INTO rating VALUES (?, ?, ?)", [(1, 1, 4), (2, 2, 5)])
+    con.commit()
+    con.close()
+    ws = Workspace([db])
+    assert rows_for(ws, "What are the names of all movies directed by Steven Spielberg?") == [("Jaws",)]
+
+
+def test_a_passive_by_before_a_value_is_not_a_grouping(tmp_path: Path) -> None:
+    db = tmp_path / "flats.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE apartment_buildings (building_id INTEGER PRIMARY KEY, building_short_name TEXT, building_manager TEXT)")
+    con.executemany("INSERT INTO apartment_buildings VALUES (?, ?, ?)", [(1, "A", "Emma"), (2, "B", "Kyle"), (3, "C", "Emma")])
+    con.commit()
+    con.close()
+    ws = Workspace([db])
+    assert sorted(rows_for(ws, 'Show the short names of the buildings managed by "Emma".')) == [("A",), ("C",)]
+    assert rows_for(ws, "How many buildings are managed by Kyle?") == [(1,)]

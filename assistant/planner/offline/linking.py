@@ -185,7 +185,7 @@ class SchemaIndex:
         out: list[Link] = []
         for noun in {w[:-2] + "or", w[:-1] + "r", w[:-2] + "er"}:
             for e in self.phrases.get((stem(noun),), []):
-                if e.kind == "column" and e.how == "exact":
+                if e.kind == "column" and e.how in ("exact", "suffix"):  # "managed by" -> building_manager
                     out.append(Link(i, i + 1, "column", e.table, e.column, None, 0.85, "agent"))
         return out
 

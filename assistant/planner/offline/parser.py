@@ -115,6 +115,10 @@ class Parser:
         links += self._looked_up_values(links, date_pos | cue_pos | num_pos)
         links += self._fallback_links(links, date_pos | cue_pos | num_pos)
         agents = {l.last for l in links if l.how == "agent"}
+        value_at = {l.first for l in links if l.kind == "value"}
+        for c in r.cues:  # "the buildings managed by Emma": a passive "by" before a value groups nothing
+            if c.kind == "group" and toks[c.first].lower == "by" and c.last == c.first + 1 and c.last in value_at and c.first > 0 and toks[c.first - 1].lower.endswith("ed"):
+                agents.add(c.first)
         if agents:  # "directed by Spielberg": the "by" names the doer, it groups nothing
             r.cues = [c for c in r.cues if not (c.kind == "group" and c.first in agents and toks[c.first].lower == "by")]
             self.used |= agents
@@ -1752,6 +1756,12 @@ class Parser:
             if self._name_of_own_column(it):
                 self.use(it, "descriptive")  # "the names of all colleges" over a college column: not another table's name
                 continue
+            own_names = self._name_of_own_table(it)
+            if own_names:
+                # "the names of all movies" in a movie table with a title: the title, not a joined table's name
+                select_cols.extend(c for c in own_names if c not in select_cols)
+                self.use(it, "select")
+                continue
             col = self.col_of(it)
             # a column named again after its use ("by the date they were formed") is that use
             order_at = min((x.first for x in self.items if x.role == "order"), default=len(self.r.tokens))
@@ -2206,6 +2216,19 @@ class Parser:
         col = self.col_of(nxt) if j > it.last and nxt is not None and nxt.link.kind == "column" and nxt.link.table == self.table else None
         p = self.colprof(col) if col is not None else None
         return p is not None and p.kind == "text"
+
+    def _name_of_own_table(self, it: Item) -> list[Col]:
+        """``it`` is the word "name(s)" linked into another table, followed by "of (the/all) T" where T
+        names the main table: the main table's own naming columns (title, or first and last name)."""
+        if it.link.kind != "column" or it.link.table == self.table or {t.lower for t in self.r.tokens[it.first : it.last]} - {"name", "names"}:
+            return []
+        j = it.last
+        while j < len(self.r.tokens) and self.r.tokens[j].lower in ("of", "the", "all", "each", "every"):
+            j += 1
+        nxt = self.item_at(j)
+        if j == it.last or nxt is None or nxt.link.kind != "table" or nxt.link.table != self.table:
+            return []
+        return self.name_columns(self.table)
 
     def _names_shown_column(self, i: int) -> bool:
         """"name(s) of (the) X" where X is a shown text column: the column is the name."""
