@@ -193,6 +193,16 @@ class SchemaIndex:
         """Columns whose name is an abbreviation of the words at ``i``: each short part of the name
         begins a word ("enr" -> enrollment, ``acc_bal`` -> "account balance", ``dept`` -> department)."""
         out: list[Link] = []
+        word = tokens[i].lower
+        if tokens[i].kind == "word" and 2 <= len(word) <= 3 and word.isalpha() and stem(word) not in FILLER_STEMS | STOP_STEMS:
+            # "os" -> operating_system: the initials of a column's words
+            for tname, prof in self.catalog.tables.items():
+                for col in prof.columns:
+                    words = [w for w in split_identifier(col.name) if w.isalpha()]
+                    if len(words) == len(word) and "".join(w[0] for w in words) == word:
+                        out.append(Link(i, i + 1, "column", tname, col.name, None, 0.8, "abbrev"))
+            if out:
+                return out
         for tname, prof in self.catalog.tables.items():
             for col in prof.columns:
                 parts = [w.lower() for w in split_identifier(col.name)]

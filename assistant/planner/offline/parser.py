@@ -84,6 +84,7 @@ class Parser:
         self.r = Reading()
         self.used: set[int] = set()
         self._fpos: list[tuple[Filter, int, int]] = []  # comparison filters and the tokens they came from
+        self._sub_rows: list[tuple[Filter, int]] = []  # comparisons with an aggregate over the rows named after token k
         self._filter_first: dict[int, int] = {}  # id(filter) -> the first token it came from
 
     # ================================================================= entry point
@@ -115,10 +116,11 @@ class Parser:
         links += self._looked_up_values(links, date_pos | cue_pos | num_pos)
         links += self._fallback_links(links, date_pos | cue_pos | num_pos)
         agents = {l.last for l in links if l.how == "agent"}
-        value_at = {l.first for l in links if l.kind == "value"}
-        for c in r.cues:  # "the buildings managed by Emma": a passive "by" before a value groups nothing
-            if c.kind == "group" and toks[c.first].lower == "by" and c.last == c.first + 1 and c.last in value_at and c.first > 0 and toks[c.first - 1].lower.endswith("ed"):
-                agents.add(c.first)
+        for c in r.cues:  # "the buildings managed by Emma": a passive "by" before a value of the verb's column groups nothing
+            if c.kind == "group" and toks[c.first].lower == "by" and c.last == c.first + 1 and c.first > 0 and toks[c.first - 1].lower.endswith("ed"):
+                doers = {(l.table, l.column) for l in links if l.kind == "column" and l.last == c.first}
+                if any(l.kind == "value" and l.first == c.last and (l.table, l.column) in doers for l in links):
+                    agents.add(c.first)
         if agents:  # "directed by Spielberg": the "by" names the doer, it groups nothing
             r.cues = [c for c in r.cues if not (c.kind == "group" and c.first in agents and toks[c.first].lower == "by")]
             self.used |= agents
@@ -214,9 +216,11 @@ class Parser:
         covered = {k for l in links for k in range(l.first, l.last)} | blocked
         out: list[Link] = []
         for i, t in enumerate(self.r.tokens):
-            if i in covered or t.kind != "word" or t.stem in FILLER_STEMS or len(t.lower) < 3:
+            if i in covered or t.kind != "word" or t.stem in FILLER_STEMS or len(t.lower) < 2:
                 continue
             found = self.index.abbrev_links(self.r.tokens, i, covered)
+            if not found and len(t.lower) < 3:
+                continue
             if found:
                 longest = max(l.last for l in found)
                 found = [l for l in found if l.last == longest]
@@ -348,6 +352,8 @@ class Parser:
             return True
         if any(it.first <= i < it.last for it in self.items):
             return False
+        if t.lower in ("types", "kinds", "type", "kind") and (n := self.tok(i + 1)) is not None and n.lower == "of":
+            return True  # "how many different types of clients": the clients
         return t.kind == "word" and (t.stem in FILLER_STEMS) and not self._is_cue_pos(i)
 
     def _is_cue_pos(self, i: int) -> bool:
@@ -740,6 +746,8 @@ class Parser:
         i = c.last
         if self.tok(i) is not None and self.tok(i).lower == "the":  # type: ignore[union-attr]
             i += 1
+        if self._cmp_quantified(c):
+            return
         avg = self.cue_at(i)
         extreme = avg is not None and avg.kind == "super" and avg.arg in ("max", "min") and self.r.tokens[avg.first].lower in _EXTREME_WORDS
         if avg is None or not (extreme or (avg.kind == "agg" and avg.arg == "avg")):
@@ -747,8 +755,11 @@ class Parser:
         end = avg.last
         after = self.item_at(end) or (self.item_at(end + 1) if self.tok(end) is not None and self.tok(end).lower == "of" else None)  # type: ignore[union-attr]
         acol = self.col_of(after) if after is not None and after.link.kind == "column" and after.role is None else None
+        some_rows = False
         if extreme and (acol is None or not self._nothing_after(after.last)):  # type: ignore[union-attr]
-            return  # "less than the lowest revenue of any manufacturer in Austin": the maximum of some rows only
+            if acol is None:
+                return
+            some_rows = True  # "less than the lowest revenue of any manufacturer in Austin": over those rows, see _assemble
         op = c.arg[1] if c.kind == "cmp_concept" else c.arg
         target = self.prev_item(c.first, kinds=("column",))
         col = self.col_of(target) if target is not None else None
@@ -771,7 +782,67 @@ class Parser:
         words = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}.get(op, op)
         agg = avg.arg
         what = {"avg": "average", "max": "maximum", "min": "minimum"}[agg]
-        self.spec.filters.append(Filter(col, op, (Measure(agg, col),), label=f"{col.name} {words} its {what}"))  # type: ignore[arg-type]
+        f = Filter(col, op, (Measure(agg, col),), label=f"{col.name} {words} its {what}")  # type: ignore[arg-type]
+        self.spec.filters.append(f)
+        if some_rows:
+            self._sub_rows.append((f, end))
+
+    def _cmp_quantified(self, c: Cue) -> bool:
+        """"salary greater than that of some instructor in Biology", "older than every engineer": the
+        column against its minimum (some) or maximum (all) over the rows the rest of the question names."""
+        toks = self.r.tokens
+        i = c.last
+        if toks_lower(toks, i, i + 2) in ("that of", "those of"):
+            i += 2
+        q = self.tok(i)
+        if q is None or q.lower not in ("some", "all", "every"):
+            return False
+        op = c.arg[1] if c.kind == "cmp_concept" else c.arg
+        if op not in (">", ">=", "<", "<="):
+            return False
+        target = self.prev_item(c.first, kinds=("column",))
+        col = self.col_of(target) if target is not None else None
+        if col is None and c.kind == "cmp_concept":
+            col = self.concept_column(c.arg[0], self.table)
+        if col is None or col.table != self.table or (p := self.colprof(col)) is None or p.kind not in ("number", "date"):
+            return False
+        agg = ("min" if q.lower == "some" else "max") if op[0] == ">" else ("max" if q.lower == "some" else "min")
+        if target is not None:
+            self.use(target, "filter")
+        self.use_cue(c)
+        self.used.update(range(c.first, i + 1))
+        words = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}[op]
+        f = Filter(col, op, (Measure(agg, col),), label=f"{col.name} {words} the {'minimum' if agg == 'min' else 'maximum'} of those rows")  # type: ignore[arg-type]
+        self.spec.filters.append(f)
+        self._sub_rows.append((f, i + 1))
+        return True
+
+    def _move_sub_rows(self) -> None:
+        """Filters stated after "than the lowest X of any ..." / "than some ..." restrict the sub-query."""
+        for f, pos in self._sub_rows:
+            if f not in self.spec.filters:
+                continue
+            inner = [g for g in self.spec.filters if g is not f and isinstance(g.col, Col) and not isinstance((g.values or (None,))[0], Measure) and (k := self._where_first(g)) is not None and k >= pos]
+            inner += [g for g in self.spec.filters if g is not f and isinstance(g.col, Col) and g not in inner and self._where_first(g) is None and self._value_pos(g) >= pos]
+            if not inner:
+                self.r.problems.append("I could not tell which rows the comparison is with")
+                continue
+            for g in inner:
+                self.spec.filters.remove(g)
+            inner_cols = {g.col for g in inner}
+            for it in self.items:
+                if it.role is None and it.first >= pos and it.link.kind == "column" and self.col_of(it) in inner_cols:
+                    self.use(it, "filter")  # "in the Biology department": the department named for the sub-query
+            k = self.spec.filters.index(f)
+            self.spec.filters[k] = Filter(f.col, f.op, f.values, f.label, tuple(inner))
+
+    def _value_pos(self, g: Filter) -> int:
+        """Where the question named the value of filter ``g`` (a value link), else -1."""
+        vals = {str(v).lower() for v in g.values}
+        for it in self.items:
+            if it.link.kind == "value" and it.role is not None and (it.link.table, it.link.column) == (g.col.table, g.col.name) and str(it.link.value).lower() in vals:  # type: ignore[union-attr]
+                return it.first
+        return -1
 
     def _nothing_after(self, k: int) -> bool:
         """Only punctuation, or "of all (the) <rows>", follows token ``k``: the aggregate is over every row."""
@@ -1060,6 +1131,7 @@ class Parser:
         """"how many X", "number of X", "count the number of X": count(*), or count(distinct col)."""
         counted = False
         self._count_as_sum: list[tuple[Measure, Item, bool]] = []
+        self._how_many_value: list[Col] = []
         for c in self.r.cues:
             if c.kind != "count" or self._consumed_cue(c):
                 continue
@@ -1119,6 +1191,12 @@ class Parser:
             p = self.colprof(col)
             if distinct or (p is not None and (p.kind in ("text", "bool") or p.is_id_like)):
                 self.spec.measures.append(Measure("count_distinct", col))
+            elif p is not None and p.kind == "number" and col.table == self.table and not p.is_id_like and toks_lower(self.r.tokens, c.first, c.last) == "how many" and any(
+                t.lower in ("does", "do", "did") for t in self.r.tokens[nxt.last : nxt.last + 2]
+            ) and self.spec.filters:
+                # "how many credits does course CIS-220 have": the row's value of the credits column
+                nxt.role = None  # shown, see _assemble
+                self._how_many_value.append(col)
             elif p is not None and p.kind == "number" and col.table == self.table and _counts_name(col.name) and (toks_lower(self.r.tokens, c.first, c.last) in ("number of", "numbers of", "total number of") or any(cc.kind == "total_noise" for cc in self.r.cues)):
                 # "the total number of hours", "the number of hours played per student": the column
                 # already holds counts, so their sum (or, beside other shown columns, the column itself)
@@ -1742,6 +1820,7 @@ class Parser:
         return any(k is not None and k < c.first for k in firsts) and any(k is not None and k >= c.last for k in firsts)
 
     def _assemble(self) -> None:
+        self._move_sub_rows()
         self._or_filters()
         s = self.spec
         leftovers = [it for it in self.items if it.role is None]
@@ -1965,6 +2044,13 @@ class Parser:
         if getattr(self, "_top_pending", None) and s.measures and s.group_by:
             s.order_by.append(OrderKey(s.measures[0], desc=self._top_pending == "max"))
             self._top_pending = None
+        if len(s.group_by) == 1 and s.measures and self.top_count is None and self.limit is None and not select_cols:
+            g = s.group_by[0]
+            fixed_to = [f for f in s.filters if f.col == g and f.op == "=" and len(f.values) == 1]
+            if fixed_to and not any(isinstance(f.col, Measure) for f in s.filters):
+                # "the number of policies used by the customer named Dayana Robel": one group, fixed by the filter
+                s.group_by = []
+                s.order_by = [o for o in s.order_by if not isinstance(o.target, Measure)]
         s.measures = list(dict.fromkeys(s.measures))
         s.columns = [c for c in s.columns if c not in s.group_by] + [c for c in select_cols if c not in s.columns]
         # "apartments with type code 'Flat'": a column fixed to given values is not worth showing
@@ -2255,6 +2341,9 @@ class Parser:
                 before = next((x for x in self.items if x.last == i), None)
                 if (i in self._noun_number or t.lower in _HEAD_NOUNS) and before is not None and before.role is not None and before.link.kind == "column":
                     explained = True  # "phone number", "snatch score", "cloud cover rates": part of the column's name in the question
+                after = self.item_at(i + 2) if i + 2 < len(r.tokens) and r.tokens[i + 1].lower == "of" else None
+                if t.lower in ("types", "kinds", "type", "kind") and after is not None and after.role is not None and after.link.kind == "column":
+                    explained = True  # "the different types of player positions": the positions
                 if t.lower in ("member", "members") and before is not None and before.role is not None and before.link.kind == "table":
                     explained = True  # "faculty members", "staff member": the table's rows
                 if t.lower in ("name", "names") and self._names_shown_column(i):
@@ -2298,7 +2387,10 @@ _VERBS = set(
 _USAGE_VERBS = {"used", "use", "uses", "appears", "appear", "appeared", "occurs", "occur", "occurred", "happens", "chosen", "seen", "listed", "found", "have", "has", "had"}
 
 # Generic head nouns said after a column's own words ("the snatch score" for a column Snatch).
-_HEAD_NOUNS = {"number", "numbers", "score", "scores", "rate", "rates", "value", "values", "amount", "amounts", "level", "levels", "figure", "figures"}
+_HEAD_NOUNS = {
+    "number", "numbers", "score", "scores", "rate", "rates", "value", "values", "amount", "amounts", "level", "levels",
+    "figure", "figures", "type", "types", "kind", "kinds", "status", "statuses", "category", "categories",
+}
 _EXTREME_WORDS = {"maximum", "max", "highest", "largest", "biggest", "greatest", "minimum", "min", "lowest", "smallest"}
 _POSITIVE = {"<>": "=", "not in": "in", "not like": "like"}  # a negated filter, stated positively
 _ANTI_WORDS = {"do", "does", "did", "have", "has", "had", "any", "those", "for", "ever"}

@@ -55,6 +55,7 @@ class Filter:
     op: Op
     values: tuple[Any, ...] = ()
     label: str = ""
+    inner: tuple[Any, ...] = ()  # filters of the sub-query when ``values`` is an aggregate ("of the songs in English")
 
     def describe(self) -> str:
         if self.label:

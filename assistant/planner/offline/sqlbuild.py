@@ -107,8 +107,11 @@ class Builder:
         cls = {"=": exp.EQ, "<>": exp.NEQ, ">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}[f.op]
         if isinstance(v[0], Measure) and v[0].col is not None:
             # "above the average price": compared with the column's aggregate over its whole table
-            inner = Builder(self.catalog, QuerySpec(table=v[0].col.table)).measure(v[0])
+            sub_builder = Builder(self.catalog, QuerySpec(table=v[0].col.table))
+            inner = sub_builder.measure(v[0])
             sub = exp.select(inner).from_(exp.Table(this=_ident(v[0].col.table)))
+            if f.inner:  # "the lowest revenue of any manufacturer in Austin": over those rows only
+                sub = sub.where(exp.and_(*[sub_builder.condition(g) for g in f.inner]))
             return cls(this=target, expression=exp.Subquery(this=sub))
         return cls(this=target, expression=literal(v[0]))
 

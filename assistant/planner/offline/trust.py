@@ -44,7 +44,7 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
     q = question.lower()
     vs_average = any(f.values and isinstance(f.values[0], Measure) for f in spec.filters)
     for pattern, name in _NESTED:
-        if name == "average_compare" and vs_average:
+        if name in ("average_compare", "subquery_compare") and vs_average:
             continue  # built as a comparison with a sub-query
         if (name, spec.set_op) in (("set_both", "intersect"), ("set_difference", "except"), ("anti_join", "except")):
             continue  # built as INTERSECT / EXCEPT of two SELECTs
