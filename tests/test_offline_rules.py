@@ -348,3 +348,18 @@ def test_than_some_or_all_rows_compares_with_their_minimum_or_maximum(staff: Wor
 def test_than_the_lowest_of_the_rows_named_after_it(staff: Workspace) -> None:
     rows = rows_for(staff, "What are the names of instructors with salary less than the lowest salary of any instructor in Physics?")
     assert sorted(rows) == [("A",), ("E",)]
+
+
+def test_comparison_then_column_then_number(ws: Workspace) -> None:
+    assert sorted(rows_for(ws, "Find the names of people who are under age 40 or from Spain.")) == [("Ann",), ("Bob",), ("Di",)]
+
+
+def test_the_most_recent_then_a_date_column_ranks_by_it(tmp_path: Path) -> None:
+    db = tmp_path / "appointments.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE appointment (appointment_id INTEGER PRIMARY KEY, patient TEXT, start TEXT, end TEXT)")
+    con.executemany("INSERT INTO appointment VALUES (?, ?, ?, ?)", [(1, "A", "2008-04-24 10:00", "2008-04-24 11:00"), (2, "B", "2008-04-26 10:00", "2008-04-26 11:00")])
+    con.commit()
+    con.close()
+    ws = Workspace([db])
+    assert rows_for(ws, "Find the id of the appointment with the most recent start date?") == [(2,)]

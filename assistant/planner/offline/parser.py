@@ -629,6 +629,18 @@ class Parser:
                 continue
             if c.kind in ("cmp", "cmp_concept"):
                 num = self._number_at(c.last)
+                named = self.item_at(c.last) if not num else None
+                ncol = self.col_of(named) if named is not None and named.link.kind == "column" and named.role is None else None
+                if ncol is not None and (npf := self.colprof(ncol)) is not None and npf.kind == "number" and (num2 := self._number_at(named.last)) is not None:  # type: ignore[union-attr]
+                    # "members under age 30": the comparison, then the column, then the number
+                    op2 = c.arg[1] if c.kind == "cmp_concept" else c.arg
+                    self.use(named, "filter")
+                    self.use_cue(c)
+                    self.used.update(range(c.first, num2[1]))
+                    f2 = Filter(ncol, op2, (num2[0],))
+                    self.spec.filters.append(f2)
+                    self._fpos.append((f2, c.first, num2[1]))
+                    continue
                 if not num:
                     self._cmp_average(c)
                     continue
@@ -1426,7 +1438,7 @@ class Parser:
                     col = bcol
                 after = self.next_item(c.last) if c.arg[0] == "date" else None
                 acol = self.col_of(after) if after is not None and after.role is None and after.link.kind == "column" else None
-                if col is None and acol is not None and (ap := self.colprof(acol)) is not None and ap.kind in ("date", "number"):
+                if col is None and acol is not None and (ap := self.colprof(acol)) is not None and (ap.kind in ("date", "number") or {"date", "time", "year", "start", "end"} & {stem(w) for w in expand_identifier(acol.name)}):
                     self.use(after, "super")  # "the shop with the latest open year": the column named right after
                     col = acol
                 if col is None and c.arg[0] == "age":
@@ -2389,7 +2401,7 @@ _USAGE_VERBS = {"used", "use", "uses", "appears", "appear", "appeared", "occurs"
 # Generic head nouns said after a column's own words ("the snatch score" for a column Snatch).
 _HEAD_NOUNS = {
     "number", "numbers", "score", "scores", "rate", "rates", "value", "values", "amount", "amounts", "level", "levels",
-    "figure", "figures", "type", "types", "kind", "kinds", "status", "statuses", "category", "categories",
+    "figure", "figures", "type", "types", "kind", "kinds", "status", "statuses", "category", "categories", "date", "dates",
 }
 _EXTREME_WORDS = {"maximum", "max", "highest", "largest", "biggest", "greatest", "minimum", "min", "lowest", "smallest"}
 _POSITIVE = {"<>": "=", "not in": "in", "not like": "like"}  # a negated filter, stated positively
