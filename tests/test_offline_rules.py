@@ -363,3 +363,7 @@ def test_the_most_recent_then_a_date_column_ranks_by_it(tmp_path: Path) -> None:
     con.close()
     ws = Workspace([db])
     assert rows_for(ws, "Find the id of the appointment with the most recent start date?") == [(2,)]
+
+
+def test_the_searched_names_are_shown(rails: Workspace) -> None:
+    assert rows_for(rails, "Which builders contain the word 'cast'?") == [("Doncaster",)]

@@ -1438,6 +1438,8 @@ class Parser:
                     col = bcol
                 after = self.next_item(c.last) if c.arg[0] == "date" else None
                 acol = self.col_of(after) if after is not None and after.role is None and after.link.kind == "column" else None
+                if acol is not None and {t.lower for t in self.r.tokens[c.first : c.last]} & set(expand_identifier(acol.name)):
+                    acol = None  # "the latest logon" over date_of_latest_logon: the word is part of the column's name
                 if col is None and acol is not None and (ap := self.colprof(acol)) is not None and (ap.kind in ("date", "number") or {"date", "time", "year", "start", "end"} & {stem(w) for w in expand_identifier(acol.name)}):
                     self.use(after, "super")  # "the shop with the latest open year": the column named right after
                     col = acol
@@ -1890,6 +1892,14 @@ class Parser:
         if not select_cols and not s.measures and not s.group_by and not table_named and not self.super_col and self.top_count is None:
             shown = [self.col_of(it) for it in self.items if it.role == "filter" and it.link.kind == "column"]
             select_cols = list(dict.fromkeys(c for c in shown if c is not None))
+        likes = [f for f in s.filters if f.op == "like" and isinstance(f.col, Col)]
+        if not select_cols and not s.measures and not s.group_by and not self.super_col and self.top_count is None and not self._who and len(likes) == 1 and len(s.filters) == 1 and not any(
+            t.lower in ("information", "info", "everything", "details", "all") for t in self.r.tokens
+        ):
+            # "which airport names contain the word 'international'": the names searched are the answer
+            p = self.colprof(likes[0].col)  # type: ignore[arg-type]
+            if p is not None and p.kind == "text":
+                select_cols = [likes[0].col]  # type: ignore[list-item]
         if self._who and not select_cols and not (self.top_count is not None and self.top_count[1] is not None):
             select_cols = self.name_columns(self.table)
             if not select_cols:
@@ -2280,6 +2290,9 @@ class Parser:
             if self._consumed_cue(c):
                 continue
             text = " ".join(t.text for t in self.r.tokens[c.first : c.last])
+            if c.kind == "like" and (nc := self.cue_at(c.last)) is not None and nc.kind in ("cmp", "between") and self._consumed_cue(nc):
+                self.used.update(range(c.first, c.last))
+                continue  # "departments which contain at least two employees": a count, not a text match
             if c.kind in ("neg", "both", "cmp", "cmp_concept", "between", "super", "concept_super", "common", "agg", "count", "top", "like", "compare", "cmp_post", "total_noise", "according"):
                 self.r.problems.append(f"I could not apply '{text}' to anything")
             elif c.kind in ("or", "dir", "group", "distinct", "order", "alpha", "like_noise"):
