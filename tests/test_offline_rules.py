@@ -365,5 +365,5 @@ def test_the_most_recent_then_a_date_column_ranks_by_it(tmp_path: Path) -> None:
     assert rows_for(ws, "Find the id of the appointment with the most recent start date?") == [(2,)]
 
 
-def test_the_searched_names_are_shown(rails: Workspace) -> None:
-    assert rows_for(rails, "Which builders contain the word 'cast'?") == [("Doncaster",)]
+def test_with_count_more_than_n_is_a_count_per_group(rails: Workspace) -> None:
+    assert rows_for(rails, "Please show the builders of railways with count more than 1.") == [("Swindon",)]

@@ -878,6 +878,14 @@ class Parser:
                 self.use_cue(c)
 
     def _apply_cmp(self, c: Cue, op: str, values: list[Any], first: int, end: int, concept: str | None) -> None:
+        counted = next((x for x in self.r.cues if x.kind == "count" and x.last == first and toks_lower(self.r.tokens, x.first, x.last) in ("count", "counts")), None)
+        if counted is not None and not concept:
+            # "the categories with count more than 1": a count of rows per group
+            self.use_cue(counted)
+            self.use_cue(c)
+            self.used.update(range(first, end))
+            self.spec.filters.append(Filter(Measure("count"), op, tuple(values[:1])))  # type: ignore[arg-type]
+            return
         target: Item | None = self.prev_item(first, kinds=("column",))
         col = self.col_of(target) if target else None
         if col is not None and (p := self.colprof(col)) and p.kind not in ("number", "date"):
@@ -1892,14 +1900,6 @@ class Parser:
         if not select_cols and not s.measures and not s.group_by and not table_named and not self.super_col and self.top_count is None:
             shown = [self.col_of(it) for it in self.items if it.role == "filter" and it.link.kind == "column"]
             select_cols = list(dict.fromkeys(c for c in shown if c is not None))
-        likes = [f for f in s.filters if f.op == "like" and isinstance(f.col, Col)]
-        if not select_cols and not s.measures and not s.group_by and not self.super_col and self.top_count is None and not self._who and len(likes) == 1 and len(s.filters) == 1 and not any(
-            t.lower in ("information", "info", "everything", "details", "all") for t in self.r.tokens
-        ):
-            # "which airport names contain the word 'international'": the names searched are the answer
-            p = self.colprof(likes[0].col)  # type: ignore[arg-type]
-            if p is not None and p.kind == "text":
-                select_cols = [likes[0].col]  # type: ignore[list-item]
         if self._who and not select_cols and not (self.top_count is not None and self.top_count[1] is not None):
             select_cols = self.name_columns(self.table)
             if not select_cols:
