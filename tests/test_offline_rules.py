@@ -367,3 +367,14 @@ def test_the_most_recent_then_a_date_column_ranks_by_it(tmp_path: Path) -> None:
 
 def test_with_count_more_than_n_is_a_count_per_group(rails: Workspace) -> None:
     assert rows_for(rails, "Please show the builders of railways with count more than 1.") == [("Swindon",)]
+
+
+def test_light_verbs_read_past_are_not_a_weak_reading() -> None:
+    from assistant.planner.offline import trust
+    from assistant.planner.offline.parser import Reading
+    from assistant.planner.offline.spec import QuerySpec
+
+    spec = QuerySpec(table="songs")
+    light = trust.flags("the song released most recently", Reading(tolerated=["released"], confidence=0.8), spec)
+    other = trust.flags("the song shared most recently", Reading(tolerated=["shared"], confidence=0.8), spec)
+    assert "unknown:weak" not in light and "unknown:weak" in other
