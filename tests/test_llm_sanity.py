@@ -59,6 +59,15 @@ def test_values_the_question_names_pass(value: str, question: str) -> None:
     check_query(f"SELECT name FROM t WHERE c LIKE '{value}' OR d IN ('{value}', 'x')", question, small_model=True)
 
 
+def test_zero_or_one_on_a_yes_no_column_is_not_an_invented_number() -> None:
+    ws = Workspace()
+    ws.add_dataframe(pd.DataFrame({"name": ["a", "b", "c"], "pets_allowed": [1, 0, 1], "stars": [5, 3, 4]}), "hotels")
+    catalog = ws.catalog()
+    check_query("SELECT name FROM hotels WHERE pets_allowed = 1", "hotels that allow pets", small_model=True, catalog=catalog)
+    with pytest.raises(QueryError, match="does not state"):
+        check_query("SELECT name FROM hotels WHERE stars = 1", "hotels that allow pets", small_model=True, catalog=catalog)
+
+
 def test_a_value_from_an_earlier_turn_counts_as_mentioned() -> None:
     conversation = "Earlier in this conversation:\nQ: sales in Portugal\nSQL: SELECT ...\nNow: only for 2023"
     query = "SELECT sum(amount) FROM sales WHERE country = 'Portugal' AND year = 2023"
@@ -74,6 +83,7 @@ def test_a_value_from_an_earlier_turn_counts_as_mentioned() -> None:
          "pilots who did not win the matches held in Australia", "says 'not'"),
         ("SELECT p.name FROM pilot AS p JOIN match AS m ON p.id = m.winner", "pilots who haven't won a match", "says 'haven't'"),
         ("SELECT count(account_id) FROM accounts", "Count the number of accounts of each customer.", "'each'"),
+        ("SELECT count(*) FROM student WHERE major = 600 AND sex = 'M'", "How many students live in the male dorm?", "does not state"),
     ],
 )
 def test_a_query_that_misses_what_the_question_asks_is_refused_for_small_models(query: str, question: str, said: str) -> None:
@@ -94,6 +104,10 @@ def test_a_query_that_misses_what_the_question_asks_is_refused_for_small_models(
         ("SELECT name FROM c WHERE outcome = 'No Response'", "customers with outcome 'No Response'"),
         ("SELECT dept, count(*) FROM staff GROUP BY dept", "how many staff in each department"),
         ("SELECT max(speed) FROM weather", "the highest wind speed in miles per hour"),
+        ("SELECT name FROM player WHERE age >= 31 AND goals > 2", "players older than 30 with more than two goals"),
+        ("SELECT name FROM teacher WHERE grade = 3", "teachers of the third grade"),
+        ("SELECT name FROM loan WHERE rate > 0.05", "loans with a rate above 5%"),
+        ("SELECT count(*) FROM storm WHERE deaths > 0", "How many storms had deaths?"),
     ],
 )
 def test_queries_that_do_what_the_question_asks_pass(query: str, question: str) -> None:

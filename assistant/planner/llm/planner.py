@@ -163,7 +163,7 @@ class LLMPlanner:
         def prepare(sql: str) -> str:
             """The model's SQL repaired (repair.py), then refused if it cannot mean what was asked (sanity.py)."""
             sql = repair_sql(sql, question, catalog, repairs)
-            check_query(sql, question, asked, small_model=self.local)
+            check_query(sql, question, asked, small_model=self.local, catalog=catalog)
             return sql
 
         guard = TurnGuard(recorder, s.max_retries, s.max_turn_tokens, self.narrate)
