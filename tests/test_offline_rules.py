@@ -378,3 +378,15 @@ def test_light_verbs_read_past_are_not_a_weak_reading() -> None:
     light = trust.flags("the song released most recently", Reading(tolerated=["released"], confidence=0.8), spec)
     other = trust.flags("the song shared most recently", Reading(tolerated=["shared"], confidence=0.8), spec)
     assert "unknown:weak" not in light and "unknown:weak" in other
+
+
+def test_sort_them_in_an_order_is_read_as_filler(towers: Workspace) -> None:
+    assert rows_for(towers, "Find the names of the buildings in city X, and sort them in ascending order of floors.") == [("A",), ("C",)]
+
+
+def test_sort_them_by_is_an_order(towers: Workspace) -> None:
+    assert rows_for(towers, "List the names of buildings, and sort them by floors in descending order.") == [("B",), ("C",), ("A",)]
+
+
+def test_a_bare_sort_before_an_order_is_filler(towers: Workspace) -> None:
+    assert rows_for(towers, "Find the names of buildings, and sort in descending order of floors.") == [("B",), ("C",), ("A",)]

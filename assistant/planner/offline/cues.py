@@ -63,6 +63,8 @@ _RAW: list[tuple[str, str, Any]] = [
     ("group by", "group", None), ("broken down by", "group", None), ("breakdown by", "group", None),
     ("for different", "group", None), ("across", "group", None), ("by each", "group", None),
     ("split by", "group", None),
+    ("sort them by", "order", None), ("sort it by", "order", None), ("sort the results by", "order", None),
+    ("sort the result by", "order", None), ("sort them", "or_noise", None), ("sort the results", "or_noise", None),
     # ordering
     ("order by", "order", None), ("ordered by", "order", None), ("sorted by", "order", None), ("sort by", "order", None),
     ("in order of", "order", None), ("order of", "order", None), ("ranked by", "order", None), ("rank by", "order", None), ("sorted", "order", None),

@@ -130,7 +130,7 @@ FILLER = set(
     way ways via among within live lives living lived work works working worked teach teaches
     taught located based belong belongs belonging currently presently also too again now instead
     okay ok full made offered report compute calculate provide identify enumerate retrieve fetch select
-    manner
+    manner sort
     """.split()
 )
 FILLER_STEMS = {stem(w) for w in FILLER}
