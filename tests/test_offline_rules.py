@@ -390,3 +390,25 @@ def test_sort_them_by_is_an_order(towers: Workspace) -> None:
 
 def test_a_bare_sort_before_an_order_is_filler(towers: Workspace) -> None:
     assert rows_for(towers, "Find the names of buildings, and sort in descending order of floors.") == [("B",), ("C",), ("A",)]
+
+
+@pytest.fixture
+def races(tmp_path: Path) -> Workspace:
+    db = tmp_path / "races.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE race (race_id INTEGER PRIMARY KEY, name TEXT, class TEXT, date TEXT)")
+    con.executemany(
+        "INSERT INTO race VALUES (?, ?, ?, ?)",
+        [(1, "Alpha", "GT", "May"), (2, "Beta", "DP", "June"), (3, "Gamma", "GT", "July"), (4, "Delta", "LMP", "May"), (5, "Eps", "DP", "May"), (6, "Zeta", "GT", "Aug")],
+    )
+    con.commit()
+    con.close()
+    return Workspace([db])
+
+
+def test_x_of_rows_that_is_most_common_groups_by_x(races: Workspace) -> None:
+    assert rows_for(races, "Give the class of races that is most common.") == [("GT",)]
+
+
+def test_top_k_most_common_x_keeps_k(races: Workspace) -> None:
+    assert rows_for(races, "Show the top 2 most common classes of races.") == [("GT",), ("DP",)]

@@ -859,7 +859,7 @@ class Parser:
     def _nothing_after(self, k: int) -> bool:
         """Only punctuation, or "of all (the) <rows>", follows token ``k``: the aggregate is over every row."""
         toks = self.r.tokens
-        while k < len(toks) and toks[k].lower in ("of", "all", "the", "any", "among", "over", "for"):
+        while k < len(toks) and toks[k].lower in ("of", "all", "the", "any", "among", "amongst", "over", "for"):
             k += 1
         it = self.item_at(k)
         if it is not None and it.link.kind == "table" and it.link.table == self.table:
@@ -1256,7 +1256,7 @@ class Parser:
         i = it.first - 1
         while i >= 0 and self.r.tokens[i].lower in ("the", "all", "a", "an", "each", "every"):
             i -= 1
-        return i >= 0 and self.r.tokens[i].lower in ("of", "for", "from", "among", "in")
+        return i >= 0 and self.r.tokens[i].lower in ("of", "for", "from", "among", "amongst", "in")
 
     def _is_table_name(self, it: Item) -> bool:
         """The words of ``it`` are exactly some table's name ("positions of players" with a player table)."""
@@ -1397,6 +1397,9 @@ class Parser:
             if c.kind == "top" and k is not None and nxt_sup is not None and nxt_sup.kind in ("super", "concept_super"):
                 self.limit = k  # "the top 5 largest ages": the superlative ranks, top gives the count
                 continue
+            if c.kind == "top" and nxt_sup is not None and nxt_sup.kind == "common":
+                self._common_k = k  # "the top 3 most common colleges": 'most common' ranks, top gives the count
+                continue
             if c.kind == "top" and self._bind_top_by(c, pos, k, direction):
                 continue
             if c.kind == "common":
@@ -1405,6 +1408,8 @@ class Parser:
                     nxt = before  # "which reign is the most common among wrestlers": the rows come after, the column before
                 if nxt is None:
                     nxt = self._column_before_verb(c.first)  # "which allergy is the most common", "the payment method used most often"
+                    if nxt is None:
+                        nxt = self._column_of_rows_before(c.first)  # "the class of races that is most common"
                     if nxt is not None and nxt.role is not None:
                         nxt = None
                 col = self.col_of(nxt) if nxt else None
@@ -1414,7 +1419,7 @@ class Parser:
                 self.use(nxt, "group")
                 self.spec.group_by.append(col)
                 self.top_count = (direction, col)
-                self.limit = k or 1
+                self.limit = k or getattr(self, "_common_k", None) or 1
                 continue
             nxt_cue = self.cue_at(pos) or (self.cue_at(pos + 1) if self._skippable(pos) else None)
             if nxt_cue and nxt_cue.kind == "count":
@@ -1495,6 +1500,30 @@ class Parser:
             self.used.add(i - 1)
             i -= 1
         return self.prev_item(i, kinds=("column",))
+
+    def _column_of_rows_before(self, pos: int) -> Item | None:
+        """"the class of races that is most common": past the main table's rows, the column named before "of"."""
+        i = pos
+        while i > 0 and i - 1 not in self.used and (t := self.r.tokens[i - 1]).kind == "word" and t.lower in _USAGE_VERBS and not self._is_cue_pos(i - 1):
+            i -= 1
+        rows = self.prev_item(i, kinds=("table",))
+        if rows is None or rows.link.table != self.table or rows.role is not None:
+            return None
+        j = rows.first
+        while j > 0 and self.r.tokens[j - 1].lower in ("the", "all", "a", "an", "each", "every"):
+            j -= 1
+        if j == 0 or self.r.tokens[j - 1].lower not in ("of", "for", "among", "in"):
+            return None
+        col = self.item_ending(j - 1)
+        if col is None or col.link.kind != "column" or col.role is not None or col.link.table != self.table:
+            return None
+        if any(it.first >= pos and it.link.kind == "table" and it.link.table != self.table for it in self.items):
+            return None  # "the genre that is most frequent across all tracks": counted over another table's rows
+        c = self.col_of(col)
+        if c is None or self._unique_values(c):
+            return None  # a name of each row counts ones
+        self.use(rows, "table")
+        return col
 
     def _rank_direction(self, col: Col, direction: str, c: Cue) -> str:
         """A rank is best when smallest: "the highest rank" is rank 1 (not for "maximum rank")."""
@@ -2146,7 +2175,7 @@ class Parser:
             t = self.r.tokens[k]
             if any(c.last == k + 1 for c in measure_cues):
                 return True
-            if t.lower in ("of", "on", "for", "in", "among", "across", "over"):
+            if t.lower in ("of", "on", "for", "in", "among", "amongst", "across", "over"):
                 return k >= min(c.last for c in measure_cues)
             table_item = self.item_ending(k + 1)
             if table_item is not None and table_item.link.kind == "table" and table_item.link.table == self.table:

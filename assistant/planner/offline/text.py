@@ -127,7 +127,7 @@ FILLER = set(
     information info data table dataset database listed list given corresponding respective
     respectively along together whole entire overall currently current exist exists existing
     available registered recorded stored known out up about so such other others else same here
-    way ways via among within live lives living lived work works working worked teach teaches
+    way ways via among amongst within live lives living lived work works working worked teach teaches
     taught located based belong belongs belonging currently presently also too again now instead
     okay ok full made offered report compute calculate provide identify enumerate retrieve fetch select
     manner sort
