@@ -1,12 +1,32 @@
-"""Shared helpers for the offline planner tests: plan a question, or plan it and run its SQL."""
+"""Shared helpers for the offline planner tests: a small SQLite database, plan a question, or plan
+it and run its SQL."""
 
 from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
 
 from assistant.contracts import Plan
 from assistant.planner.offline import OfflinePlanner
 from assistant.session import Session
 from tools.sql import run_query
 from tools.workspace import Workspace
+
+
+def sqlite_workspace(path: Path, schema: list[str], rows: dict[str, list[tuple]]) -> Workspace:
+    """A workspace over a new SQLite file made of ``schema`` (CREATE statements) and ``rows`` per
+    table: SQLite because its declared foreign keys become relations, as in a user's database."""
+    con = sqlite3.connect(path)
+    try:
+        for statement in schema:
+            con.execute(statement)
+        for table, values in rows.items():
+            if values:
+                con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values)
+        con.commit()
+    finally:
+        con.close()
+    return Workspace([path])
 
 
 def plan_for(ws: Workspace, question: str) -> Plan:

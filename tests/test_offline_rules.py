@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from planner_helpers import plan_for, rows_for
+from planner_helpers import plan_for, rows_for, sqlite_workspace
 from tools.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("no_embeddings")
@@ -15,23 +14,19 @@ pytestmark = pytest.mark.usefixtures("no_embeddings")
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
-    db = tmp_path / "parks.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE people (people_id INTEGER PRIMARY KEY, name TEXT, age INTEGER, height REAL, country TEXT)")
-    con.executemany(
-        "INSERT INTO people VALUES (?, ?, ?, ?, ?)",
-        [(1, "Ann", 30, 185.0, "France"), (2, "Bob", 52, 201.0, "Spain"), (3, "Cy", 45, 170.0, "Italy"), (4, "Di", 48, 195.0, "Spain")],
+    return sqlite_workspace(
+        tmp_path / "parks.sqlite",
+        [
+            "CREATE TABLE people (people_id INTEGER PRIMARY KEY, name TEXT, age INTEGER, height REAL, country TEXT)",
+            "CREATE TABLE roller_coaster (coaster_id INTEGER PRIMARY KEY, name TEXT, length REAL, height REAL, status TEXT)",
+            "CREATE TABLE artist (artist_id INTEGER PRIMARY KEY, artist TEXT, age INTEGER, country TEXT)",
+        ],
+        {
+            "people": [(1, "Ann", 30, 185.0, "France"), (2, "Bob", 52, 201.0, "Spain"), (3, "Cy", 45, 170.0, "Italy"), (4, "Di", 48, 195.0, "Spain")],
+            "roller_coaster": [(1, "Loop", 3500.0, 50.0, "Operating"), (2, "Drop", 1000.0, 120.0, "Closed"), (3, "Slow", 900.0, 30.0, "Planned")],
+            "artist": [(1, "Ann", 30, "France"), (2, "Bob", 50, "Spain"), (3, "Cy", 40, "Spain")],
+        },
     )
-    con.execute("CREATE TABLE roller_coaster (coaster_id INTEGER PRIMARY KEY, name TEXT, length REAL, height REAL, status TEXT)")
-    con.executemany(
-        "INSERT INTO roller_coaster VALUES (?, ?, ?, ?, ?)",
-        [(1, "Loop", 3500.0, 50.0, "Operating"), (2, "Drop", 1000.0, 120.0, "Closed"), (3, "Slow", 900.0, 30.0, "Planned")],
-    )
-    con.execute("CREATE TABLE artist (artist_id INTEGER PRIMARY KEY, artist TEXT, age INTEGER, country TEXT)")
-    con.executemany("INSERT INTO artist VALUES (?, ?, ?, ?)", [(1, "Ann", 30, "France"), (2, "Bob", 50, "Spain"), (3, "Cy", 40, "Spain")])
-    con.commit()
-    con.close()
-    return Workspace([db])
 
 
 def test_a_second_comparison_after_or_reuses_the_implied_column(ws: Workspace) -> None:
@@ -54,16 +49,15 @@ def test_a_column_naming_each_row_after_a_measure_is_the_rows_measured(ws: Works
 
 @pytest.fixture
 def cards(tmp_path: Path) -> Workspace:
-    db = tmp_path / "cards.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE customers_cards (card_id INTEGER PRIMARY KEY, card_type_code TEXT, holder TEXT, sex TEXT, weight REAL)")
-    con.executemany(
-        "INSERT INTO customers_cards VALUES (?, ?, ?, ?, ?)",
-        [(1, "Credit", "Ann", "F", 60.0), (2, "Debit", "Bob", "M", 80.0), (3, "Credit", "Cy", "M", 90.0)],
+    return sqlite_workspace(
+        tmp_path / "cards.sqlite",
+        [
+            "CREATE TABLE customers_cards (card_id INTEGER PRIMARY KEY, card_type_code TEXT, holder TEXT, sex TEXT, weight REAL)",
+        ],
+        {
+            "customers_cards": [(1, "Credit", "Ann", "F", 60.0), (2, "Debit", "Bob", "M", 80.0), (3, "Credit", "Cy", "M", 90.0)],
+        },
     )
-    con.commit()
-    con.close()
-    return Workspace([db])
 
 
 def test_gender_names_a_sex_column(cards: Workspace) -> None:
@@ -77,15 +71,17 @@ def test_of_each_after_the_grouped_column_is_that_grouping(cards: Workspace) -> 
 
 @pytest.fixture
 def bank(tmp_path: Path) -> Workspace:
-    db = tmp_path / "bank.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, customer_name TEXT)")
-    con.execute("CREATE TABLE accounts (account_id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(customer_id), account_name TEXT)")
-    con.executemany("INSERT INTO customers VALUES (?, ?)", [(1, "Ann"), (2, "Bob"), (3, "Cy")])
-    con.executemany("INSERT INTO accounts VALUES (?, ?, ?)", [(1, 1, "a"), (2, 1, "b"), (3, 2, "c")])
-    con.commit()
-    con.close()
-    return Workspace([db])
+    return sqlite_workspace(
+        tmp_path / "bank.sqlite",
+        [
+            "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, customer_name TEXT)",
+            "CREATE TABLE accounts (account_id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(customer_id), account_name TEXT)",
+        ],
+        {
+            "customers": [(1, "Ann"), (2, "Bob"), (3, "Cy")],
+            "accounts": [(1, 1, "a"), (2, 1, "b"), (3, 2, "c")],
+        },
+    )
 
 
 def test_how_many_x_have_a_y_counts_the_distinct_references(bank: Workspace) -> None:
@@ -96,16 +92,15 @@ def test_how_many_x_have_a_y_counts_the_distinct_references(bank: Workspace) -> 
 
 @pytest.fixture
 def clubs(tmp_path: Path) -> Workspace:
-    db = tmp_path / "clubs.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE book_club (book_id INTEGER PRIMARY KEY, category TEXT, year INTEGER, title TEXT, account_name TEXT)")
-    con.executemany(
-        "INSERT INTO book_club VALUES (?, ?, ?, ?, ?)",
-        [(1, "Gay M/SF", 1989, "A", "338"), (2, "Gay M/SF", 1990, "B", "162"), (3, "Lesb. M/SF", 1991, "C", "25"), (4, "Gay SF/F", 1985, "D", "1")],
+    return sqlite_workspace(
+        tmp_path / "clubs.sqlite",
+        [
+            "CREATE TABLE book_club (book_id INTEGER PRIMARY KEY, category TEXT, year INTEGER, title TEXT, account_name TEXT)",
+        ],
+        {
+            "book_club": [(1, "Gay M/SF", 1989, "A", "338"), (2, "Gay M/SF", 1990, "B", "162"), (3, "Lesb. M/SF", 1991, "C", "25"), (4, "Gay SF/F", 1985, "D", "1")],
+        },
     )
-    con.commit()
-    con.close()
-    return Workspace([db])
 
 
 def test_after_the_year_n_on_a_year_column(clubs: Workspace) -> None:
@@ -142,15 +137,17 @@ def test_compared_with_the_columns_maximum(ws: Workspace) -> None:
 
 @pytest.fixture
 def orgs(tmp_path: Path) -> Workspace:
-    db = tmp_path / "orgs.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE organizations (organization_id INTEGER PRIMARY KEY, organization_name TEXT, date_formed TEXT)")
-    con.executemany("INSERT INTO organizations VALUES (?, ?, ?)", [(1, "Alpha", "2001-05-01"), (2, "Beta", "1999-01-01"), (3, "Gamma", "2010-07-07")])
-    con.execute("CREATE TABLE shop (shop_id INTEGER PRIMARY KEY, shop_name TEXT, open_year INTEGER, score REAL)")
-    con.executemany("INSERT INTO shop VALUES (?, ?, ?, ?)", [(1, "North", 2005, 3.0), (2, "South", 2011, 2.0), (3, "East", 2008, 5.0)])
-    con.commit()
-    con.close()
-    return Workspace([db])
+    return sqlite_workspace(
+        tmp_path / "orgs.sqlite",
+        [
+            "CREATE TABLE organizations (organization_id INTEGER PRIMARY KEY, organization_name TEXT, date_formed TEXT)",
+            "CREATE TABLE shop (shop_id INTEGER PRIMARY KEY, shop_name TEXT, open_year INTEGER, score REAL)",
+        ],
+        {
+            "organizations": [(1, "Alpha", "2001-05-01"), (2, "Beta", "1999-01-01"), (3, "Gamma", "2010-07-07")],
+            "shop": [(1, "North", 2005, 3.0), (2, "South", 2011, 2.0), (3, "East", 2008, 5.0)],
+        },
+    )
 
 
 def test_youngest_and_oldest_without_an_age_use_the_only_date(orgs: Workspace) -> None:
@@ -181,13 +178,15 @@ def test_n_years_old_is_the_age(ws: Workspace) -> None:
 
 @pytest.fixture
 def towers(tmp_path: Path) -> Workspace:
-    db = tmp_path / "towers.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE building (building_id INTEGER PRIMARY KEY, name TEXT, street_address TEXT, floors INTEGER, city TEXT)")
-    con.executemany("INSERT INTO building VALUES (?, ?, ?, ?, ?)", [(1, "A", "1 Main", 10, "X"), (2, "B", "2 Main", 30, "Y"), (3, "C", "3 Main", 20, "X")])
-    con.commit()
-    con.close()
-    return Workspace([db])
+    return sqlite_workspace(
+        tmp_path / "towers.sqlite",
+        [
+            "CREATE TABLE building (building_id INTEGER PRIMARY KEY, name TEXT, street_address TEXT, floors INTEGER, city TEXT)",
+        ],
+        {
+            "building": [(1, "A", "1 Main", 10, "X"), (2, "B", "2 Main", 30, "Y"), (3, "C", "3 Main", 20, "X")],
+        },
+    )
 
 
 def test_number_of_a_column_that_holds_counts(towers: Workspace) -> None:
@@ -201,13 +200,15 @@ def test_number_of_a_column_that_holds_counts(towers: Workspace) -> None:
 
 @pytest.fixture
 def rails(tmp_path: Path) -> Workspace:
-    db = tmp_path / "rails.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE railway (railway_id INTEGER PRIMARY KEY, railway TEXT, builder TEXT, location TEXT)")
-    con.executemany("INSERT INTO railway VALUES (?, ?, ?, ?)", [(1, "GWR", "Swindon", "A"), (2, "LNER", "Doncaster", "B"), (3, "SR", "Swindon", "C")])
-    con.commit()
-    con.close()
-    return Workspace([db])
+    return sqlite_workspace(
+        tmp_path / "rails.sqlite",
+        [
+            "CREATE TABLE railway (railway_id INTEGER PRIMARY KEY, railway TEXT, builder TEXT, location TEXT)",
+        ],
+        {
+            "railway": [(1, "GWR", "Swindon", "A"), (2, "LNER", "Doncaster", "B"), (3, "SR", "Swindon", "C")],
+        },
+    )
 
 
 def test_a_column_named_like_its_table_is_not_a_second_grouping(rails: Workspace) -> None:
@@ -229,25 +230,29 @@ def test_the_number_column_listed_in_an_order_is_shown_not_summed(towers: Worksp
 
 
 def test_a_generic_head_noun_after_a_column_is_part_of_its_mention(tmp_path: Path) -> None:
-    db = tmp_path / "lifts.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE body_builder (body_builder_id INTEGER PRIMARY KEY, snatch REAL, clean_jerk REAL)")
-    con.executemany("INSERT INTO body_builder VALUES (?, ?, ?)", [(1, 150.0, 170.0), (2, 140.0, 180.0)])
-    con.commit()
-    con.close()
-    ws = Workspace([db])
+    ws = sqlite_workspace(
+        tmp_path / "lifts.sqlite",
+        [
+            "CREATE TABLE body_builder (body_builder_id INTEGER PRIMARY KEY, snatch REAL, clean_jerk REAL)",
+        ],
+        {
+            "body_builder": [(1, 150.0, 170.0), (2, 140.0, 180.0)],
+        },
+    )
     rows = rows_for(ws, "List the snatch score and clean jerk score of body builders in ascending order of snatch score.")
     assert rows == [(140.0, 180.0), (150.0, 170.0)]
 
 
 def test_directed_by_names_the_director_column(tmp_path: Path) -> None:
-    db = tmp_path / "movies.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE movie (mid INTEGER PRIMARY KEY, title TEXT, year INTEGER, director TEXT)")
-    con.executemany("INSERT INTO movie VALUES (?, ?, ?, ?)", [(1, "Jaws", 1975, "Steven Spielberg"), (2, "Heat", 1995, "Michael Mann"), (3, "ET", 1982, "Steven Spielberg")])
-    con.commit()
-    con.close()
-    ws = Workspace([db])
+    ws = sqlite_workspace(
+        tmp_path / "movies.sqlite",
+        [
+            "CREATE TABLE movie (mid INTEGER PRIMARY KEY, title TEXT, year INTEGER, director TEXT)",
+        ],
+        {
+            "movie": [(1, "Jaws", 1975, "Steven Spielberg"), (2, "Heat", 1995, "Michael Mann"), (3, "ET", 1982, "Steven Spielberg")],
+        },
+    )
     assert sorted(rows_for(ws, "Find the titles of all movies directed by Steven Spielberg.")) == [("ET",), ("Jaws",)]
     assert rows_for(ws, "How many movies were directed by Michael Mann?") == [(1,)]
 
@@ -257,40 +262,46 @@ def test_with_n_then_a_number_column_is_that_value(towers: Workspace) -> None:
 
 
 def test_used_is_read_past_even_beside_a_partial_column_match(tmp_path: Path) -> None:
-    db = tmp_path / "shop.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE orders (order_id INTEGER PRIMARY KEY, payment_method_code TEXT, amount REAL)")
-    con.executemany("INSERT INTO orders VALUES (?, ?, ?)", [(1, "Visa", 10.0), (2, "Cash", 20.0), (3, "Visa", 5.0)])
-    con.commit()
-    con.close()
-    ws = Workspace([db])
+    ws = sqlite_workspace(
+        tmp_path / "shop.sqlite",
+        [
+            "CREATE TABLE orders (order_id INTEGER PRIMARY KEY, payment_method_code TEXT, amount REAL)",
+        ],
+        {
+            "orders": [(1, "Visa", 10.0), (2, "Cash", 20.0), (3, "Visa", 5.0)],
+        },
+    )
     assert rows_for(ws, "What is the payment method used by the most orders?") == [("Visa",)]
     assert not plan_for(ws, "Which payment method is shared by the most orders?").calls  # another verb still abstains
 
 
 def test_the_names_of_rows_of_a_titled_table_are_its_titles(tmp_path: Path) -> None:
-    db = tmp_path / "reviews.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE movie (mid INTEGER PRIMARY KEY, title TEXT, year INTEGER, director TEXT)")
-    con.execute("CREATE TABLE reviewer (rid INTEGER PRIMARY KEY, name TEXT)")
-    con.execute("CREATE TABLE rating (rid INTEGER REFERENCES reviewer(rid), mid INTEGER REFERENCES movie(mid), stars INTEGER)")
-    con.executemany("INSERT INTO movie VALUES (?, ?, ?, ?)", [(1, "Jaws", 1975, "Steven Spielberg"), (2, "Heat", 1995, "Michael Mann")])
-    con.executemany("INSERT INTO reviewer VALUES (?, ?)", [(1, "Ann"), (2, "Bob")])
-    con.executemany("INSERT INTO rating VALUES (?, ?, ?)", [(1, 1, 4), (2, 2, 5)])
-    con.commit()
-    con.close()
-    ws = Workspace([db])
+    ws = sqlite_workspace(
+        tmp_path / "reviews.sqlite",
+        [
+            "CREATE TABLE movie (mid INTEGER PRIMARY KEY, title TEXT, year INTEGER, director TEXT)",
+            "CREATE TABLE reviewer (rid INTEGER PRIMARY KEY, name TEXT)",
+            "CREATE TABLE rating (rid INTEGER REFERENCES reviewer(rid), mid INTEGER REFERENCES movie(mid), stars INTEGER)",
+        ],
+        {
+            "movie": [(1, "Jaws", 1975, "Steven Spielberg"), (2, "Heat", 1995, "Michael Mann")],
+            "reviewer": [(1, "Ann"), (2, "Bob")],
+            "rating": [(1, 1, 4), (2, 2, 5)],
+        },
+    )
     assert rows_for(ws, "What are the names of all movies directed by Steven Spielberg?") == [("Jaws",)]
 
 
 def test_a_passive_by_before_a_value_is_not_a_grouping(tmp_path: Path) -> None:
-    db = tmp_path / "flats.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE apartment_buildings (building_id INTEGER PRIMARY KEY, building_short_name TEXT, building_manager TEXT)")
-    con.executemany("INSERT INTO apartment_buildings VALUES (?, ?, ?)", [(1, "A", "Emma"), (2, "B", "Kyle"), (3, "C", "Emma")])
-    con.commit()
-    con.close()
-    ws = Workspace([db])
+    ws = sqlite_workspace(
+        tmp_path / "flats.sqlite",
+        [
+            "CREATE TABLE apartment_buildings (building_id INTEGER PRIMARY KEY, building_short_name TEXT, building_manager TEXT)",
+        ],
+        {
+            "apartment_buildings": [(1, "A", "Emma"), (2, "B", "Kyle"), (3, "C", "Emma")],
+        },
+    )
     assert sorted(rows_for(ws, 'Show the short names of the buildings managed by "Emma".')) == [("A",), ("C",)]
     assert rows_for(ws, "How many buildings are managed by Kyle?") == [(1,)]
 
@@ -302,40 +313,43 @@ def test_a_grouping_fixed_to_one_value_is_dropped(cards: Workspace) -> None:
 
 
 def test_initials_name_a_column_and_types_of_a_column_is_the_column(tmp_path: Path) -> None:
-    db = tmp_path / "web.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE web_client_accelerator (id INTEGER PRIMARY KEY, name TEXT, operating_system TEXT, client TEXT)")
-    con.executemany("INSERT INTO web_client_accelerator VALUES (?, ?, ?, ?)", [(1, "CACHEbox", "Appliance", "End user"), (2, "Fasterfox", "Windows", "User"), (3, "Opera", "Windows", "User")])
-    con.commit()
-    con.close()
-    ws = Workspace([db])
+    ws = sqlite_workspace(
+        tmp_path / "web.sqlite",
+        [
+            "CREATE TABLE web_client_accelerator (id INTEGER PRIMARY KEY, name TEXT, operating_system TEXT, client TEXT)",
+        ],
+        {
+            "web_client_accelerator": [(1, "CACHEbox", "Appliance", "End user"), (2, "Fasterfox", "Windows", "User"), (3, "Opera", "Windows", "User")],
+        },
+    )
     assert rows_for(ws, "What are the name and os of web client accelerators with client User?") == [("Fasterfox", "Windows"), ("Opera", "Windows")]
     assert rows_for(ws, "How many different types of clients are there?") == [(2,)]
 
 
 def test_how_many_x_does_a_named_row_have_shows_its_value(tmp_path: Path) -> None:
-    db = tmp_path / "courses.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE course (crs_code TEXT PRIMARY KEY, crs_description TEXT, crs_credit REAL)")
-    con.executemany("INSERT INTO course VALUES (?, ?, ?)", [("CIS-220", "Intro", 3.0), ("QM-261", "Stats", 4.0)])
-    con.commit()
-    con.close()
-    ws = Workspace([db])
+    ws = sqlite_workspace(
+        tmp_path / "courses.sqlite",
+        [
+            "CREATE TABLE course (crs_code TEXT PRIMARY KEY, crs_description TEXT, crs_credit REAL)",
+        ],
+        {
+            "course": [("CIS-220", "Intro", 3.0), ("QM-261", "Stats", 4.0)],
+        },
+    )
     assert rows_for(ws, "How many credits does course QM-261 have?") == [(4.0,)]
 
 
 @pytest.fixture
 def staff(tmp_path: Path) -> Workspace:
-    db = tmp_path / "staff.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE instructor (id INTEGER PRIMARY KEY, name TEXT, dept_name TEXT, salary REAL)")
-    con.executemany(
-        "INSERT INTO instructor VALUES (?, ?, ?, ?)",
-        [(1, "A", "Biology", 50.0), (2, "B", "Biology", 70.0), (3, "C", "Physics", 60.0), (4, "D", "Physics", 80.0), (5, "E", "Music", 40.0)],
+    return sqlite_workspace(
+        tmp_path / "staff.sqlite",
+        [
+            "CREATE TABLE instructor (id INTEGER PRIMARY KEY, name TEXT, dept_name TEXT, salary REAL)",
+        ],
+        {
+            "instructor": [(1, "A", "Biology", 50.0), (2, "B", "Biology", 70.0), (3, "C", "Physics", 60.0), (4, "D", "Physics", 80.0), (5, "E", "Music", 40.0)],
+        },
     )
-    con.commit()
-    con.close()
-    return Workspace([db])
 
 
 def test_than_some_or_all_rows_compares_with_their_minimum_or_maximum(staff: Workspace) -> None:
@@ -355,13 +369,15 @@ def test_comparison_then_column_then_number(ws: Workspace) -> None:
 
 
 def test_the_most_recent_then_a_date_column_ranks_by_it(tmp_path: Path) -> None:
-    db = tmp_path / "appointments.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE appointment (appointment_id INTEGER PRIMARY KEY, patient TEXT, start TEXT, end TEXT)")
-    con.executemany("INSERT INTO appointment VALUES (?, ?, ?, ?)", [(1, "A", "2008-04-24 10:00", "2008-04-24 11:00"), (2, "B", "2008-04-26 10:00", "2008-04-26 11:00")])
-    con.commit()
-    con.close()
-    ws = Workspace([db])
+    ws = sqlite_workspace(
+        tmp_path / "appointments.sqlite",
+        [
+            "CREATE TABLE appointment (appointment_id INTEGER PRIMARY KEY, patient TEXT, start TEXT, end TEXT)",
+        ],
+        {
+            "appointment": [(1, "A", "2008-04-24 10:00", "2008-04-24 11:00"), (2, "B", "2008-04-26 10:00", "2008-04-26 11:00")],
+        },
+    )
     assert rows_for(ws, "Find the id of the appointment with the most recent start date?") == [(2,)]
 
 
@@ -394,16 +410,15 @@ def test_a_bare_sort_before_an_order_is_filler(towers: Workspace) -> None:
 
 @pytest.fixture
 def races(tmp_path: Path) -> Workspace:
-    db = tmp_path / "races.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE race (race_id INTEGER PRIMARY KEY, name TEXT, class TEXT, date TEXT)")
-    con.executemany(
-        "INSERT INTO race VALUES (?, ?, ?, ?)",
-        [(1, "Alpha", "GT", "May"), (2, "Beta", "DP", "June"), (3, "Gamma", "GT", "July"), (4, "Delta", "LMP", "May"), (5, "Eps", "DP", "May"), (6, "Zeta", "GT", "Aug")],
+    return sqlite_workspace(
+        tmp_path / "races.sqlite",
+        [
+            "CREATE TABLE race (race_id INTEGER PRIMARY KEY, name TEXT, class TEXT, date TEXT)",
+        ],
+        {
+            "race": [(1, "Alpha", "GT", "May"), (2, "Beta", "DP", "June"), (3, "Gamma", "GT", "July"), (4, "Delta", "LMP", "May"), (5, "Eps", "DP", "May"), (6, "Zeta", "GT", "Aug")],
+        },
     )
-    con.commit()
-    con.close()
-    return Workspace([db])
 
 
 def test_x_of_rows_that_is_most_common_groups_by_x(races: Workspace) -> None:
