@@ -30,6 +30,13 @@ def test_a_column_compared_with_itself_is_refused(query: str, said: str) -> None
     assert said in info.value.message
 
 
+def test_two_bounds_on_one_column_from_the_same_side_are_refused() -> None:
+    query = "SELECT s.name FROM storm AS s JOIN affected_region AS a ON s.id = a.storm_id WHERE a.cities >= 2 AND a.cities >= 10"
+    with pytest.raises(QueryError, match="bound the same column the same way"):
+        check_query(query, "storms that affected two or more regions and 10 or more cities")
+    check_query("SELECT name FROM storm WHERE deaths >= 2 AND deaths <= 10", "storms with between 2 and 10 deaths")
+
+
 def test_comparisons_of_two_columns_pass() -> None:
     check_query("SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid JOIN savings AS s ON a.custid = s.custid "
                 "WHERE c.balance > s.balance", "accounts whose checking balance is higher than their savings balance")

@@ -6,7 +6,10 @@ the question never mentions, invented by the model). Such queries return rows, s
 loop never sees an error and the user gets a confident wrong answer. Refused here, the model gets
 one readable reason and corrects the query, or the turn ends honestly.
 
-- Self-comparisons: for every model (they are never meaningful).
+- For every model (never meaningful): a column compared with itself, and two AND-ed bounds on one
+  column from the same side (``affected >= 2 AND affected >= 10`` for "affected two or more
+  regions and 10 or more cities": one bound does nothing, two different things were meant; on
+  stored answers 4 wrong, 0 right; in Spider's gold queries never).
 - For small models only, which make these mistakes and cannot be told by their results (a strong
   model may rightly write ``'United States'`` for "American" or ``<=`` for "not more than"):
   - a text value of which the conversation mentions no word. Words of 3 letters or fewer (codes
@@ -42,6 +45,7 @@ from tools.catalog import Catalog
 from tools.errors import QueryError
 
 _ORDER = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+_BOUNDS = (exp.GT, exp.GTE, exp.LT, exp.LTE)
 _STOP = {"the", "and", "of", "for", "in", "on", "a", "an", "to", "with"}
 _NEGATION = re.compile(r"\b(not|never|no(?!\.)|without|\w+n't)\b", re.IGNORECASE)
 # "not more than 5" (a comparison, written <=), "not only ... but also" (both): no exclusion
@@ -74,6 +78,13 @@ def check_query(sql: str, question: str, conversation: str | None = None, small_
             f"The {where} {cmp.sql(dialect='duckdb')} compares a column with itself, so it is true for every row or for none",
             "compare two different columns (in a join: a column of each table, along the listed join keys), or drop it",
         )
+    twice = same_way_bounds(tree)
+    if twice:
+        first, second = (c.sql(dialect="duckdb") for c in twice)
+        raise QueryError(
+            f"The conditions {first} and {second} bound the same column the same way, so one of them does nothing",
+            "the question probably means two different things there (another column, or a count or total per group)",
+        )
     if not small_model:
         return
     invented = unmentioned_values(tree, conversation or question)
@@ -93,6 +104,19 @@ def check_query(sql: str, question: str, conversation: str | None = None, small_
     if each and isinstance(tree, exp.Select) and not tree.args.get("group") and any(e.find(exp.AggFunc) for e in tree.expressions):
         raise QueryError(f"The question asks for '{each.group(0)}' something, but the query aggregates over all rows",
                          "GROUP BY the column the question groups by, and select it too")
+
+
+def same_way_bounds(tree: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
+    """Two AND-ed comparisons that bound one column from the same side (``x >= 2 AND x >= 10``)."""
+    for conjunction in tree.find_all(exp.And):
+        seen: dict[tuple[str, bool], exp.Expression] = {}
+        for cond in conjunction.flatten():
+            if isinstance(cond, _BOUNDS) and isinstance(cond.left, exp.Column) and isinstance(cond.right, exp.Literal):
+                key = (cond.left.sql().lower(), isinstance(cond, (exp.GT, exp.GTE)))
+                if key in seen:
+                    return seen[key], cond
+                seen[key] = cond
+    return None
 
 
 def has_negation(tree: exp.Expression) -> bool:
