@@ -28,8 +28,8 @@ one readable reason and corrects the query, or the turn ends honestly.
 Measured on 344 stored answers of the local 1.5B model to Spider questions (235 right, 109 wrong):
 the checks fired on 10 wrong answers (self-comparison 3, invented value 3 in two questions,
 negation 3, "each" 1) and on none of the right ones; the number check, added after a later run,
-on 3 more wrong answers (one question, three runs) and none of 300 right ones. On the gold queries of all 6,726 Spider train
-questions they fire on 48 (0.7%), about half of them mistakes in the gold (a join of t2.actid with
+on 3 more wrong answers (one question, three runs) and none of 300 right ones. On the gold queries
+of all 6,726 Spider train questions they fire on 48 (0.7%), about half of them mistakes in the gold (a join of t2.actid with
 itself, misspelt names, numbers the question does not give); the rest are abbreviations ('Los
 Angeles' for "LA") and "each" read as "all" - the price of a check, paid only by small models.
 """
@@ -46,7 +46,6 @@ from tools.errors import QueryError
 
 _ORDER = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 _BOUNDS = (exp.GT, exp.GTE, exp.LT, exp.LTE)
-_STOP = {"the", "and", "of", "for", "in", "on", "a", "an", "to", "with"}
 _NEGATION = re.compile(r"\b(not|never|no(?!\.)|without|\w+n't)\b", re.IGNORECASE)
 # "not more than 5" (a comparison, written <=), "not only ... but also" (both): no exclusion
 _NOT_EXCLUDING = re.compile(r"\b(not|no)\s+(only|more|less|greater|fewer|higher|lower|larger|smaller|above|below|over|under|later|earlier|exceed\w*)\b", re.IGNORECASE)
@@ -60,8 +59,8 @@ _PREFIX = 4  # letters a value's word must share with a word of the question ("B
 
 
 def check_query(sql: str, question: str, conversation: str | None = None, small_model: bool = False, catalog: Catalog | None = None) -> None:
-    """Raise :class:`QueryError` when ``sql`` compares a column with itself, or (``small_model``)
-    misses what ``question`` asks (see the module docstring). ``conversation``: the question with
+    """Raise :class:`QueryError` when ``sql`` compares a column with itself or bounds one twice from
+    the same side, or (``small_model``) misses what ``question`` asks (see the module docstring). ``conversation``: the question with
     the earlier turns, where filter values may come from (default: the question); ``catalog``
     tells which columns are yes/no flags."""
     try:
