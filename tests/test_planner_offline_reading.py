@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planner_helpers import plan_for, rows_for
+from planner_helpers import plan_for, rows_for, sqlite_workspace
 from tools.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("no_embeddings")
@@ -193,37 +193,43 @@ def test_a_measure_under_a_condition_is_no_grouping(ws: Workspace) -> None:
 
 
 def test_a_column_named_before_its_value_is_that_filter_beside_a_measure(tmp_path: Path) -> None:
-    db = tmp_path / "venues.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE stadium (stadium_id INTEGER PRIMARY KEY, name TEXT, capacity INTEGER, opening_year INTEGER)")
-    con.executemany("INSERT INTO stadium VALUES (?, ?, ?, ?)", [(1, "North Park", 100, 2005), (2, "Lake Field", 300, 2005), (3, "Old Ground", 50, 1990)])
-    con.commit()
-    con.close()
-    ws = Workspace([db])
+    ws = sqlite_workspace(
+        tmp_path / "venues.sqlite",
+        [
+            "CREATE TABLE stadium (stadium_id INTEGER PRIMARY KEY, name TEXT, capacity INTEGER, opening_year INTEGER)",
+        ],
+        {
+            "stadium": [(1, "North Park", 100, 2005), (2, "Lake Field", 300, 2005), (3, "Old Ground", 50, 1990)],
+        },
+    )
     assert rows_for(ws, "What is the average capacity of the stadiums that were opened in year 2005?") == [(200.0,)]
 
 
 def test_most_common_value_of_rows_named_like_their_table(tmp_path: Path) -> None:
-    db = tmp_path / "rails.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE railway (railway_id INTEGER PRIMARY KEY, railway TEXT, builder TEXT)")
-    con.executemany("INSERT INTO railway VALUES (?, ?, ?)", [(1, "SECR", "Stephenson"), (2, "GWR", "Stephenson"), (3, "LNER", "Brunel")])
-    con.commit()
-    con.close()
-    ws = Workspace([db])
+    ws = sqlite_workspace(
+        tmp_path / "rails.sqlite",
+        [
+            "CREATE TABLE railway (railway_id INTEGER PRIMARY KEY, railway TEXT, builder TEXT)",
+        ],
+        {
+            "railway": [(1, "SECR", "Stephenson"), (2, "GWR", "Stephenson"), (3, "LNER", "Brunel")],
+        },
+    )
     assert rows_for(ws, "Show the most common builder of railways.") == [("Stephenson",)]
 
 
 def test_a_column_named_by_an_abbreviation(tmp_path: Path) -> None:
-    db = tmp_path / "bank.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE customer (cust_id INTEGER PRIMARY KEY, cust_name TEXT, acc_bal REAL, state TEXT)")
-    con.execute("CREATE TABLE college (cname TEXT, state TEXT, enr INTEGER)")
-    con.executemany("INSERT INTO customer VALUES (?, ?, ?, ?)", [(1, "Mary", 100.0, "Utah"), (2, "Jack", 300.0, "Texas"), (3, "Ann", 50.0, "Ohio")])
-    con.executemany("INSERT INTO college VALUES (?, ?, ?)", [("LSU", "LA", 18000), ("ASU", "AZ", 12000), ("OU", "OK", 22000)])
-    con.commit()
-    con.close()
-    ws = Workspace([db])
+    ws = sqlite_workspace(
+        tmp_path / "bank.sqlite",
+        [
+            "CREATE TABLE customer (cust_id INTEGER PRIMARY KEY, cust_name TEXT, acc_bal REAL, state TEXT)",
+            "CREATE TABLE college (cname TEXT, state TEXT, enr INTEGER)",
+        ],
+        {
+            "customer": [(1, "Mary", 100.0, "Utah"), (2, "Jack", 300.0, "Texas"), (3, "Ann", 50.0, "Ohio")],
+            "college": [("LSU", "LA", 18000), ("ASU", "AZ", 12000), ("OU", "OK", 22000)],
+        },
+    )
     assert rows_for(ws, "What is the average account balance of customers?") == [(150.0,)]
     assert rows_for(ws, "How many colleges have enrollment above 15000?") == [(2,)]
     plan = plan_for(ws, "What is the average account balance of customers?")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planner_helpers import plan_for, rows_for
+from planner_helpers import plan_for, rows_for, sqlite_workspace
 from tools.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("no_embeddings")
@@ -163,13 +163,15 @@ def test_or_between_a_value_and_a_comparison_is_one_or_group(ws: Workspace) -> N
 
 
 def test_a_year_range_applies_to_a_number_column_of_years_named_before_it(tmp_path: Path) -> None:
-    db = tmp_path / "schools.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE school (school TEXT, founded INTEGER, entered_year INTEGER)")
-    con.executemany("INSERT INTO school VALUES (?, ?, ?)", [("A", 1850, 1990), ("B", 1910, 1880), ("C", 1870, 2001)])
-    con.commit()
-    con.close()
-    w = Workspace([db])
+    w = sqlite_workspace(
+        tmp_path / "schools.sqlite",
+        [
+            "CREATE TABLE school (school TEXT, founded INTEGER, entered_year INTEGER)",
+        ],
+        {
+            "school": [("A", 1850, 1990), ("B", 1910, 1880), ("C", 1870, 2001)],
+        },
+    )
     assert sorted(rows_for(w, "Which schools were founded before 1880?")) == [("A",), ("C",)]
 
 
@@ -182,15 +184,17 @@ def test_number_after_a_shown_column_is_part_of_its_name(ws: Workspace) -> None:
 
 
 def test_a_value_of_a_related_table_joins_along_the_relation(tmp_path: Path) -> None:
-    db = tmp_path / "films.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE studio (studio_id INTEGER PRIMARY KEY, studio_name TEXT)")
-    con.execute("CREATE TABLE movie (movie_id INTEGER PRIMARY KEY, title TEXT, budget REAL, studio_id INTEGER REFERENCES studio(studio_id))")
-    con.executemany("INSERT INTO studio VALUES (?, ?)", [(1, "Northlight"), (2, "Bluebird")])
-    con.executemany("INSERT INTO movie VALUES (?, ?, ?, ?)", [(1, "Avatar", 237.0, 1), (2, "Heat", 60.0, 2), (3, "Gravity", 100.0, 1)])
-    con.commit()
-    con.close()
-    w = Workspace([db])
+    w = sqlite_workspace(
+        tmp_path / "films.sqlite",
+        [
+            "CREATE TABLE studio (studio_id INTEGER PRIMARY KEY, studio_name TEXT)",
+            "CREATE TABLE movie (movie_id INTEGER PRIMARY KEY, title TEXT, budget REAL, studio_id INTEGER REFERENCES studio(studio_id))",
+        ],
+        {
+            "studio": [(1, "Northlight"), (2, "Bluebird")],
+            "movie": [(1, "Avatar", 237.0, 1), (2, "Heat", 60.0, 2), (3, "Gravity", 100.0, 1)],
+        },
+    )
     plan = plan_for(w, "What are the titles of movies from Northlight?")
     assert "join:value" in plan.meta["flags"]
     assert sorted(rows_for(w, "What are the titles of movies from Northlight?")) == [("Avatar",), ("Gravity",)]
@@ -204,15 +208,17 @@ def test_a_partial_match_across_a_join_blocks_only_with_another_weak_sign() -> N
 
 
 def test_a_partial_match_across_a_join_answers(tmp_path: Path) -> None:
-    db = tmp_path / "shop.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE store (store_id INTEGER PRIMARY KEY, store_name TEXT, home_city TEXT)")
-    con.execute("CREATE TABLE sale (sale_id INTEGER PRIMARY KEY, item TEXT, store_id INTEGER REFERENCES store(store_id))")
-    con.executemany("INSERT INTO store VALUES (?, ?, ?)", [(1, "North", "Oslo"), (2, "South", "Rome")])
-    con.executemany("INSERT INTO sale VALUES (?, ?, ?)", [(1, "pen", 1), (2, "cup", 2)])
-    con.commit()
-    con.close()
-    w = Workspace([db])
+    w = sqlite_workspace(
+        tmp_path / "shop.sqlite",
+        [
+            "CREATE TABLE store (store_id INTEGER PRIMARY KEY, store_name TEXT, home_city TEXT)",
+            "CREATE TABLE sale (sale_id INTEGER PRIMARY KEY, item TEXT, store_id INTEGER REFERENCES store(store_id))",
+        ],
+        {
+            "store": [(1, "North", "Oslo"), (2, "South", "Rome")],
+            "sale": [(1, "pen", 1), (2, "cup", 2)],
+        },
+    )
     plan = plan_for(w, "List the items of sales whose city is Oslo.")
     assert "join:inexact" in plan.meta["flags"] and "join:inexact_weak" not in plan.meta["flags"]
     assert rows_for(w, "List the items of sales whose city is Oslo.") == [("pen",)]
@@ -230,14 +236,16 @@ def test_starting_with_a_superlative_is_not_a_text_pattern(ws: Workspace) -> Non
 
 
 def test_another_table_after_main_table_of_only_describes_the_rows(tmp_path: Path) -> None:
-    db = tmp_path / "dept.sqlite"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE department (department_id INTEGER PRIMARY KEY, name TEXT)")
-    con.execute("CREATE TABLE head (head_id INTEGER PRIMARY KEY, name TEXT, age INTEGER)")
-    con.executemany("INSERT INTO department VALUES (?, ?)", [(1, "Sales"), (2, "Ops")])
-    con.executemany("INSERT INTO head VALUES (?, ?, ?)", [(1, "Ann", 60), (2, "Bob", 50), (3, "Cy", 70)])
-    con.commit()
-    con.close()
-    w = Workspace([db])
+    w = sqlite_workspace(
+        tmp_path / "dept.sqlite",
+        [
+            "CREATE TABLE department (department_id INTEGER PRIMARY KEY, name TEXT)",
+            "CREATE TABLE head (head_id INTEGER PRIMARY KEY, name TEXT, age INTEGER)",
+        ],
+        {
+            "department": [(1, "Sales"), (2, "Ops")],
+            "head": [(1, "Ann", 60), (2, "Bob", 50), (3, "Cy", 70)],
+        },
+    )
     assert rows_for(w, "How many heads of the departments are older than 56?") == [(2,)]
     assert "table:unused" in plan_for(w, "How many heads of the departments are older than 56?").meta["flags"]
