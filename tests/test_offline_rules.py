@@ -427,3 +427,32 @@ def test_x_of_rows_that_is_most_common_groups_by_x(races: Workspace) -> None:
 
 def test_top_k_most_common_x_keeps_k(races: Workspace) -> None:
     assert rows_for(races, "Show the top 2 most common classes of races.") == [("GT",), ("DP",)]
+
+
+def test_starting_with_a_lone_a_is_the_letter_not_the_article(races: Workspace) -> None:
+    assert rows_for(races, "What are the names of races that start with A in alphabetical order?") == [("Alpha",)]
+    assert rows_for(races, "Show the names of races that start with a G.") == [("Gamma",)]
+
+
+@pytest.fixture
+def dorms(tmp_path: Path) -> Workspace:
+    return sqlite_workspace(
+        tmp_path / "dorms.sqlite",
+        [
+            "CREATE TABLE dorm (dormid INTEGER PRIMARY KEY, dorm_name TEXT)",
+            "CREATE TABLE dorm_amenity (amenid INTEGER PRIMARY KEY, amenity_name TEXT)",
+            "CREATE TABLE has_amenity (dormid INTEGER REFERENCES dorm(dormid), amenid INTEGER REFERENCES dorm_amenity(amenid))",
+        ],
+        {
+            "dorm": [(1, "Smith"), (2, "Bell")],
+            "dorm_amenity": [(1, "TV"), (2, "Pool"), (3, "Gym")],
+            "has_amenity": [(1, 1), (1, 2), (2, 3)],
+        },
+    )
+
+
+def test_for_each_with_no_grouping_found_abstains_instead_of_one_total(dorms: Workspace) -> None:
+    plan = plan_for(dorms, "For each dorm, how many amenities does it have?")
+    assert not plan.calls, plan.calls
+    assert "each of something" in (plan.message or "")
+    assert rows_for(dorms, "How many amenities are there?") == [(3,)]

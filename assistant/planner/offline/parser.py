@@ -16,7 +16,7 @@ from assistant.planner.offline.cues import Cue, find_cues, grain_of
 from assistant.planner.offline.dates import DateMention, find_dates, parse_number
 from assistant.planner.offline.linking import Link, SchemaIndex
 from assistant.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
-from assistant.planner.offline.text import FILLER_STEMS, Token, expand_identifier, split_identifier, stem, tokenize
+from assistant.planner.offline.text import FILLER_STEMS, STOPWORDS, Token, expand_identifier, split_identifier, stem, tokenize
 from tools.catalog import ColumnProfile, TableProfile
 
 SCHEMA_WORDS = {"column", "field", "schema", "attribut", "tabl", "variabl"}
@@ -1092,12 +1092,21 @@ class Parser:
             return True
         return False
 
+    def _letter_a(self, j: int) -> bool:
+        """The token at ``j`` is a lone "A"/"a" that nothing could follow as an article (end, function word, punctuation)."""
+        t, nxt = self.tok(j), self.tok(j + 1)
+        if t is None or t.lower != "a":
+            return False
+        return nxt is None or nxt.kind in ("punct", "sym") or nxt.lower in STOPWORDS or nxt.lower in ("alphabetical", "order", "sorted", "ordered")
+
     def _bind_like(self) -> None:
         for c in self.r.cues:
             if c.kind != "like":
                 continue
             j = c.last
             while self.tok(j) and self.tok(j).kind == "word" and self.tok(j).lower in ("the", "a", "an", "letter", "letters", "word", "string", "substring", "phrase", "text", "of"):  # type: ignore[union-attr]
+                if self._letter_a(j):  # "start with A in alphabetical order": the letter, not the article
+                    break
                 self.used.add(j)
                 j += 1
             t = self.tok(j)

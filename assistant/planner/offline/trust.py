@@ -38,6 +38,7 @@ _LIGHT_VERBS = {
     "use", "uses", "used", "using", "called", "named", "processed", "spent", "during", "owned", "own", "owns", "taking",
     "opened", "released", "purchased", "generated", "posted", "grouped", "participated", "participate",
 }
+_EACH = re.compile(r"\beach\b")  # not "per": "miles per hour" is a unit
 _ALL_ASKED = re.compile(r"\b(information|info|everything)\b|\ball (?:of )?(?:the )?(?:details|data|columns|fields|attributes)\b")
 
 
@@ -135,6 +136,8 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
         out.append("shape:or")
     if spec.columns and spec.measures and not spec.group_by:
         out.append("shape:mixed")
+    if spec.measures and not spec.group_by and _EACH.search(q):
+        out.append("group:missing")  # "for each dorm, how many amenities": one total would answer another question
     if any(isinstance(o.target, Measure) for o in spec.order_by):
         out.append("shape:order_measure")
     if "join:inexact" in out and ("value:lookup" in out or reading.tolerated):
@@ -160,6 +163,7 @@ BLOCKING: set[str] = {
     "unknown:weak",  # on two 1,500-question samples: 16 correct, 13 wrong
     "table:via_key",  # another table read as the main table's reference: 6 correct, 12 wrong on a sample
     "join:ambiguous",  # two relations link the joined tables (source / destination): 3 correct, 7 wrong on Spider train
+    "group:missing",  # "each" asked, one aggregate over all rows built
     # not "join:weak_link": on Spider it removed 2.5 correct answers per wrong one
     # not "select:weak_multi": 21 correct per 7 wrong removed on a 1,500-question Spider sample
 }
@@ -223,4 +227,5 @@ REASONS = {
     "shape:measure_count": "I would count non-empty values of a column, which is rarely what is meant",
     "select:star": "I found what to look in but not what to show",
     "join:ambiguous": "the tables are linked in more than one way and I cannot tell which link is meant",
+    "group:missing": "the question asks about each of something, and I could not tell what to group by",
 }
