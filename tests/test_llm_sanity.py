@@ -37,6 +37,13 @@ def test_two_bounds_on_one_column_from_the_same_side_are_refused() -> None:
     check_query("SELECT name FROM storm WHERE deaths >= 2 AND deaths <= 10", "storms with between 2 and 10 deaths")
 
 
+def test_an_exclusion_that_an_equality_on_the_same_column_implies_is_refused() -> None:
+    query = "SELECT s.fname FROM student AS s JOIN has_allergy AS h ON s.stuid = h.stuid WHERE h.allergy = 'Milk' AND h.allergy <> 'Cat'"
+    with pytest.raises(QueryError, match="h.allergy <> 'Cat' does nothing next to h.allergy = 'Milk'"):
+        check_query(query, "students with an allergy to milk but not cat")
+    check_query("SELECT fname FROM student WHERE sex = 'F' AND city <> 'Paris'", "female students not from Paris")
+
+
 def test_comparisons_of_two_columns_pass() -> None:
     check_query("SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid JOIN savings AS s ON a.custid = s.custid "
                 "WHERE c.balance > s.balance", "accounts whose checking balance is higher than their savings balance")
@@ -91,6 +98,9 @@ def test_a_value_from_an_earlier_turn_counts_as_mentioned() -> None:
         ("SELECT p.name FROM pilot AS p JOIN match AS m ON p.id = m.winner", "pilots who haven't won a match", "says 'haven't'"),
         ("SELECT count(account_id) FROM accounts", "Count the number of accounts of each customer.", "'each'"),
         ("SELECT count(*) FROM student WHERE major = 600 AND sex = 'M'", "How many students live in the male dorm?", "does not state"),
+        ("SELECT c.effective_date FROM settlements AS s JOIN claims AS c ON s.claim_id = c.claim_id ORDER BY s.amount DESC LIMIT 1",
+         "the effective date of the claim with the largest total settlement", "asks for 'total'.*SUM or COUNT"),
+        ("SELECT position FROM player WHERE points > 20", "positions whose average points per player is above 20", "asks for 'average'.*AVG"),
     ],
 )
 def test_a_query_that_misses_what_the_question_asks_is_refused_for_small_models(query: str, question: str, said: str) -> None:
@@ -115,6 +125,11 @@ def test_a_query_that_misses_what_the_question_asks_is_refused_for_small_models(
         ("SELECT name FROM teacher WHERE grade = 3", "teachers of the third grade"),
         ("SELECT name FROM loan WHERE rate > 0.05", "loans with a rate above 5%"),
         ("SELECT count(*) FROM storm WHERE deaths > 0", "How many storms had deaths?"),
+        ("SELECT position FROM player GROUP BY position HAVING avg(points) > 20", "positions whose average points is above 20"),
+        ("SELECT date FROM weather WHERE mean_humidity > 50", "days with an average humidity above 50"),
+        ("SELECT name FROM body_builder ORDER BY total DESC LIMIT 1", "the body builder with the highest total score"),
+        ("SELECT c.name FROM checking AS c JOIN savings AS s ON c.id = s.id ORDER BY c.balance + s.balance", "names by total balance"),
+        ("SELECT count(*) FROM routes", "the total number of routes"),
     ],
 )
 def test_queries_that_do_what_the_question_asks_pass(query: str, question: str) -> None:
@@ -137,3 +152,16 @@ def test_the_agent_gets_the_reason_and_corrects_itself() -> None:
     assert answer.table is not None and answer.table["name"].tolist() == ["Bo"]
     refusal = next(m for m in model.requests[1] if getattr(m, "type", "") == "tool")
     assert "compares a column with itself" in str(refusal.content)
+
+
+def test_a_small_model_that_finds_no_rows_is_reported_as_unsure_not_as_none() -> None:
+    ws = Workspace()
+    ws.add_dataframe(pd.DataFrame({"name": ["Ann", "Bo"], "city": ["Paris", "Rome"]}), "people")
+    empty = "SELECT name FROM people WHERE city = 'Paris' AND name = 'Bo'"
+    small = LLMPlanner(ScriptedChatModel.of([sql(empty)]), LLMSettings(), fallback=None, embed=None, small=True)
+    answer = Assistant(ws, planner=small).ask("who lives in Paris")
+    assert answer.table is None
+    assert "returned no rows" in answer.text and empty in answer.text
+    large = LLMPlanner(ScriptedChatModel.of([sql(empty), "Nobody."]), LLMSettings(), fallback=None, embed=None)
+    answer = Assistant(ws, planner=large).ask("who lives in Paris")  # a large model's 0 rows is an answer
+    assert answer.table is not None and answer.table.empty

@@ -33,7 +33,7 @@ from assistant.planner.llm.timeout import ModelCallTimeout
 from assistant.planner.llm.prompt import system_prompt, user_message
 from assistant.planner.llm.repair import ANY_MODEL, SMALL_MODEL, repair_sql
 from assistant.planner.llm.sanity import check_query
-from assistant.planner.llm.tools import Attempt, Recorder, is_read_only, make_tools
+from assistant.planner.llm.tools import Attempt, Recorder, is_empty, is_read_only, make_tools
 from assistant.session import Session
 from tools.catalog import Catalog
 from tools.errors import InsightError
@@ -78,7 +78,12 @@ class LLMPlanner:
         workspace: Workspace | None = None,
         embed: Embed | None | str = "default",
         narrate: bool | None = None,
+        small: bool | None = None,
     ) -> None:
+        """``small``: treat the model as a small one (default: only the in-process local model): run_sql
+        as its only tool, a compact focused schema, the small-model repairs and checks (repair.py,
+        sanity.py), no narration, and an empty result reported as unsure. Pass True for a small model
+        behind Ollama or an OpenAI-compatible server."""
         self.settings = settings or load_settings()
         spec = llm if llm is not None else self.settings.llm
         if spec is None:
@@ -87,6 +92,7 @@ class LLMPlanner:
 
         self._spec = spec
         self.local = is_local(spec)
+        self.small = self.local if small is None else small
         self.label = model_label(spec)
         self._model: BaseChatModel | None = None if isinstance(spec, str) else spec
         if isinstance(spec, str) and not self.local:
@@ -98,12 +104,12 @@ class LLMPlanner:
         self.fallback: Planner | None = fallback if not isinstance(fallback, str) else None
         self.workspace = workspace
         self.embed = embed
-        self.narrate = (not self.local) if narrate is None and self.settings.narrate is None else (narrate if narrate is not None else bool(self.settings.narrate))
+        self.narrate = (not self.small) if narrate is None and self.settings.narrate is None else (narrate if narrate is not None else bool(self.settings.narrate))
 
     def _allowed(self, t: Tool) -> bool:
         """Every read-only tool; a small local model gets run_sql only (the schema is in its prompt,
         and offered more tools a 1.5B model wanders into describe_table and sentiment calls)."""
-        return is_read_only(t) and (not self.local or t.name == "run_sql")
+        return is_read_only(t) and (not self.small or t.name == "run_sql")
 
     def _build(self, spec: str) -> BaseChatModel:
         from models.chat import make_chat_model
@@ -154,23 +160,23 @@ class LLMPlanner:
         except InsightError as exc:
             raise _ModelFailure(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
         # a small local model gets a tighter focus: on a CPU each schema column costs ~0.3 s of prompt
-        max_columns = min(s.schema_max_columns, LOCAL_MAX_COLUMNS) if self.local else s.schema_max_columns
-        ctx = build_context(question, catalog, max_columns, max_values=3 if self.local else 12, embed=self.embed, compact=self.local)
+        max_columns = min(s.schema_max_columns, LOCAL_MAX_COLUMNS) if self.small else s.schema_max_columns
+        ctx = build_context(question, catalog, max_columns, max_values=3 if self.small else 12, embed=self.embed, compact=self.small)
         history = [(t.question, t.answer.sql or "") for t in session.turns]
         asked = user_message(question, history)
-        repairs = SMALL_MODEL if self.local else ANY_MODEL
+        repairs = SMALL_MODEL if self.small else ANY_MODEL
 
         def prepare(sql: str) -> str:
             """The model's SQL repaired (repair.py), then refused if it cannot mean what was asked (sanity.py)."""
             sql = repair_sql(sql, question, catalog, repairs)
-            check_query(sql, question, asked, small_model=self.local, catalog=catalog)
+            check_query(sql, question, asked, small_model=self.small, catalog=catalog)
             return sql
 
         guard = TurnGuard(recorder, s.max_retries, s.max_turn_tokens, self.narrate)
         agent = create_agent(
             model,
             make_tools(ws, recorder, allowed=self._allowed, repair=prepare),
-            system_prompt=system_prompt(ctx, compact=self.local),
+            system_prompt=system_prompt(ctx, compact=self.small),
             middleware=[
                 ToolCallLimitMiddleware(run_limit=s.max_tool_calls, exit_behavior="end"),
                 guard,
@@ -224,6 +230,15 @@ class LLMPlanner:
         }
         last_error = next((a.error for a in reversed(recorder.attempts) if a.error is not None), None)
         useful = [a for a in recorder.successes if a.call.name not in ("list_tables", "describe_table")]
+        if useful and self.small and useful[-1].call.name == "run_sql" and is_empty(useful[-1].result):
+            # A small model's empty result is more often a misread question than a true "none" (on
+            # stored Spider answers of the 1.5B model: 13 wrong, 4 right), so say so instead of "none".
+            meta["results"] = []
+            sql = useful[-1].result.sql or useful[-1].call.args.get("sql", "")
+            message = (f"The model's query returned no rows. A model this small often misreads a question that way, "
+                       f"so I am not reporting that there are none. Its query was: {sql}")
+            return Plan(planner=self.label, understood=question, message=message, meta=meta,
+                        suggestions=["rephrase the question with the exact names and values", "configure a larger model (--llm)"])
         if useful:
             answer_result = useful[-1].result
             meta["results"] = [a.result for a in recorder.successes if a.result is not answer_result] + [answer_result]
