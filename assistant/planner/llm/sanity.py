@@ -85,20 +85,11 @@ def check_query(sql: str, question: str, conversation: str | None = None, small_
             f"The {where} {cmp.sql(dialect='duckdb')} compares a column with itself, so it is true for every row or for none",
             "compare two different columns (in a join: a column of each table, along the listed join keys), or drop it",
         )
-    twice = same_way_bounds(tree)
-    if twice:
-        first, second = (c.sql(dialect="duckdb") for c in twice)
-        raise QueryError(
-            f"The conditions {first} and {second} bound the same column the same way, so one of them does nothing",
-            "the question probably means two different things there (another column, or a count or total per group)",
-        )
-    implied = implied_exclusion(tree)
-    if implied:
-        equal, excluded = (c.sql(dialect="duckdb") for c in implied)
-        raise QueryError(
-            f"The condition {excluded} does nothing next to {equal}: a row has one value",
-            "'X but not Y' means the ones with a row for X and no row for Y: use EXCEPT, or NOT IN (a subquery)",
-        )
+    for find, message, hint in _REDUNDANT:
+        pair = find(tree)
+        if pair:
+            first, second = (c.sql(dialect="duckdb") for c in pair)
+            raise QueryError(message.format(first=first, second=second), hint)
     if not small_model:
         return
     invented = unmentioned_values(tree, conversation or question)
@@ -167,6 +158,15 @@ def missing_aggregate(tree: exp.Expression, question: str) -> tuple[str, str] | 
     if total and not tree.find(exp.Sum, exp.Count, exp.Add) and not re.search(r"tot|sum|all", names):
         return total.group(0), "SUM or COUNT"
     return None
+
+
+# AND-ed conditions of which one does nothing, so the question meant something else: (finder, message, hint)
+_REDUNDANT = [
+    (same_way_bounds, "The conditions {first} and {second} bound the same column the same way, so one of them does nothing",
+     "the question probably means two different things there (another column, or a count or total per group)"),
+    (implied_exclusion, "The condition {second} does nothing next to {first}: a row has one value",
+     "'X but not Y' means the ones with a row for X and no row for Y: use EXCEPT, or NOT IN (a subquery)"),
+]
 
 
 def has_negation(tree: exp.Expression) -> bool:
