@@ -404,6 +404,11 @@ def test_sort_them_by_is_an_order(towers: Workspace) -> None:
     assert rows_for(towers, "List the names of buildings, and sort them by floors in descending order.") == [("B",), ("C",), ("A",)]
 
 
+def test_a_column_asked_for_again_in_a_new_sentence_is_shown(towers: Workspace) -> None:
+    assert rows_for(towers, "Sort the buildings by floors. Return the name and floors of each building.") == [("A", 10), ("C", 20), ("B", 30)]
+    assert rows_for(towers, "Return the names of the buildings sorted by floors") == [("A",), ("C",), ("B",)]
+
+
 def test_a_bare_sort_before_an_order_is_filler(towers: Workspace) -> None:
     assert rows_for(towers, "Find the names of buildings, and sort in descending order of floors.") == [("B",), ("C",), ("A",)]
 

@@ -1879,6 +1879,10 @@ class Parser:
         firsts = [self._where_first(f) for f in self.spec.filters]
         return any(k is not None and k < c.first for k in firsts) and any(k is not None and k >= c.last for k in firsts)
 
+    def _sentence_between(self, start: int, end: int) -> bool:
+        """A sentence ends between token positions ``start`` and ``end`` (".", "?", "!" or ";")."""
+        return any(t.kind == "punct" and t.text in ".?!;" for t in self.r.tokens[start:end])
+
     def _assemble(self) -> None:
         self._move_sub_rows()
         self._or_filters()
@@ -1905,7 +1909,8 @@ class Parser:
             # a column named again after its use ("by the date they were formed") is that use
             order_at = min((x.first for x in self.items if x.role == "order"), default=len(self.r.tokens))
             filter_at = min((x.first for x in self.items if x.role == "filter"), default=len(self.r.tokens))
-            order_cols = {o.target for o in s.order_by if isinstance(o.target, Col)} if it.first > order_at else set()
+            # ... unless a new sentence asks again ("Sort by venue. Return the date and venue.")
+            order_cols = {o.target for o in s.order_by if isinstance(o.target, Col)} if order_at < it.first and not self._sentence_between(order_at, it.first) else set()
             filter_cols_after = filter_cols if it.first > filter_at or (s.measures and col in fixed_cols) else set()  # "the average capacity of stadiums opened in year 2005"
             # "the ship built in the most recent year": the ranked column, named again, is not shown
             super_cols = {col for col, _, cue in self.super_col if it.first > cue.first or it.link.how in ("part", "suffix")}
