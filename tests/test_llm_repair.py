@@ -71,6 +71,35 @@ def test_except_between_different_columns_becomes_not_in_along_the_key(ws: Works
     assert repair_sql(same, "q", catalog, ANY_MODEL) == same  # a real set difference stays
 
 
+def test_except_on_a_column_the_right_table_lacks_compares_along_the_relation(ws: Workspace, catalog: Catalog) -> None:
+    broken = "SELECT name FROM faculty EXCEPT SELECT name FROM faculty_participates_in"  # "Binder Error: ... name"
+    fixed = repair_sql(broken, "names of faculty with no activity", catalog, ANY_MODEL)
+    assert "NOT" in fixed and "EXCEPT" not in fixed
+    assert rows(ws, fixed) == [("Cy",)]
+    within_one_table = "SELECT name FROM faculty EXCEPT SELECT sex FROM faculty"
+    assert repair_sql(within_one_table, "q", catalog, ANY_MODEL) == within_one_table
+
+
+def test_a_column_one_hop_away_is_read_from_a_joined_table(ws: Workspace, catalog: Catalog) -> None:
+    skipped_hop = "SELECT p.activity FROM faculty_participates_in AS p WHERE p.name = 'Bo'"
+    fixed = repair_sql(skipped_hop, "what does Bo do", catalog, ANY_MODEL)
+    assert "JOIN faculty ON p.fac_id = faculty.fac_id" in fixed and "faculty.name = 'Bo'" in fixed
+    assert rows(ws, fixed) == [("chess",)]
+    nowhere = "SELECT p.activity FROM faculty_participates_in AS p WHERE p.salary > 3"
+    assert repair_sql(nowhere, "q", catalog, ANY_MODEL) == nowhere  # no table has it: left for the error message
+
+
+def test_shown_columns_missing_from_group_by_are_added(ws: Workspace, catalog: Catalog) -> None:
+    sqlite_style = "SELECT f.name, count(*) AS n FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id GROUP BY f.fac_id"
+    with pytest.raises(Exception, match="GROUP BY"):
+        rows(ws, sqlite_style)
+    fixed = repair_sql(sqlite_style, "how many activities per faculty member", catalog, ANY_MODEL)
+    assert fixed.endswith("GROUP BY f.fac_id, f.name")
+    assert sorted(rows(ws, fixed)) == [("Ann", 2), ("Bo", 1)]
+    grouped = "SELECT sex AS s, count(*) FROM faculty GROUP BY s"
+    assert repair_sql(grouped, "q", catalog, ANY_MODEL) == grouped
+
+
 def test_columns_get_the_alias_of_the_table_that_has_them(ws: Workspace, catalog: Catalog) -> None:
     wrong_alias = "SELECT p.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id WHERE p.activity = 'golf'"
     fixed = repair_sql(wrong_alias, "who plays golf", catalog, ANY_MODEL)
