@@ -89,6 +89,39 @@ def test_a_column_one_hop_away_is_read_from_a_joined_table(ws: Workspace, catalo
     assert repair_sql(nowhere, "q", catalog, ANY_MODEL) == nowhere  # no table has it: left for the error message
 
 
+@pytest.fixture
+def school() -> Workspace:
+    w = Workspace()
+    w.add_dataframe(pd.DataFrame({"stu_id": [1, 2, 3], "name": ["Ann", "Bo", "Cy"]}), "students")
+    w.add_dataframe(pd.DataFrame({"stu_id": [1, 2, 2], "course_id": [10, 10, 20]}), "enrolled")
+    w.add_dataframe(pd.DataFrame({"course_id": [10, 20], "course_title": ["Maths", "Art"], "course_name": ["M", "A"]}), "courses")
+    return w
+
+
+def test_a_join_on_a_column_one_table_lacks_follows_the_relation_or_the_skipped_table(ws: Workspace, catalog: Catalog, school: Workspace) -> None:
+    wrong_column = "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.name = p.name WHERE p.activity = 'golf'"
+    fixed = repair_sql(wrong_column, "who plays golf", catalog, ANY_MODEL)
+    assert "ON f.fac_id = p.fac_id" in fixed and rows(ws, fixed) == [("Ann",)]
+    skipped = "SELECT s.name FROM students AS s JOIN courses AS c ON s.stu_id = c.stu_id WHERE c.course_title = 'Art'"
+    fixed = repair_sql(skipped, "students taking art", school.catalog(), ANY_MODEL)
+    assert "JOIN enrolled" in fixed and rows(school, fixed) == [("Bo",)]
+
+
+def test_a_loosely_named_column_becomes_the_one_column_with_that_word(school: Workspace) -> None:
+    fixed = repair_sql("SELECT c.title FROM courses AS c WHERE c.course_id = 20", "title of course 20", school.catalog(), ANY_MODEL)
+    assert rows(school, fixed) == [("Art",)]
+    two = "SELECT c.course FROM courses AS c"  # course_id, course_title, course_name: which one is a guess
+    assert repair_sql(two, "courses", school.catalog(), ANY_MODEL) == two
+    nothing = "SELECT s.age FROM students AS s"
+    assert repair_sql(nothing, "ages", school.catalog(), ANY_MODEL) == nothing
+
+
+def test_each_side_of_a_set_operation_gets_its_missing_join(ws: Workspace, catalog: Catalog) -> None:
+    broken = "SELECT faculty.name FROM faculty EXCEPT SELECT faculty.name FROM faculty_participates_in"
+    fixed = repair_sql(broken, "faculty with no activity", catalog, ANY_MODEL)
+    assert rows(ws, fixed) == [("Cy",)]
+
+
 def test_shown_columns_missing_from_group_by_are_added(ws: Workspace, catalog: Catalog) -> None:
     sqlite_style = "SELECT f.name, count(*) AS n FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id GROUP BY f.fac_id"
     with pytest.raises(Exception, match="GROUP BY"):

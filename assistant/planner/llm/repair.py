@@ -20,6 +20,11 @@ one of these twice). Fixing them in code costs microseconds and never a model ca
 - ``T2.individual_last_name`` where no table of the query has the column, exactly one other table
   has it and exactly one relation links that table to ``T2``'s: the model skipped a hop, so the
   table is joined along that relation and the column read from it. For every model.
+- ``JOIN b ON a.c = b.c`` where one table lacks ``c``: along the one relation between ``a`` and
+  ``b`` when there is one, else through the one table that has ``c`` and links to both (the
+  requalification above never turns such a condition into ``a.c = a.c``). ``student.gpa`` where
+  no table has ``gpa`` becomes ``student``'s one column with that word (``stu_gpa``). These and the
+  joins above also run on each side of a UNION / EXCEPT / INTERSECT. For every model.
 - ``SELECT T2.name, MIN(d) ... GROUP BY T1.id``: SQLite accepts a shown column that is neither
   grouped nor aggregated, DuckDB does not; the column is added to the GROUP BY. For every model.
 - ``SELECT name FROM railway EXCEPT SELECT railway_id FROM train``: EXCEPT between two different
@@ -103,11 +108,17 @@ def repair_sql(sql: str, question: str, catalog: Catalog, policy: RepairPolicy =
         rewritten = except_to_not_in(tree, catalog)
         if rewritten is not None:
             tree, changed = rewritten, True
-    if isinstance(tree, exp.Select):
-        if policy.join_missing_tables:
-            changed |= join_missing_tables(tree, catalog)
+    for select in [tree] if isinstance(tree, exp.Select) else [tree.this, tree.expression] if isinstance(tree, exp.SetOperation) else []:
+        if not isinstance(select, exp.Select):
+            continue
         if policy.join_for_columns:
-            changed |= join_for_missing_columns(tree, catalog)
+            changed |= bridge_joins(select, catalog)
+        if policy.join_missing_tables:
+            changed |= join_missing_tables(select, catalog)
+        if policy.join_for_columns:
+            changed |= join_for_missing_columns(select, catalog)
+            changed |= rename_by_word(select, catalog)
+    if isinstance(tree, exp.Select):
         if policy.retarget_single_table:
             changed |= retarget_single_table(tree, catalog)
         if policy.distinct_only_when_asked:
@@ -164,10 +175,20 @@ def requalify_columns(tree: exp.Expression, catalog: Catalog) -> bool:
                 if column.find_ancestor(exp.Select) is not scope.expression:
                     continue
                 alias = _right_alias(column, sources)
-                if alias is not None and alias != column.table:
+                if alias is not None and alias != column.table and not _would_compare_with_itself(column, alias):
                     column.set("table", exp.to_identifier(alias))
                     changed = True
     return changed
+
+
+def _would_compare_with_itself(column: exp.Column, alias: str) -> bool:
+    """Whether qualifying ``column`` with ``alias`` makes its comparison compare a column with itself
+    (``T1.id = T2.id`` where T1 lacks ``id`` is a missing hop, not a wrong alias: see bridge_joins)."""
+    cmp = column.parent
+    if not isinstance(cmp, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)):
+        return False
+    other = cmp.right if cmp.left is column else cmp.left
+    return isinstance(other, exp.Column) and other.name.lower() == column.name.lower() and other.table.lower() == alias.lower()
 
 
 def _right_alias(column: exp.Column, sources: dict[str, TableProfile]) -> str | None:
@@ -244,6 +265,84 @@ def join_for_missing_columns(select: exp.Select, catalog: Catalog) -> bool:
             read[alias] = target
         column.set("table", exp.to_identifier(alias))
         changed = True
+    return changed
+
+
+def bridge_joins(select: exp.Select, catalog: Catalog) -> bool:
+    """``JOIN b ON a.c = b.c`` where one of the two tables lacks ``c``. When exactly one relation
+    links ``a`` and ``b`` (``royal_family.royal_family_id`` refers to ``tourist_attraction_id``), the
+    join follows it; otherwise the model skipped a table: when exactly one other table has ``c`` and
+    is related to both (by ``c`` to the table that has it, by exactly one relation to the other), it
+    is joined in between."""
+    read = _read_tables(select, catalog)
+    if read is None:
+        return False
+    changed = False
+    for join in list(select.args.get("joins") or []):
+        on = join.args.get("on")
+        if not isinstance(on, exp.EQ) or not all(isinstance(side, exp.Column) and side.table for side in (on.left, on.right)):
+            continue
+        sides = [(side, read.get(side.table.lower())) for side in (on.left, on.right)]
+        if any(prof is None for _, prof in sides) or on.left.name.lower() != on.right.name.lower():
+            continue
+        lacking = [(side, prof) for side, prof in sides if prof.column(side.name) is None]  # type: ignore[union-attr]
+        if len(lacking) != 1:
+            continue
+        (bad, bad_prof), (good, good_prof) = lacking[0], next(x for x in sides if x is not lacking[0])
+        joined_alias = join.this.alias_or_name.lower()
+        direct = _relation_columns(good_prof.name, bad_prof.name, catalog)  # type: ignore[union-attr]
+        if direct is not None:  # the two tables are related, by another column than the one named
+            join.set("on", exp.EQ(this=exp.column(direct[0], table=good.table), expression=exp.column(direct[1], table=bad.table)))
+            changed = True
+            continue
+        bridges = [t for t in catalog.tables.values() if t.name.lower() not in {p.name.lower() for p in read.values()}
+                   and t.column(good.name) is not None and len(catalog.relations_between(t.name, bad_prof.name)) == 1]  # type: ignore[union-attr]
+        if len(bridges) != 1:
+            continue
+        bridge = bridges[0]
+        near, far = _relation_columns(bridge.name, bad_prof.name, catalog)  # type: ignore[misc, union-attr]
+        bridge_alias = bridge.name.lower()
+        first = exp.EQ(this=good.copy(), expression=exp.column(good.name, table=bridge_alias))
+        second = exp.EQ(this=exp.column(near, table=bridge_alias), expression=exp.column(far, table=bad.table))
+        if bad.table.lower() == joined_alias:  # a JOIN b ON a.c = b.c, b without c: a - bridge - b
+            join.set("on", second)
+            select.args["joins"].insert(select.args["joins"].index(join), exp.Join(this=exp.to_table(bridge.name), on=first))
+        else:  # the earlier table lacks c: b joins the bridge, which joins a
+            join.set("on", first)
+            select.args["joins"].insert(select.args["joins"].index(join) + 1, exp.Join(this=exp.to_table(bridge.name), on=second))
+        read[bridge_alias] = bridge
+        changed = True
+    return changed
+
+
+def _read_tables(select: exp.Select, catalog: Catalog) -> dict[str, TableProfile] | None:
+    """Alias (lower-case) -> profile of every table the SELECT reads; None when one is not a known table."""
+    tables = [_base_table(select), *(join.this for join in select.args.get("joins") or [])]
+    out: dict[str, TableProfile] = {}
+    for t in tables:
+        prof = catalog.table(t.name) if isinstance(t, exp.Table) else None
+        if prof is None:
+            return None
+        out[t.alias_or_name.lower()] = prof
+    return out
+
+
+def rename_by_word(select: exp.Select, catalog: Catalog) -> bool:
+    """``student.gpa`` where no table has ``gpa`` but ``student`` has exactly one column with that
+    word in its name (``stu_gpa``): the column the model meant, named loosely."""
+    read = _read_tables(select, catalog)
+    if read is None:
+        return False
+    changed = False
+    for column in select.find_all(exp.Column):
+        prof = read.get(column.table.lower()) if column.table else (next(iter(read.values())) if len(read) == 1 else None)
+        if prof is None or prof.column(column.name) is not None or any(t.column(column.name) is not None for t in catalog.tables.values()):
+            continue
+        word = column.name.lower()
+        matches = [c.name for c in prof.columns if word in c.name.lower().split("_")]
+        if len(matches) == 1:
+            column.set("this", exp.to_identifier(matches[0]))
+            changed = True
     return changed
 
 
