@@ -162,6 +162,10 @@ def test_a_small_model_that_finds_no_rows_is_reported_as_unsure_not_as_none() ->
     answer = Assistant(ws, planner=small).ask("who lives in Paris")
     assert answer.table is None
     assert "returned no rows" in answer.text and empty in answer.text
+    named = "SELECT name FROM people WHERE city = 'Rome' AND name = 'Ann'"  # plain, values the question names: "none" stands
+    small = LLMPlanner(ScriptedChatModel.of([sql(named)]), LLMSettings(), fallback=None, embed=None, small=True)
+    answer = Assistant(ws, planner=small).ask("is Ann living in Rome")
+    assert answer.table is not None and answer.table.empty
     large = LLMPlanner(ScriptedChatModel.of([sql(empty), "Nobody."]), LLMSettings(), fallback=None, embed=None)
     answer = Assistant(ws, planner=large).ask("who lives in Paris")  # a large model's 0 rows is an answer
     assert answer.table is not None and answer.table.empty

@@ -32,7 +32,7 @@ from assistant.planner.llm.guard import TurnGuard
 from assistant.planner.llm.timeout import ModelCallTimeout
 from assistant.planner.llm.prompt import system_prompt, user_message
 from assistant.planner.llm.repair import ANY_MODEL, SMALL_MODEL, repair_sql
-from assistant.planner.llm.sanity import check_query
+from assistant.planner.llm.sanity import check_query, plain_empty_answer
 from assistant.planner.llm.tools import Attempt, Recorder, is_empty, is_read_only, make_tools
 from assistant.session import Session
 from tools.catalog import Catalog
@@ -230,11 +230,12 @@ class LLMPlanner:
         }
         last_error = next((a.error for a in reversed(recorder.attempts) if a.error is not None), None)
         useful = [a for a in recorder.successes if a.call.name not in ("list_tables", "describe_table")]
-        if useful and self.small and useful[-1].call.name == "run_sql" and is_empty(useful[-1].result):
+        sql = (useful[-1].result.sql or useful[-1].call.args.get("sql", "")) if useful else ""
+        if useful and self.small and useful[-1].call.name == "run_sql" and is_empty(useful[-1].result) and not plain_empty_answer(sql, question):
             # A small model's empty result is more often a misread question than a true "none" (on
-            # stored Spider answers of the 1.5B model: 13 wrong, 4 right), so say so instead of "none".
+            # stored Spider answers of the 1.5B model: 13 wrong, 4 right), so say so instead of "none",
+            # unless the query is plain and filters only on values the question names (sanity.py).
             meta["results"] = []
-            sql = useful[-1].result.sql or useful[-1].call.args.get("sql", "")
             message = (f"The model's query returned no rows. A model this small often misreads a question that way, "
                        f"so I am not reporting that there are none. Its query was: {sql}")
             return Plan(planner=self.label, understood=question, message=message, meta=meta,
