@@ -241,10 +241,9 @@ def join_for_missing_columns(select: exp.Select, catalog: Catalog) -> bool:
     """``T2.individual_last_name`` where ``T2``'s table lacks the column and no table of the query
     has it, but exactly one other table has it and exactly one relation links that table to
     ``T2``'s: join it along that relation and read the column there (the model skipped a hop)."""
-    tables = [_base_table(select), *(join.this for join in select.args.get("joins") or [])]
-    if not tables or any(not isinstance(t, exp.Table) or catalog.table(t.name) is None for t in tables):
+    read = _read_tables(select, catalog)
+    if read is None:
         return False
-    read = {t.alias_or_name.lower(): catalog.table(t.name) for t in tables}  # alias -> profile
     changed = False
     for column in list(select.find_all(exp.Column)):
         own = read.get(column.table.lower()) if column.table else None
