@@ -252,12 +252,13 @@ def join_for_missing_columns(select: exp.Select, catalog: Catalog) -> bool:
         if any(prof.column(column.name) is not None for prof in read.values()):
             continue  # another joined table has it: requalify_columns' case
         owners = [t for t in catalog.tables.values() if t.column(column.name) is not None]
-        if len(owners) != 1 or len(catalog.relations_between(own.name, owners[0].name)) != 1:
+        pair = _relation_columns(own.name, owners[0].name, catalog) if len(owners) == 1 else None
+        if pair is None:
             continue
         target = owners[0]
         alias = next((a for a, prof in read.items() if prof is target), None)
         if alias is None:
-            mine, theirs = _relation_columns(own.name, target.name, catalog)  # type: ignore[misc]
+            mine, theirs = pair
             alias = target.name.lower()
             condition = exp.EQ(this=exp.column(mine, table=column.table), expression=exp.column(theirs, table=alias))
             select.join(exp.to_table(target.name), on=condition, copy=False)
@@ -294,12 +295,11 @@ def bridge_joins(select: exp.Select, catalog: Catalog) -> bool:
             join.set("on", exp.EQ(this=exp.column(direct[0], table=good.table), expression=exp.column(direct[1], table=bad.table)))
             changed = True
             continue
-        bridges = [t for t in catalog.tables.values() if t.name.lower() not in {p.name.lower() for p in read.values()}
-                   and t.column(good.name) is not None and len(catalog.relations_between(t.name, bad_prof.name)) == 1]  # type: ignore[union-attr]
+        bridges = [(t, link) for t in catalog.tables.values() if t.name.lower() not in {p.name.lower() for p in read.values()}
+                   and t.column(good.name) is not None and (link := _relation_columns(t.name, bad_prof.name, catalog)) is not None]  # type: ignore[union-attr]
         if len(bridges) != 1:
             continue
-        bridge = bridges[0]
-        near, far = _relation_columns(bridge.name, bad_prof.name, catalog)  # type: ignore[misc, union-attr]
+        bridge, (near, far) = bridges[0]
         bridge_alias = bridge.name.lower()
         first = exp.EQ(this=good.copy(), expression=exp.column(good.name, table=bridge_alias))
         second = exp.EQ(this=exp.column(near, table=bridge_alias), expression=exp.column(far, table=bad.table))

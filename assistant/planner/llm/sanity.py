@@ -132,34 +132,34 @@ def plain_empty_answer(sql: str, question: str) -> bool:
     return all(v in question for v in values if v)
 
 
+def _column_vs_value(tree: exp.Expression, kinds: tuple[type, ...]) -> list[list[tuple[str, exp.Expression]]]:
+    """Per AND-chain of ``tree``: its ``column <op> literal`` conditions of the given kinds, keyed by the column."""
+    return [
+        [(cond.left.sql().lower(), cond) for cond in conjunction.flatten()
+         if isinstance(cond, kinds) and isinstance(cond.left, exp.Column) and isinstance(cond.right, exp.Literal)]
+        for conjunction in tree.find_all(exp.And)
+    ]
+
+
 def same_way_bounds(tree: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
     """Two AND-ed comparisons that bound one column from the same side (``x >= 2 AND x >= 10``)."""
-    for conjunction in tree.find_all(exp.And):
+    for conditions in _column_vs_value(tree, _BOUNDS):
         seen: dict[tuple[str, bool], exp.Expression] = {}
-        for cond in conjunction.flatten():
-            if isinstance(cond, _BOUNDS) and isinstance(cond.left, exp.Column) and isinstance(cond.right, exp.Literal):
-                key = (cond.left.sql().lower(), isinstance(cond, (exp.GT, exp.GTE)))
-                if key in seen:
-                    return seen[key], cond
-                seen[key] = cond
+        for column, cond in conditions:
+            key = (column, isinstance(cond, (exp.GT, exp.GTE)))
+            if key in seen:
+                return seen[key], cond
+            seen[key] = cond
     return None
 
 
 def implied_exclusion(tree: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
     """An AND-ed ``col <> 'b'`` next to ``col = 'a'`` on the same column, which the equality already implies."""
-    for conjunction in tree.find_all(exp.And):
-        equal: dict[str, exp.Expression] = {}
-        excluded: list[tuple[str, exp.Expression]] = []
-        for cond in conjunction.flatten():
-            if isinstance(cond, (exp.EQ, exp.NEQ)) and isinstance(cond.left, exp.Column) and isinstance(cond.right, exp.Literal):
-                key = cond.left.sql().lower()
-                if isinstance(cond, exp.EQ):
-                    equal[key] = cond
-                else:
-                    excluded.append((key, cond))
-        for key, cond in excluded:
-            if key in equal and equal[key].right.this != cond.right.this:
-                return equal[key], cond
+    for conditions in _column_vs_value(tree, (exp.EQ, exp.NEQ)):
+        equal = {column: cond for column, cond in conditions if isinstance(cond, exp.EQ)}
+        for column, cond in conditions:
+            if isinstance(cond, exp.NEQ) and column in equal and equal[column].right.this != cond.right.this:
+                return equal[column], cond
     return None
 
 
