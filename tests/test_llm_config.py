@@ -198,6 +198,16 @@ def test_compact_schema_for_small_models() -> None:
     assert "singer.country = 'France'" in ctx.linked
 
 
+def test_compact_schema_shows_the_format_of_dates_stored_as_text() -> None:
+    """'in December' needs the stored format: one example for a date or time kept as text."""
+    ws = Workspace()
+    days = [f"{m}/{d}/2013" for m in range(1, 13) for d in (1, 15)]
+    ws.add_dataframe(pd.DataFrame({"name": [f"s{i}" for i in range(24)], "installed": days, "note": [f"n{i}" for i in range(24)]}), "station")
+    line = build_context("stations installed in December", ws.catalog(), embed=None, compact=True).text.splitlines()[0]
+    assert "installed text (e.g. '" in line and "/2013')" in line
+    assert line.endswith("note text)") and "name text," in line  # names and notes: no example, they cost tokens
+
+
 def test_assembly_refuses_a_wrong_hash(tmp_path: Path) -> None:
     fake = tmp_path / "m.gguf"
     fake.write_bytes(b"GGUF not the real thing")

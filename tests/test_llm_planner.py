@@ -147,9 +147,10 @@ def test_tool_call_cap(sales: pd.DataFrame) -> None:
 
 
 def test_empty_result_check_uses_the_value_index(sales: pd.DataFrame) -> None:
+    # a misspelling, not another case ('north' is respelt before it runs: repair.py)
     assistant, model = make(
         sales,
-        [sql("SELECT sum(amount) AS total FROM df WHERE region = 'north'"), sql("SELECT sum(amount) AS total FROM df WHERE region = 'North'"), "North sold 30."],
+        [sql("SELECT sum(amount) AS total FROM df WHERE region = 'Nort'"), sql("SELECT sum(amount) AS total FROM df WHERE region = 'North'"), "North sold 30."],
     )
     answer = assistant.ask("sales in the north")
     note = tool_messages(model, 1)[-1]

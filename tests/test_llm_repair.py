@@ -205,6 +205,19 @@ def test_joins_that_matter_are_kept(catalog: Catalog, query: str, question: str)
     assert "JOIN" in repair_sql(query, question, catalog, SMALL_MODEL)
 
 
+def test_a_value_spelled_differently_from_the_data_becomes_the_indexed_value() -> None:
+    w = Workspace()
+    w.add_dataframe(pd.DataFrame({"id": [1, 2, 3], "details": ["Schmidt ,  Kertzmann and Lubowitz", "Gottlieb Ltd", "English"]}), "cmi")
+    cat = w.catalog()
+    fixed = repair_sql("SELECT id FROM cmi WHERE details <> 'Schmidt, Kertzmann and Lubowitz'", "q", cat)
+    assert "'Schmidt ,  Kertzmann and Lubowitz'" in fixed
+    assert rows(w, fixed) == [(2,), (3,)]
+    assert "IN ('English', 'Gottlieb Ltd')" in repair_sql("SELECT id FROM cmi WHERE details IN ('english', 'Gottlieb Ltd')", "q", cat)
+    for kept in ("SELECT id FROM cmi WHERE details = 'Gottlieb'",  # not the same spelling: the empty-result check tells the model
+                 "SELECT id FROM cmi WHERE details = 'English'"):
+        assert repair_sql(kept, "q", cat) == kept
+
+
 def test_sql_that_does_not_parse_is_left_to_the_safe_sql_tool(catalog: Catalog) -> None:
     assert repair_sql("SELEC name FROM", "anything", catalog, SMALL_MODEL) == "SELEC name FROM"
 

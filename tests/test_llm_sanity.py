@@ -44,6 +44,15 @@ def test_an_exclusion_that_an_equality_on_the_same_column_implies_is_refused() -
     check_query("SELECT fname FROM student WHERE sex = 'F' AND city <> 'Paris'", "female students not from Paris")
 
 
+def test_a_join_whose_condition_does_not_use_the_joined_table_is_refused() -> None:
+    query = "SELECT c.first_name FROM customers AS c JOIN tracks AS t ON c.id = c.support_rep_id GROUP BY c.first_name ORDER BY count(*) DESC LIMIT 1"
+    with pytest.raises(QueryError, match="does not use t, so every row of t is joined with every row"):
+        check_query(query, "the employee with the most customers")
+    check_query("SELECT e.name FROM employees AS e JOIN customers AS c ON e.id = c.support_rep_id", "employees with customers")
+    check_query("SELECT name FROM employees JOIN customers ON id = support_rep_id", "employees with customers")  # unqualified: may be its own
+    check_query("SELECT name FROM employees JOIN customers USING (id)", "employees with customers")
+
+
 def test_comparisons_of_two_columns_pass() -> None:
     check_query("SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid JOIN savings AS s ON a.custid = s.custid "
                 "WHERE c.balance > s.balance", "accounts whose checking balance is higher than their savings balance")
@@ -101,6 +110,12 @@ def test_a_value_from_an_earlier_turn_counts_as_mentioned() -> None:
         ("SELECT c.effective_date FROM settlements AS s JOIN claims AS c ON s.claim_id = c.claim_id ORDER BY s.amount DESC LIMIT 1",
          "the effective date of the claim with the largest total settlement", "asks for 'total'.*SUM or COUNT"),
         ("SELECT position FROM player WHERE points > 20", "positions whose average points per player is above 20", "asks for 'average'.*AVG"),
+        ("SELECT founded FROM university WHERE affiliation = 'Public' ORDER BY founded DESC LIMIT 1",
+         "Find the founded year of the newest non public school.", "says 'non'"),
+        ("SELECT c.name FROM church AS c JOIN wedding AS w ON c.id = w.church_id GROUP BY c.name HAVING count(*) <= 2",
+         "church names that have hosted at least two weddings", "says 'at least two'.*the other way round"),
+        ("SELECT name FROM people WHERE height >= 190", "people shorter than 190", "says 'shorter than 190'"),
+        ("SELECT name FROM dorm WHERE 100 < capacity", "dorms for 100 or fewer students", "says '100 or fewer'"),
     ],
 )
 def test_a_query_that_misses_what_the_question_asks_is_refused_for_small_models(query: str, question: str, said: str) -> None:
@@ -130,6 +145,11 @@ def test_a_query_that_misses_what_the_question_asks_is_refused_for_small_models(
         ("SELECT name FROM body_builder ORDER BY total DESC LIMIT 1", "the body builder with the highest total score"),
         ("SELECT c.name FROM checking AS c JOIN savings AS s ON c.id = s.id ORDER BY c.balance + s.balance", "names by total balance"),
         ("SELECT count(*) FROM routes", "the total number of routes"),
+        ("SELECT name FROM people WHERE height > 200 OR height < 190", "people taller than 200 or lower than 190"),
+        ("SELECT zip FROM weather EXCEPT SELECT zip FROM weather WHERE dew_point >= 70", "zip codes whose dew point was always below 70"),
+        ("SELECT name FROM c GROUP BY name HAVING count(*) > 1", "names with at least two rows"),
+        ("SELECT name FROM player WHERE height <= 180", "players no more than 180 tall"),
+        ("SELECT name FROM school WHERE type <> 'public'", "non-public schools"),
     ],
 )
 def test_queries_that_do_what_the_question_asks_pass(query: str, question: str) -> None:

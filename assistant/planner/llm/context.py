@@ -106,11 +106,20 @@ def _short_type(dtype: str) -> str:
 ENUM_MAX_VALUES = 12
 
 
+# Dates and times stored as text ("8/6/2013", "2015-06-02 12:46:02", "23 July 1992"): without one
+# example a model guesses the format ('2021-12%' for "in December"), and its filter matches nothing.
+_DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?\b|\d{1,2}:\d{2}|^\d{1,2} [A-Za-z]{3,9},? \d{4}$|^[A-Za-z]{3,9} \d{1,2},? \d{4}$")
+
+
 def _compact_column(col: ColumnProfile, max_values: int) -> str:
-    """``name type`` plus a few example values for an enumeration (what filters compare with)."""
+    """``name type`` plus a few example values for an enumeration (what filters compare with), or
+    one example of a date or time stored as text (its format)."""
     name = _identifier(col.name)
     text = f"{name} {_short_type(col.dtype)}"
-    if col.values and len(col.values) <= ENUM_MAX_VALUES and col.kind == "text" and not col.is_id_like and max_values > 0:
+    enumeration = bool(col.values) and len(col.values or []) <= ENUM_MAX_VALUES
+    if col.kind == "text" and not enumeration and col.samples and isinstance(col.samples[0], str) and _DATE_LIKE.search(col.samples[0]):
+        return text + f" (e.g. {_literal(col.samples[0])})"
+    if enumeration and col.kind == "text" and not col.is_id_like and max_values > 0:
         shown = [v for v in col.values[:max_values] if len(str(v)) <= 30]
         if shown:
             more = "|..." if len(col.values) > len(shown) else ""

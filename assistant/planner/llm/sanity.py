@@ -52,7 +52,7 @@ from tools.errors import QueryError
 
 _ORDER = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 _BOUNDS = (exp.GT, exp.GTE, exp.LT, exp.LTE)
-_NEGATION = re.compile(r"\b(not|never|no(?!\.)|without|\w+n't)\b", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(not|never|no(?!\.)|non(?=[\s-])|without|\w+n't)\b", re.IGNORECASE)
 # "not more than 5" (a comparison, written <=), "not only ... but also" (both): no exclusion
 _NOT_EXCLUDING = re.compile(r"\b(not|no)\s+(only|more|less|greater|fewer|higher|lower|larger|smaller|above|below|over|under|later|earlier|exceed\w*)\b", re.IGNORECASE)
 # "miles per hour" is a unit, so only "each" asks for groups
@@ -62,6 +62,10 @@ _TOTAL = re.compile(r"\btotal\b", re.IGNORECASE)
 _NUMBER_WORDS = {w: float(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 _NUMBER_WORDS.update({w: float(i + 1) for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())})
 _NUMBER_WORDS.update({"once": 1.0, "twice": 2.0, "single": 1.0, "dozen": 12.0, "hundred": 100.0, "thousand": 1000.0})
+# "at least 2" / "2 or more": a lower bound; "at most 2" / "fewer than 2": an upper one
+_NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+_LOWER_BOUND = re.compile(r"\b(?:(?:at\s+)?least|(?<!not )(?<!no )(?:more|greater|larger|higher|bigger|longer|older) than|(?<!not )(?<!no )(?:over|above|exceeding))\s+" + _NUMBER + r"\b|\b" + _NUMBER + r"\s+or (?:more|greater|higher|above|over)\b(?!\s+than)", re.IGNORECASE)
+_UPPER_BOUND = re.compile(r"\b(?:at most|(?<!not )(?<!no )(?:less|fewer|lower|smaller|shorter|younger) than|(?<!not )(?<!no )(?:under|below))\s+" + _NUMBER + r"\b|\b" + _NUMBER + r"\s+or (?:less|fewer|lower|below|under)\b(?!\s+than)", re.IGNORECASE)
 _NEGATIVE_VALUES = {"no", "n", "false", "f", "none", "0"}
 _PREFIX = 4  # letters a value's word must share with a word of the question ("Banglade" ~ "Bangladeshi")
 
@@ -85,6 +89,13 @@ def check_query(sql: str, question: str, conversation: str | None = None, small_
             f"The {where} {cmp.sql(dialect='duckdb')} compares a column with itself, so it is true for every row or for none",
             "compare two different columns (in a join: a column of each table, along the listed join keys), or drop it",
         )
+    detached = detached_join(tree)
+    if detached is not None:
+        table = detached.this.alias_or_name
+        raise QueryError(
+            f"The join condition {detached.args['on'].sql(dialect='duckdb')} does not use {table}, so every row of {table} is joined with every row",
+            f"join {table} on one of its own columns (along the listed join keys), or drop the join",
+        )
     for find, message, hint in _REDUNDANT:
         pair = find(tree)
         if pair:
@@ -105,6 +116,11 @@ def check_query(sql: str, question: str, conversation: str | None = None, small_
     if numbers:
         raise QueryError(f"The question does not state {', '.join(numbers)}: compare only with numbers the question gives",
                          "remove that condition, or use the number the question gives")
+    flipped = contradicted_bound(tree, question)
+    if flipped:
+        cmp, phrase = flipped
+        raise QueryError(f"The question says '{phrase}', but the query has {cmp.sql(dialect='duckdb')}, the other way round",
+                         "turn the comparison around (at least / more than: >= or >; at most / fewer than: <= or <)")
     missing = missing_aggregate(tree, question)
     if missing:
         word, wanted = missing
@@ -139,6 +155,57 @@ def _column_vs_value(tree: exp.Expression, kinds: tuple[type, ...]) -> list[list
          if isinstance(cond, kinds) and isinstance(cond.left, exp.Column) and isinstance(cond.right, exp.Literal)]
         for conjunction in tree.find_all(exp.And)
     ]
+
+
+def detached_join(tree: exp.Expression) -> exp.Join | None:
+    """A join whose ON condition names only columns of other tables (``JOIN tracks AS t ON c.id =
+    c.support_rep_id``): a cross join in disguise. Unqualified columns might be the joined table's,
+    so only fully qualified conditions are judged."""
+    for join in tree.find_all(exp.Join):
+        on = join.args.get("on")
+        if on is None or not isinstance(join.this, (exp.Table, exp.Subquery)):
+            continue
+        columns = list(on.find_all(exp.Column))
+        if columns and all(c.table for c in columns) and not any(c.table.lower() == join.this.alias_or_name.lower() for c in columns):
+            return join
+    return None
+
+
+def contradicted_bound(tree: exp.Expression, question: str) -> tuple[exp.Expression, str] | None:
+    """A comparison with a number that the question bounds the other way ("at least two" answered
+    with ``COUNT(*) <= 2``), and the question's phrase. Numbers off by one count as the same ("at
+    least 2" may be written ``> 1``); a number the question bounds both ways is not judged."""
+    sides: dict[float, dict[bool, str]] = {}
+    for lower, pattern in ((True, _LOWER_BOUND), (False, _UPPER_BOUND)):
+        for match in pattern.finditer(question):
+            word = next(g for g in match.groups() if g is not None).lower()
+            number = _NUMBER_WORDS.get(word) if word in _NUMBER_WORDS else float(word)
+            sides.setdefault(number, {})[lower] = match.group(0)
+    for cmp in tree.find_all(*_BOUNDS):
+        if _negated(cmp):
+            continue  # "always below 70": EXCEPT ... WHERE x >= 70
+        literal, other = (cmp.right, cmp.left) if isinstance(cmp.right, exp.Literal) else (cmp.left, cmp.right)
+        if not isinstance(literal, exp.Literal) or literal.is_string or isinstance(other, exp.Literal):
+            continue
+        try:
+            value = float(literal.this)
+        except ValueError:
+            continue
+        lower = isinstance(cmp, (exp.GT, exp.GTE)) == (literal is cmp.right)
+        for number, said in sides.items():
+            if abs(number - value) <= 1 and len(said) == 1 and lower not in said:
+                return cmp, said[not lower]
+    return None
+
+
+def _negated(node: exp.Expression) -> bool:
+    """Whether ``node`` sits under a NOT or on the removed side of an EXCEPT."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if isinstance(parent, exp.Not) or isinstance(parent, exp.Except) and parent.expression is child:
+            return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def same_way_bounds(tree: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
