@@ -41,7 +41,10 @@ def test_an_exclusion_that_an_equality_on_the_same_column_implies_is_refused() -
     query = "SELECT s.fname FROM student AS s JOIN has_allergy AS h ON s.stuid = h.stuid WHERE h.allergy = 'Milk' AND h.allergy <> 'Cat'"
     with pytest.raises(QueryError, match="h.allergy <> 'Cat' does nothing next to h.allergy = 'Milk'"):
         check_query(query, "students with an allergy to milk but not cat")
+    with pytest.raises(QueryError, match="NOT h.allergy = 'Cat' does nothing"):
+        check_query(query.replace("h.allergy <> 'Cat'", "NOT h.allergy = 'Cat'"), "students with an allergy to milk but not cat")
     check_query("SELECT fname FROM student WHERE sex = 'F' AND city <> 'Paris'", "female students not from Paris")
+    check_query("SELECT fname FROM student WHERE age > 18 AND NOT age > 30", "students over 18 but not over 30")
 
 
 def test_a_join_whose_condition_does_not_use_the_joined_table_is_refused() -> None:

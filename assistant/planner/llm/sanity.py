@@ -151,7 +151,7 @@ def plain_empty_answer(sql: str, question: str) -> bool:
 def _column_vs_value(tree: exp.Expression, kinds: tuple[type, ...]) -> list[list[tuple[str, exp.Expression]]]:
     """Per AND-chain of ``tree``: its ``column <op> literal`` conditions of the given kinds, keyed by the column."""
     return [
-        [(cond.left.sql().lower(), cond) for cond in conjunction.flatten()
+        [(cond.left.sql().lower(), cond) for cond in (c.this if isinstance(c, exp.Not) and isinstance(c.this, exp.EQ) else c for c in conjunction.flatten())
          if isinstance(cond, kinds) and isinstance(cond.left, exp.Column) and isinstance(cond.right, exp.Literal)]
         for conjunction in tree.find_all(exp.And)
     ]
@@ -221,12 +221,14 @@ def same_way_bounds(tree: exp.Expression) -> tuple[exp.Expression, exp.Expressio
 
 
 def implied_exclusion(tree: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
-    """An AND-ed ``col <> 'b'`` next to ``col = 'a'`` on the same column, which the equality already implies."""
+    """An AND-ed ``col <> 'b'`` (or ``NOT col = 'b'``) next to ``col = 'a'`` on the same column,
+    which the equality already implies."""
     for conditions in _column_vs_value(tree, (exp.EQ, exp.NEQ)):
-        equal = {column: cond for column, cond in conditions if isinstance(cond, exp.EQ)}
+        equal = {column: cond for column, cond in conditions if isinstance(cond, exp.EQ) and not isinstance(cond.parent, exp.Not)}
         for column, cond in conditions:
-            if isinstance(cond, exp.NEQ) and column in equal and equal[column].right.this != cond.right.this:
-                return equal[column], cond
+            excluded = isinstance(cond, exp.NEQ) or isinstance(cond.parent, exp.Not)
+            if excluded and column in equal and equal[column].right.this != cond.right.this:
+                return equal[column], cond.parent if isinstance(cond.parent, exp.Not) else cond
     return None
 
 

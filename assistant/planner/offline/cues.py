@@ -81,6 +81,12 @@ _RAW: list[tuple[str, str, Any]] = [
     ("from old to young", "dir", "desc"), ("from young to old", "dir", "asc"), ("according to", "according", None),
     ("from most to least", "dir", "desc"), ("from least to most", "dir", "asc"),
     ("highest first", "dir", "desc"), ("largest first", "dir", "desc"), ("lowest first", "dir", "asc"),
+    # "in the order of their dates starting from the most recent one": a direction, not "the one most recent"
+    ("most recent first", "dir", "desc"), ("latest first", "dir", "desc"), ("newest first", "dir", "desc"), ("earliest first", "dir", "asc"),
+    *((f"{start} the {word}{one}", "dir", way) for start in ("starting from", "starting with", "beginning with", "beginning from")
+      for word, way in (("most recent", "desc"), ("latest", "desc"), ("newest", "desc"), ("earliest", "asc"),
+                        ("highest", "desc"), ("largest", "desc"), ("lowest", "asc"), ("smallest", "asc"))
+      for one in ("", " one")),
     # comparisons (followed by a number)
     ("more than", "cmp", ">"), ("greater than", "cmp", ">"), ("larger than", "cmp", ">"), ("bigger than", "cmp", ">"),
     ("higher than", "cmp", ">"), ("above", "cmp", ">"), ("over", "cmp", ">"), ("exceeds", "cmp", ">"),

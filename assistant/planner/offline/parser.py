@@ -2135,6 +2135,8 @@ class Parser:
         self._split_set_op()
         if _contradictory(s.filters):
             self.r.problems.append("two conditions on the same column exclude each other (did you mean either of them?)")
+        if _matched_and_searched(s.filters):
+            self.r.problems.append("one column would be both equal to a value and searched for a word (did you mean either word?)")
         if s.intent == "list":
             s.intent = (
                 "top" if s.limit else "group" if s.group_by else "aggregate" if s.measures else "list"
@@ -2511,6 +2513,14 @@ def _contradictory(filters: list[Filter]) -> bool:
         elif f.op in ("<", "<="):
             highs[f.col] = min(highs.get(f.col, float("inf")), f.values[0])
     return any(lows[c] >= highs[c] for c in lows if c in highs)
+
+
+def _matched_and_searched(filters: list[Filter]) -> bool:
+    """One column both compared with values and searched for a word, AND-ed (``detail IN ('Latte',
+    'Americano') AND detail LIKE '%Latte%'`` for "contains the word Latte or Americano"): two readings
+    of one phrase."""
+    equal = {f.col for f in filters if isinstance(f.col, Col) and f.op in ("=", "in")}
+    return any(f.col in equal for f in filters if isinstance(f.col, Col) and f.op == "like")
 
 
 def toks_lower(tokens: list[Token], first: int, last: int) -> str:

@@ -98,6 +98,8 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
         out.append("table:unused")  # the question names a table the query does not read
     if any(link.kind == "column" and role == "descriptive" and link.table not in tables for link, role in roles):
         out.append("table:unused_column")
+    if any(link.kind == "column" and role == "descriptive" and link.how == "part" and link.score < 0.75 for link, role in roles):
+        out.append("select:part_dropped")  # a word that partly names a column, left out of the query
     if catalog is not None and _ambiguous_join(spec.table, tables, catalog):
         out.append("join:ambiguous")  # two relations connect the same tables (routes' source and destination airport)
     if len(tables) > 1 and reading.confidence < 1.0:
@@ -128,6 +130,12 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
         out.append("shape:order" + ("_limit" if spec.limit else ""))
     if spec.distinct:
         out.append("shape:distinct")
+    if spec.limit and len(spec.order_by) >= 2:
+        # "the highest support, lowest consider rate": two superlatives are two aggregates, not one
+        # row sorted two ways (on all of Spider train 0 correct, 5 wrong)
+        out.append("order:keys_limit")
+    if len({repr(o.target) for o in spec.order_by}) < len(spec.order_by):
+        out.append("order:repeated")  # one column sorted twice: two cues read as one
     if reading.group_guessed:
         out.append("group:guessed")
     if spec.measures:
@@ -164,6 +172,8 @@ BLOCKING: set[str] = {
     "table:via_key",  # another table read as the main table's reference: 6 correct, 12 wrong on a sample
     "join:ambiguous",  # two relations link the joined tables (source / destination): 3 correct, 7 wrong on Spider train
     "group:missing",  # "each" asked, one aggregate over all rows built
+    "order",  # several sort keys under a LIMIT, or one column sorted twice
+    "select:part_dropped",  # "the category and price": 'category' partly named a column, then dropped (24 correct, 20 wrong on Spider train)
     # not "join:weak_link": on Spider it removed 2.5 correct answers per wrong one
     # not "select:weak_multi": 21 correct per 7 wrong removed on a 1,500-question Spider sample
 }
@@ -228,4 +238,7 @@ REASONS = {
     "select:star": "I found what to look in but not what to show",
     "join:ambiguous": "the tables are linked in more than one way and I cannot tell which link is meant",
     "group:missing": "the question asks about each of something, and I could not tell what to group by",
+    "select:part_dropped": "a word of the question partly names a column that the answer would leave out",
+    "order:keys_limit": "it asks for several extremes at once, and I can only sort by one",
+    "order:repeated": "I read two different orders for the same column",
 }
