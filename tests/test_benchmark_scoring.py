@@ -1,0 +1,54 @@
+"""How the text-to-SQL benchmark scores an answer against the gold query (benchmarks/text2sql.py),
+on a real DuckDB workspace: ties in the gold's sort order have several right answers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from benchmarks.text2sql import _rows, gold_with_sort_keys, matches_up_to_ties, results_match
+from tools.workspace import Workspace
+
+
+@pytest.fixture
+def ws() -> Workspace:
+    w = Workspace()
+    # three cities tie at 2 players; Oslo alone has 3
+    w.add_dataframe(pd.DataFrame({"name": list("abcdefghi"), "city": ["Oslo"] * 3 + ["Rome"] * 2 + ["Pisa"] * 2 + ["Bern"] * 2}), "player")
+    return w
+
+
+def scored(ws: Workspace, pred: list[tuple], gold_sql: str) -> bool:
+    keyed = gold_with_sort_keys(gold_sql, ws)
+    assert keyed is not None
+    return matches_up_to_ties(pred, *keyed)
+
+
+def test_rows_tied_at_the_limit_may_be_any_of_the_tied_ones(ws: Workspace) -> None:
+    gold = "SELECT city FROM player GROUP BY city ORDER BY count(*) DESC LIMIT 2"
+    for second in ("Rome", "Pisa", "Bern"):
+        assert scored(ws, [("Oslo",), (second,)], gold)
+    assert not scored(ws, [("Rome",), ("Oslo",)], gold)  # Oslo has more: it must come first
+    assert not scored(ws, [("Oslo",)], gold)  # too few rows
+    assert not scored(ws, [("Oslo",), ("Rome",), ("Pisa",)], gold)  # too many
+
+
+def test_tied_rows_may_come_in_any_order_but_the_order_between_ties_counts(ws: Workspace) -> None:
+    gold = "SELECT city, count(*) FROM player GROUP BY city ORDER BY count(*) DESC"
+    assert scored(ws, [("Oslo", 3), ("Bern", 2), ("Pisa", 2), ("Rome", 2)], gold)
+    assert scored(ws, [(3, "Oslo"), (2, "Rome"), (2, "Bern"), (2, "Pisa")], gold)  # columns in another order
+    assert not scored(ws, [("Bern", 2), ("Oslo", 3), ("Pisa", 2), ("Rome", 2)], gold)
+    assert not scored(ws, [("Oslo", 3), ("Bern", 2), ("Pisa", 2), ("Pisa", 2)], gold)
+
+
+def test_without_ties_only_the_gold_order_is_right(ws: Workspace) -> None:
+    gold = "SELECT name FROM player ORDER BY name DESC LIMIT 2"
+    assert scored(ws, [("i",), ("h",)], gold)
+    assert not scored(ws, [("h",), ("i",)], gold)
+    assert results_match(_rows(ws.query_df(gold)), [("i",), ("h",)], ordered=True)
+
+
+def test_queries_it_cannot_key_are_left_to_the_exact_comparison(ws: Workspace) -> None:
+    assert gold_with_sort_keys("SELECT DISTINCT city FROM player ORDER BY city", ws) is None
+    assert gold_with_sort_keys("SELECT city FROM player", ws) is None
+    assert gold_with_sort_keys("SELECT * FROM player ORDER BY name", ws) is None
