@@ -154,14 +154,30 @@ def test_foreign_keys_are_shown_only_when_asked_for() -> None:
     assert sorted(rows(w, "total amount per customer")) == [("Ada", 14.0), ("Ben", 7.0)]
 
 
-def test_a_column_named_in_part_and_then_left_out_is_not_answered() -> None:
-    """'category' partly names product_category_code and also a table; the reading drops it, so the
-    answer would miss a column the question asks for: abstain instead."""
+def test_a_column_named_in_part_and_then_left_out_goes_to_the_model_in_the_hybrid() -> None:
+    """'category' partly names product_category_code and also a table; the reading drops it. Alone,
+    the offline planner answers (flagged); in the hybrid the model gets the question."""
+    from assistant.config import LLMSettings
+    from assistant.planner.hybrid import HybridPlanner
+    from assistant.planner.llm import LLMPlanner
+    from llm_fakes import ScriptedChatModel, sql
+
     w = Workspace()
     w.add_dataframe(pd.DataFrame({"product_id": [1, 2, 3], "product_name": ["cumin", "flax", "chervil"],
                                   "product_category_code": ["Spices", "Seeds", "Herbs"], "typical_buying_price": [2.5, 1.0, 3.0]}), "products")
     w.add_dataframe(pd.DataFrame({"product_category_code": ["Spices", "Seeds", "Herbs"], "product_category_description": ["dry", "small", "green"]}),
                     "ref_product_categories")
     question = 'What is the category and typical buying price of the product with name "cumin"?'
-    assert "select:part_dropped" in OfflinePlanner(gate=False).plan(question, w.catalog(), Session()).meta["flags"]
-    assert plan(w, question).calls == []
+    alone = plan(w, question)
+    assert alone.calls and "select:part_dropped" in alone.meta["flags"]
+    wanted = "SELECT product_category_code, typical_buying_price FROM products WHERE product_name = 'cumin'"
+    model = ScriptedChatModel.of([sql(wanted)])
+    hybrid = HybridPlanner(OfflinePlanner(), LLMPlanner(model, LLMSettings(), embed=None, narrate=False), workspace=w)
+    handed = hybrid.plan(question, w.catalog(), Session())
+    assert handed.planner == "scripted" and handed.calls[0].args["sql"] == wanted
+    # the model gives up (its query keeps failing): the offline reading stands, and says so
+    failing = ScriptedChatModel.of([sql("SELECT shelf_life FROM products")] * 3)
+    hybrid = HybridPlanner(OfflinePlanner(), LLMPlanner(failing, LLMSettings(), embed=None, narrate=False), workspace=w)
+    kept = hybrid.plan(question, w.catalog(), Session())
+    assert kept.planner == "offline" and kept.calls == alone.calls
+    assert "could not answer" in kept.meta["notice"]

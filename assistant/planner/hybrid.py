@@ -3,8 +3,9 @@
 Why: the offline planner is fast and never invents, but abstains on questions it cannot map; a
 small local model answers many of those, at seconds per question. So the offline planner goes
 first, and only its abstentions (a Plan with no calls) go to the model. The Answer's ``planner``
-names whichever answered. If the model fails too, the offline abstention (with its suggestions)
-is the answer, plus one line saying the model could not help.
+names whichever answered. A few risky offline readings (trust.HAND_OVER) also go to the model. If
+the model fails too, the offline plan (an answer, or an abstention with its suggestions) is the
+answer, plus one line saying the model could not help.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Iterator
 
 from assistant.contracts import Event, Plan
 from assistant.planner.base import Planner, last_plan
+from assistant.planner.offline.trust import HAND_OVER, blocking
 from assistant.session import Session
 from tools.catalog import Catalog
 from tools.workspace import Workspace
@@ -45,8 +47,11 @@ class HybridPlanner:
         return self
 
     def confident(self, plan: Plan) -> bool:
-        """The offline plan is kept unless it abstained or says it is unsure (meta confidence < 0.5)."""
-        return not plan.abstained and float(plan.meta.get("confidence", 1.0)) >= 0.5
+        """The offline plan is kept unless it abstained, says it is unsure (meta confidence < 0.5), or
+        carries a flag that hands the question to the model (trust.HAND_OVER)."""
+        if plan.abstained or float(plan.meta.get("confidence", 1.0)) < 0.5:
+            return False
+        return not blocking(plan.meta.get("flags") or [], HAND_OVER)
 
     def plan(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> Plan:
         return last_plan(self.plan_stream(question, catalog, session, workspace))
@@ -66,11 +71,14 @@ class HybridPlanner:
             else:
                 yield item
         assert result is not None
-        if result.abstained and not result.meta.get("executed"):
-            # The model could not be used: the offline plan stands (even if unsure or abstaining),
-            # labelled as the offline planner's, with the one-line reason.
+        if result.abstained and (not result.meta.get("executed") or not first.abstained):
+            # The model could not be used, or gave up where the offline planner had an answer: the
+            # offline plan stands (even if unsure or abstaining), labelled as the offline planner's,
+            # with the one-line reason.
             if result.meta.get("notice"):
                 first.meta["notice"] = result.meta["notice"]
+            elif result.meta.get("executed"):
+                first.meta["notice"] = "The language model could not answer this; the offline planner's reading is shown."
             yield first
             return
         if result.abstained and not result.suggestions:
