@@ -119,6 +119,8 @@ def test_a_value_from_an_earlier_turn_counts_as_mentioned() -> None:
          "church names that have hosted at least two weddings", "says 'at least two'.*the other way round"),
         ("SELECT name FROM people WHERE height >= 190", "people shorter than 190", "says 'shorter than 190'"),
         ("SELECT name FROM dorm WHERE 100 < capacity", "dorms for 100 or fewer students", "says '100 or fewer'"),
+        ("SELECT count(*) FROM routes WHERE src_apid IN (SELECT apid FROM airports WHERE country = 'Canada')",
+         "the number of routes from the United States to Canada", "says 'to Canada'.*src_apid, the other end"),
     ],
 )
 def test_a_query_that_misses_what_the_question_asks_is_refused_for_small_models(query: str, question: str, said: str) -> None:
@@ -153,6 +155,8 @@ def test_a_query_that_misses_what_the_question_asks_is_refused_for_small_models(
         ("SELECT name FROM c GROUP BY name HAVING count(*) > 1", "names with at least two rows"),
         ("SELECT name FROM player WHERE height <= 180", "players no more than 180 tall"),
         ("SELECT name FROM school WHERE type <> 'public'", "non-public schools"),
+        ("SELECT num FROM train WHERE origin = 'Chennai' AND destination = 'Guruvayur'", "the train that goes from Chennai to Guruvayur"),
+        ("SELECT count(*) FROM routes WHERE dst_apid IN (SELECT apid FROM airports WHERE country = 'Canada')", "routes to Canada"),
     ],
 )
 def test_queries_that_do_what_the_question_asks_pass(query: str, question: str) -> None:

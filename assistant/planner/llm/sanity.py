@@ -11,14 +11,16 @@ one readable reason and corrects the query, or the turn ends honestly.
   regions and 10 or more cities": one bound does nothing, two different things were meant; on
   stored answers 4 wrong, 0 right; in Spider's gold queries never), and an AND-ed exclusion that
   an equality on the same column already implies (``allergy = 'Milk' AND allergy <> 'Cat'`` for
-  "allergy to milk but not cat": a row has one value, so "but not" was about another row).
+  "allergy to milk but not cat": a row has one value, so "but not" was about another row), and a
+  join whose condition names only other tables' columns (``JOIN tracks AS t ON c.id =
+  c.support_rep_id``: every row of ``tracks`` joined with every row).
 - For small models only, which make these mistakes and cannot be told by their results (a strong
   model may rightly write ``'United States'`` for "American" or ``<=`` for "not more than"):
   - a text value of which the conversation mentions no word. Words of 3 letters or fewer (codes
     such as ``'F'`` for "female", ``'UK'`` for "British") and numbers are not checked; a word
     counts as mentioned when a word of the conversation shares its first letters ("Bangladesh"
     for "Bangladeshi");
-  - a question that says "not", "never", "no" or "without" (outside quotes, and not "not only",
+  - a question that says "not", "non", "never", "no" or "without" (outside quotes, and not "not only",
     "not more than") answered by a query with no negation at all (no NOT, <>, EXCEPT, IS NULL or
     ``= 'No'``): it lists the rows that *do* match;
   - a question that asks for "each" something answered by an aggregate over all rows (no GROUP BY);
@@ -27,7 +29,11 @@ one readable reason and corrects the query, or the turn ends honestly.
   - a number compared with a column that the question never states (``Major = 1`` for "students
     in the male dorm"), in digits or as a word ("two", "third"), give or take one ("more than 5"
     is ``>= 6``) or as a percentage; not checked: "has any" (``> 0``, ``>= 1``), and 0 or 1 on
-    a column with at most two values (a yes/no flag).
+    a column with at most two values (a yes/no flag);
+  - a bound turned around: "at least two" answered with ``<= 2`` ("more than", "under", "N or
+    fewer"...; not judged under a NOT or on the removed side of an EXCEPT: "always below 70");
+  - the two ends of a route swapped: "from the United States to Canada" answered with Canada on
+    ``src_apid`` (a column named source/origin/from for "from", destination/dst/to for "to").
 
 Measured on 344 stored answers of the local 1.5B model to Spider questions (235 right, 109 wrong):
 the checks fired on 10 wrong answers (self-comparison 3, invented value 3 in two questions,
@@ -37,7 +43,9 @@ of all 6,726 Spider train questions they fire on 48 (0.7%), about half of them m
 itself, misspelt names, numbers the question does not give); the rest are abbreviations ('Los
 Angeles' for "LA") and "each" read as "all" - the price of a check, paid only by small models.
 The average/total and implied-exclusion checks, added later: on 154 distinct stored answers they
-fire on 9 wrong ones and no right one, and on no gold query.
+fire on 9 wrong ones and no right one, and on no gold query. The detached-join, turned-bound, "non"
+and swapped-ends checks, added later still: on 251 distinct stored answers they fire on 5 wrong ones
+and no right one; on the gold queries on one, whose gold is wrong ("less than 8.5" as ``> 8.5``).
 """
 
 from __future__ import annotations
@@ -66,6 +74,9 @@ _NUMBER_WORDS.update({"once": 1.0, "twice": 2.0, "single": 1.0, "dozen": 12.0, "
 _NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
 _LOWER_BOUND = re.compile(r"\b(?:(?:at\s+)?least|(?<!not )(?<!no )(?:more|greater|larger|higher|bigger|longer|older) than|(?<!not )(?<!no )(?:over|above|exceeding))\s+" + _NUMBER + r"\b|\b" + _NUMBER + r"\s+or (?:more|greater|higher|above|over)\b(?!\s+than)", re.IGNORECASE)
 _UPPER_BOUND = re.compile(r"\b(?:at most|(?<!not )(?<!no )(?:less|fewer|lower|smaller|shorter|younger) than|(?<!not )(?<!no )(?:under|below))\s+" + _NUMBER + r"\b|\b" + _NUMBER + r"\s+or (?:less|fewer|lower|below|under)\b(?!\s+than)", re.IGNORECASE)
+# columns for the two ends of a route or a transfer, by name: source_airport, src_apid / dst_apid, destination
+_FROM_END = re.compile(r"src|source|origin|from|depart", re.IGNORECASE)
+_TO_END = re.compile(r"dst|dest|arriv|(?:^|_)to(?:_|$)", re.IGNORECASE)
 _NEGATIVE_VALUES = {"no", "n", "false", "f", "none", "0"}
 _PREFIX = 4  # letters a value's word must share with a word of the question ("Banglade" ~ "Bangladeshi")
 
@@ -121,6 +132,11 @@ def check_query(sql: str, question: str, conversation: str | None = None, small_
         cmp, phrase = flipped
         raise QueryError(f"The question says '{phrase}', but the query has {cmp.sql(dialect='duckdb')}, the other way round",
                          "turn the comparison around (at least / more than: >= or >; at most / fewer than: <= or <)")
+    swapped = swapped_ends(tree, question)
+    if swapped:
+        column, value, word = swapped
+        raise QueryError(f"The question says '{word} {value}', but the query compares '{value}' with {column}, the other end",
+                         "compare the 'from' value with the source column and the 'to' value with the destination column")
     missing = missing_aggregate(tree, question)
     if missing:
         word, wanted = missing
@@ -206,6 +222,26 @@ def _negated(node: exp.Expression) -> bool:
             return True
         child, parent = parent, parent.parent
     return False
+
+
+def swapped_ends(tree: exp.Expression, question: str) -> tuple[str, str, str] | None:
+    """A value the question puts after "from" compared with a destination column, or after "to" with
+    a source one ("routes from the United States to Canada" answered with ``src_apid IN (... 'Canada')``).
+    A value inside a sub-query counts for the column the sub-query's result is compared with."""
+    for literal in tree.find_all(exp.Literal):
+        if not literal.is_string or not _compared_with_column(literal):
+            continue
+        parent = literal.parent
+        column = parent.this if isinstance(parent, exp.In) else parent.left if literal is parent.right else parent.right
+        outer = literal.find_ancestor(exp.Subquery)
+        if outer is not None and isinstance(outer.parent, exp.In) and isinstance(outer.parent.this, exp.Column):
+            column = outer.parent.this
+        name = column.name
+        for word, wrong_end in (("from", _TO_END), ("to", _FROM_END)):
+            said = re.search(rf"\b{word}\s+(?:(?!to\b|from\b)\w+\s+){{0,2}}?['\"]?{re.escape(literal.this)}\b", question, re.IGNORECASE)
+            if said and wrong_end.search(name) and not (_FROM_END if word == "from" else _TO_END).search(name):
+                return name, literal.this, word
+    return None
 
 
 def same_way_bounds(tree: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
