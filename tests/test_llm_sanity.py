@@ -156,7 +156,8 @@ def test_a_query_that_misses_what_the_question_asks_is_refused_for_small_models(
         ("SELECT name FROM player WHERE height <= 180", "players no more than 180 tall"),
         ("SELECT name FROM school WHERE type <> 'public'", "non-public schools"),
         ("SELECT num FROM train WHERE origin = 'Chennai' AND destination = 'Guruvayur'", "the train that goes from Chennai to Guruvayur"),
-        ("SELECT count(*) FROM routes WHERE dst_apid IN (SELECT apid FROM airports WHERE country = 'Canada')", "routes to Canada"),
+        ("SELECT count(*) FROM routes WHERE dst_apid IN (SELECT apid FROM airports WHERE country = 'Canada')", "routes from Chile to Canada"),
+        ("SELECT source_system_code FROM cmi WHERE source_system_code = 'Benefits'", "the source system code related to Benefits"),
     ],
 )
 def test_queries_that_do_what_the_question_asks_pass(query: str, question: str) -> None:

@@ -227,7 +227,10 @@ def _negated(node: exp.Expression) -> bool:
 def swapped_ends(tree: exp.Expression, question: str) -> tuple[str, str, str] | None:
     """A value the question puts after "from" compared with a destination column, or after "to" with
     a source one ("routes from the United States to Canada" answered with ``src_apid IN (... 'Canada')``).
-    A value inside a sub-query counts for the column the sub-query's result is compared with."""
+    A value inside a sub-query counts for the column the sub-query's result is compared with. Only a
+    question that says "from ... to ..." is judged ("the code related to Benefits" names no route)."""
+    if not re.search(r"\bfrom\b.+\bto\b", question, re.IGNORECASE):
+        return None
     for literal in tree.find_all(exp.Literal):
         if not literal.is_string or not _compared_with_column(literal):
             continue
