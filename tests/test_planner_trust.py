@@ -133,6 +133,11 @@ def test_order_phrases(ws: Workspace, question: str, expected: list[str]) -> Non
     assert [r[0] for r in got] == expected and all(len(r) == 1 for r in got)
 
 
+def test_a_direction_alone_orders_grouped_counts(ws: Workspace) -> None:
+    got = rows(ws, "For each team, how many players does it have? List them in increasing order.")
+    assert got[0] == ("Green", 1) and sorted(got[1:]) == [("Blue", 2), ("Red", 2)]
+
+
 def test_superlative_column_is_not_shown_again(ws: Workspace) -> None:
     assert rows(ws, "what is the name and team of the player with the highest age") == [("Cy", "Blue")]
 

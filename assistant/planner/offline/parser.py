@@ -2053,6 +2053,9 @@ class Parser:
         # "names of enzymes in descending order": a direction with no key orders what is shown
         if any(c.kind == "dir" for c in self.r.cues) and not s.order_by and select_cols and not s.measures and not s.group_by and not self.super_col and self.top_count is None and self.limit is None:
             s.order_by.append(OrderKey(select_cols[0], desc=bool(getattr(self, "_desc", False))))
+        # "how many staff does each project have? List them in increasing order": the measure, that way
+        if any(c.kind == "dir" for c in self.r.cues) and not s.order_by and s.group_by and s.measures and not self.super_col and self.top_count is None and self.limit is None:
+            s.order_by.append(OrderKey(s.measures[0], desc=bool(getattr(self, "_desc", False))))
         # having a count without a grouping: group by what is shown
         if any(isinstance(f.col, Measure) for f in s.filters) and not s.group_by:
             if select_cols and getattr(self, "_noun_count", False) and not s.extra_tables and all(self._unique_values(c) for c in select_cols):
