@@ -119,6 +119,8 @@ def test_a_value_from_an_earlier_turn_counts_as_mentioned() -> None:
          "church names that have hosted at least two weddings", "says 'at least two'.*the other way round"),
         ("SELECT name FROM people WHERE height >= 190", "people shorter than 190", "says 'shorter than 190'"),
         ("SELECT name FROM dorm WHERE 100 < capacity", "dorms for 100 or fewer students", "says '100 or fewer'"),
+        ("SELECT j.name, j.name FROM journalist AS j ORDER BY j.name", "names of journalists and the names of the events they reported",
+         "shows j.name twice"),
         ("SELECT count(*) FROM routes WHERE src_apid IN (SELECT apid FROM airports WHERE country = 'Canada')",
          "the number of routes from the United States to Canada", "says 'to Canada'.*src_apid, the other end"),
     ],

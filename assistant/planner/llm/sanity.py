@@ -24,6 +24,7 @@ one readable reason and corrects the query, or the turn ends honestly.
     "not more than") answered by a query with no negation at all (no NOT, <>, EXCEPT, IS NULL or
     ``= 'No'``): it lists the rows that *do* match;
   - a question that asks for "each" something answered by an aggregate over all rows (no GROUP BY);
+  - a column shown twice (``SELECT T1.name, T1.name`` for "names of journalists and of events");
   - a question that asks for an "average" or a "total" answered with no AVG, or no SUM/COUNT/+,
     unless a column's own name says it (``mean_humidity``, ``total_score``);
   - a number compared with a column that the question never states (``Major = 1`` for "students
@@ -46,6 +47,8 @@ The average/total and implied-exclusion checks, added later: on 154 distinct sto
 fire on 9 wrong ones and no right one, and on no gold query. The detached-join, turned-bound, "non"
 and swapped-ends checks, added later still: on 251 distinct stored answers they fire on 5 wrong ones
 and no right one; on the gold queries on one, whose gold is wrong ("less than 8.5" as ``> 8.5``).
+A column shown twice: on 10 gold queries, all mistakes in the gold ("start and end date" selecting
+the start date twice).
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ _NEGATION = re.compile(r"\b(not|never|no(?!\.)|non(?=[\s-])|without|\w+n't)\b", 
 # "not more than 5" (a comparison, written <=), "not only ... but also" (both): no exclusion
 _NOT_EXCLUDING = re.compile(r"\b(not|no)\s+(only|more|less|greater|fewer|higher|lower|larger|smaller|above|below|over|under|later|earlier|exceed\w*)\b", re.IGNORECASE)
 # "miles per hour" is a unit, so only "each" asks for groups
-_EACH = re.compile(r"\b(for each|each)\b", re.IGNORECASE)
+_EACH = re.compile(r"\b(for each|each)\b", re.IGNORECASE)  # not "for every": "the average for every company" is over all
 _AVERAGE = re.compile(r"\b(average|avg|mean)\b", re.IGNORECASE)
 _TOTAL = re.compile(r"\btotal\b", re.IGNORECASE)
 _NUMBER_WORDS = {w: float(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
@@ -114,6 +117,10 @@ def check_query(sql: str, question: str, conversation: str | None = None, small_
             raise QueryError(message.format(first=first, second=second), hint)
     if not small_model:
         return
+    twice = repeated_output(tree)
+    if twice:
+        raise QueryError(f"The query shows {twice} twice, so one of the things the question asks for is missing",
+                         "select each thing the question names once (they may live in different tables)")
     invented = unmentioned_values(tree, conversation or question)
     if invented:
         listed = ", ".join(f"'{v}'" for v in invented)
@@ -244,6 +251,20 @@ def swapped_ends(tree: exp.Expression, question: str) -> tuple[str, str, str] | 
             said = re.search(rf"\b{word}\s+(?:(?!to\b|from\b)\w+\s+){{0,2}}?['\"]?{re.escape(literal.this)}\b", question, re.IGNORECASE)
             if said and wrong_end.search(name) and not (_FROM_END if word == "from" else _TO_END).search(name):
                 return name, literal.this, word
+    return None
+
+
+def repeated_output(tree: exp.Expression) -> str | None:
+    """A column selected twice in one SELECT (``SELECT T1.name, T1.name`` for "the names of
+    journalists and the names of the events they reported")."""
+    for select in tree.find_all(exp.Select):
+        seen: set[str] = set()
+        for e in select.expressions:
+            if isinstance(e, exp.Column):
+                text = e.sql(dialect="duckdb").lower()
+                if text in seen:
+                    return e.sql(dialect="duckdb")
+                seen.add(text)
     return None
 
 
