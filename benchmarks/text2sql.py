@@ -194,8 +194,14 @@ def gold_with_sort_keys(gold_sql: str, ws: Any) -> tuple[list[tuple[Any, ...]], 
         tree = sqlglot.parse_one(gold_sql, read="duckdb")
     except sqlglot.errors.ParseError:
         return None
-    if not isinstance(tree, exp.Select) or not tree.args.get("order") or tree.args.get("distinct") or tree.args.get("offset"):
+    if not isinstance(tree, exp.Select) or not tree.args.get("order") or tree.args.get("offset"):
         return None
+    def text(e: exp.Expression) -> str:
+        return e.sql(dialect="duckdb").replace('"', "").lower()
+
+    shown = {text(e.unalias()) for e in tree.expressions} | {e.alias_or_name.lower() for e in tree.expressions}
+    if tree.args.get("distinct") and any(text(o.this) not in shown for o in tree.args["order"].expressions):
+        return None  # a DISTINCT query sorted by a column it does not show: adding the key would change its rows
     limit = tree.args.get("limit")
     try:
         count = int(limit.expression.name) if limit is not None else None
