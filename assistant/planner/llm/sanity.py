@@ -44,9 +44,9 @@ of all 6,726 Spider train questions they fire on 48 (0.7%), about half of them m
 itself, misspelt names, numbers the question does not give); the rest are abbreviations ('Los
 Angeles' for "LA") and "each" read as "all" - the price of a check, paid only by small models.
 The average/total and implied-exclusion checks, added later: on 154 distinct stored answers they
-fire on 9 wrong ones and no right one, and on no gold query. The detached-join, turned-bound, "non"
-and swapped-ends checks, added later still: on 251 distinct stored answers they fire on 5 wrong ones
-and no right one; on the gold queries on one, whose gold is wrong ("less than 8.5" as ``> 8.5``).
+fire on 9 wrong ones and no right one, and on no gold query. The detached-join, turned-bound, "non",
+swapped-ends and ``NOT col = 'b'`` checks, added later still: on 251 distinct stored answers they
+fire on 6 wrong ones and no right one; on the gold queries on one, whose gold is wrong ("less than 8.5" as ``> 8.5``).
 A column shown twice: on 10 gold queries, all mistakes in the gold ("start and end date" selecting
 the start date twice).
 """
