@@ -340,8 +340,9 @@ def _check(out: list[Outcome], q: dict[str, Any], ws: Any, sql: str | None, gold
     try:
         pred = run_query(ws, sql, row_limit=100_000, timeout_s=10.0, count_total=False)
         pred_rows = _rows(pred.df)
-        ok = results_match(pred_rows, gold_rows, ordered=_ordered(gold_sql))
-        if not ok and _ordered(gold_sql):
+        ordered = _ordered(gold_sql)
+        ok = results_match(pred_rows, gold_rows, ordered=ordered)
+        if not ok and ordered:
             keyed = gold_with_sort_keys(gold_sql, ws)
             ok = keyed is not None and matches_up_to_ties(pred_rows, *keyed)
         out.append(Outcome(q["id"], db_id, sql, qtype, single, "correct" if ok else "wrong", seconds))

@@ -64,6 +64,7 @@ from sqlglot import exp
 
 from sqlglot.optimizer.scope import traverse_scope
 
+from assistant.planner.llm.sanity import compared_column
 from tools.catalog import Catalog, TableProfile
 
 # Words that ask for de-duplicated values ("different", "distinct", "unique").
@@ -154,11 +155,8 @@ def snap_values(tree: exp.Expression, catalog: Catalog) -> bool:
     tables = {t.alias_or_name.lower(): t.name for t in tree.find_all(exp.Table)}
     changed = False
     for literal in list(tree.find_all(exp.Literal)):
-        parent = literal.parent
-        if not literal.is_string or not isinstance(parent, (exp.EQ, exp.NEQ, exp.In)):
-            continue
-        column = parent.this if isinstance(parent, exp.In) else parent.left if literal is parent.right else parent.right
-        if not isinstance(column, exp.Column):
+        column = compared_column(literal) if literal.is_string and isinstance(literal.parent, (exp.EQ, exp.NEQ, exp.In)) else None
+        if column is None:
             continue
         names = [tables[column.table.lower()]] if column.table.lower() in tables else list(tables.values())
         indexes = [p.column(column.name) for p in map(catalog.table, names) if p is not None]

@@ -239,10 +239,9 @@ def swapped_ends(tree: exp.Expression, question: str) -> tuple[str, str, str] | 
     if not re.search(r"\bfrom\b.+\bto\b", question, re.IGNORECASE):
         return None
     for literal in tree.find_all(exp.Literal):
-        if not literal.is_string or not _compared_with_column(literal):
+        column = compared_column(literal) if literal.is_string else None
+        if column is None:
             continue
-        parent = literal.parent
-        column = parent.this if isinstance(parent, exp.In) else parent.left if literal is parent.right else parent.right
         outer = literal.find_ancestor(exp.Subquery)
         if outer is not None and isinstance(outer.parent, exp.In) and isinstance(outer.parent.this, exp.Column):
             column = outer.parent.this
@@ -340,7 +339,7 @@ def unmentioned_values(tree: exp.Expression, conversation: str) -> list[str]:
     heard = _words(conversation)
     out: list[str] = []
     for literal in tree.find_all(exp.Literal):
-        if not literal.is_string or not _compared_with_column(literal):
+        if not literal.is_string or compared_column(literal) is None:
             continue
         words = [w for w in _words(literal.this) if len(w) > 3 and not w.isdigit()]
         if words and not any(_heard(w, heard) for w in words) and literal.this not in out:
@@ -387,13 +386,15 @@ def _is_flag(column: str, catalog: Catalog | None) -> bool:
     return any(p is not None and 0 < p.distinct <= 2 for p in profiles)
 
 
-def _compared_with_column(literal: exp.Literal) -> bool:
+def compared_column(literal: exp.Literal) -> exp.Column | None:
+    """The column a literal is compared with (=, <>, IN, LIKE), or None."""
     parent = literal.parent
     if isinstance(parent, exp.In):
-        return isinstance(parent.this, exp.Column)
+        return parent.this if isinstance(parent.this, exp.Column) else None
     if isinstance(parent, (exp.EQ, exp.NEQ, exp.Like, exp.ILike)):
-        return any(isinstance(side, exp.Column) for side in (parent.left, parent.right))
-    return False
+        other = parent.left if literal is parent.right else parent.right
+        return other if isinstance(other, exp.Column) else None
+    return None
 
 
 def _words(text: str) -> list[str]:
