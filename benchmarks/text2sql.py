@@ -199,8 +199,8 @@ def gold_with_sort_keys(gold_sql: str, ws: Any) -> tuple[list[tuple[Any, ...]], 
     def text(e: exp.Expression) -> str:
         return e.sql(dialect="duckdb").replace('"', "").lower()
 
-    shown = {text(e.unalias()) for e in tree.expressions} | {e.alias_or_name.lower() for e in tree.expressions}
-    if tree.args.get("distinct") and any(text(o.this) not in shown for o in tree.args["order"].expressions):
+    shown_names = {text(e.unalias()) for e in tree.expressions} | {e.alias_or_name.lower() for e in tree.expressions}
+    if tree.args.get("distinct") and any(text(o.this) not in shown_names for o in tree.args["order"].expressions):
         return None  # a DISTINCT query sorted by a column it does not show: adding the key would change its rows
     limit = tree.args.get("limit")
     try:
@@ -209,7 +209,7 @@ def gold_with_sort_keys(gold_sql: str, ws: Any) -> tuple[list[tuple[Any, ...]], 
         return None
     keyed = tree.copy()
     keyed.set("limit", None)
-    shown = len(keyed.expressions)
+    width = len(keyed.expressions)
     if any(isinstance(e, exp.Star) or isinstance(e, exp.Column) and isinstance(e.this, exp.Star) for e in keyed.expressions):
         return None
     keys = [o.this.copy() for o in keyed.args["order"].expressions]
@@ -218,7 +218,7 @@ def gold_with_sort_keys(gold_sql: str, ws: Any) -> tuple[list[tuple[Any, ...]], 
         rows = _rows(ws.query_df(keyed.sql(dialect="duckdb")))
     except Exception:
         return None
-    return [r[:shown] for r in rows], [r[shown:] for r in rows], count
+    return [r[:width] for r in rows], [r[width:] for r in rows], count
 
 
 def matches_up_to_ties(pred: list[tuple[Any, ...]], gold: list[tuple[Any, ...]], keys: list[tuple[Any, ...]], limit: int | None) -> bool:
