@@ -94,6 +94,24 @@ def test_zero_or_one_on_a_yes_no_column_is_not_an_invented_number() -> None:
         check_query("SELECT name FROM hotels WHERE stars = 1", "hotels that allow pets", small_model=True, catalog=catalog)
 
 
+def test_a_joined_table_that_nothing_uses_and_the_question_never_names_is_refused_for_small_models() -> None:
+    ws = Workspace()
+    ws.add_dataframe(pd.DataFrame({"people_id": [1, 2, 3], "name": ["Ann", "Bo", "Cy"], "is_male": ["F", "T", "F"], "age": [31, 40, 35]}), "people")
+    ws.add_dataframe(pd.DataFrame({"female_id": [1, 1], "male_id": [2, 2], "year": [2014, 2015]}), "wedding")
+    ws.add_dataframe(pd.DataFrame({"voter_id": [1, 3], "president_vote": [2, 2]}), "voting_record")
+    catalog = ws.catalog()
+    added = "SELECT count(DISTINCT p.name) FROM wedding AS w JOIN people AS p ON w.female_id = p.people_id WHERE p.age > 30"
+    with pytest.raises(QueryError, match="joins wedding but uses none of its columns"):
+        check_query(added.replace("count(DISTINCT p.name)", "p.name"), "Which people are older than 30?", small_model=True, catalog=catalog)
+    check_query(added, "How many female people are older than 30?", small_model=True, catalog=catalog)  # joins made to count pass
+    check_query("SELECT p.name FROM wedding AS w JOIN people AS p ON w.female_id = p.people_id", "names of people in a wedding", small_model=True, catalog=catalog)
+    check_query("SELECT DISTINCT p.name FROM people AS p JOIN voting_record AS v ON p.people_id = v.president_vote", "people who have president votes", small_model=True, catalog=catalog)
+    check_query("SELECT name FROM people JOIN wedding ON people_id = female_id WHERE year = 2014", "who married in 2014", small_model=True, catalog=catalog)
+    with pytest.raises(QueryError, match="joins wedding"):
+        check_query("SELECT name FROM people JOIN wedding ON people_id = female_id WHERE age > 30", "who is older than 30", small_model=True, catalog=catalog)
+    check_query("SELECT p.name FROM wedding AS w JOIN people AS p ON w.female_id = p.people_id", "who is older than 30")  # large models: not judged
+
+
 def test_a_value_from_an_earlier_turn_counts_as_mentioned() -> None:
     conversation = "Earlier in this conversation:\nQ: sales in Portugal\nSQL: SELECT ...\nNow: only for 2023"
     query = "SELECT sum(amount) FROM sales WHERE country = 'Portugal' AND year = 2023"

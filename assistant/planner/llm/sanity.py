@@ -35,6 +35,8 @@ one readable reason and corrects the query, or the turn ends honestly.
     fewer"...; not judged under a NOT or on the removed side of an EXCEPT: "always below 70");
   - the two ends of a route swapped: "from the United States to Canada" answered with Canada on
     ``src_apid`` (a column named source/origin/from for "from", destination/dst/to for "to").
+  - a table joined at the edge of the query that nothing uses and the question never names
+    ("Which people are older than 30?" joined with ``wedding``): the join repeats or drops rows.
 
 Measured on 344 stored answers of the local 1.5B model to Spider questions (235 right, 109 wrong):
 the checks fired on 10 wrong answers (self-comparison 3, invented value 3 in two questions,
@@ -49,6 +51,8 @@ swapped-ends and ``NOT col = 'b'`` checks, added later still: on 251 distinct st
 fire on 6 wrong ones and no right one; on the gold queries on one, whose gold is wrong ("less than 8.5" as ``> 8.5``).
 A column shown twice: on 10 gold queries, all mistakes in the gold ("start and end date" selecting
 the start date twice).
+The idle join: on 566 distinct stored answers (other planners' runs included) it fires on 4 wrong
+ones and 1 right one; on 5 gold queries (0.07%: "students who tried out" joining ``Tryout``).
 """
 
 from __future__ import annotations
@@ -144,6 +148,10 @@ def check_query(sql: str, question: str, conversation: str | None = None, small_
         column, value, word = swapped
         raise QueryError(f"The question says '{word} {value}', but the query compares '{value}' with {column}, the other end",
                          "compare the 'from' value with the source column and the 'to' value with the destination column")
+    idle = idle_join(tree, conversation or question, catalog)
+    if idle:
+        raise QueryError(f"The query joins {idle} but uses none of its columns, and the question does not mention it: the join only repeats or drops rows",
+                         f"remove the join with {idle} (or use its columns, if the question needs them)")
     missing = missing_aggregate(tree, question)
     if missing:
         word, wanted = missing
@@ -251,6 +259,74 @@ def swapped_ends(tree: exp.Expression, question: str) -> tuple[str, str, str] | 
             if said and wrong_end.search(name) and not (_FROM_END if word == "from" else _TO_END).search(name):
                 return name, literal.this, word
     return None
+
+
+def idle_join(tree: exp.Expression, conversation: str, catalog: Catalog | None = None) -> str | None:
+    """A table joined at the edge of a query (linked to one other table) of which nothing but its
+    join key is used and which the question never names, by the table's name or its join column's
+    ("students who have class president votes" names ``Voting_record.CLASS_President_VOTE``). Why:
+    a 1.5B model adds such tables ("Which people are older than 30?" joined with ``wedding``), and
+    the join silently repeats or drops rows. Not judged where the join may be there to count
+    (GROUP BY, COUNT, SUM: "the aircraft that won the most" joins ``match``) or to exclude rows
+    (EXCEPT, sub-queries), or where ``*`` could be the table's."""
+    heard = _words(conversation)
+    for select in tree.find_all(exp.Select):
+        joins = select.args.get("joins") or []
+        start = select.args.get("from_")
+        if not joins or start is None or select.args.get("group") or select.find(exp.Count, exp.Sum) or _excluded_rows(select):
+            continue
+        tables = [start.this, *(j.this for j in joins)]
+        if not all(isinstance(t, exp.Table) for t in tables) or any(j.args.get("on") is None for j in joins):
+            continue
+        names = {t.alias_or_name.lower(): t.name for t in tables}
+        partners: dict[str, set[str]] = {a: set() for a in names}
+        keys: dict[str, list[str]] = {a: [] for a in names}
+        in_conditions: set[int] = set()
+        for join in joins:
+            linked: set[str] = set()
+            for column in join.args["on"].find_all(exp.Column):
+                in_conditions.add(id(column))
+                owners = _owners(column, names, catalog)
+                linked |= owners
+                for alias in owners:
+                    keys[alias].append(column.name)
+            for alias in linked:
+                partners[alias] |= linked - {alias}
+        used: set[str] = set()
+        for column in select.find_all(exp.Column):
+            if id(column) not in in_conditions and column.find_ancestor(exp.Select) is select:
+                used |= _owners(column, names, catalog)
+        if any(star.find_ancestor(exp.Select) is select and not isinstance(star.parent, exp.Count) for star in select.find_all(exp.Star)):
+            continue
+        for alias, name in names.items():
+            words = _name_words(name) + [w for key in keys[alias] for w in _name_words(key) if w != "id"]
+            if alias not in used and len(partners[alias]) == 1 and not any(_heard(w, heard) for w in words):
+                return name
+    return None
+
+
+def _excluded_rows(select: exp.Select) -> bool:
+    """Whether ``select`` lists rows to exclude or to look up (the right side of EXCEPT, a
+    sub-query): there a join may be there only to say the rows exist ("pilots with no wins")."""
+    parent = select.parent
+    if isinstance(parent, exp.Except) and parent.expression is select:
+        return True
+    return select.find_ancestor(exp.Subquery, exp.In, exp.Exists) is not None
+
+
+def _owners(column: exp.Column, names: dict[str, str], catalog: Catalog | None) -> set[str]:
+    """The aliases (of ``names``: alias -> table) that ``column`` may belong to: its qualifier, else
+    every table that has a column of that name (every table, without a catalog)."""
+    if column.table:
+        return {column.table.lower()}
+    if catalog is None:
+        return set(names)
+    return {alias for alias, name in names.items() if (table := catalog.table(name)) is None or table.column(column.name) is not None}
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a table or column name: ``Faculty_Participates_in`` -> faculty, participates, in."""
+    return [w for w in _words(re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ")) if len(w) >= 3]
 
 
 def repeated_output(tree: exp.Expression) -> str | None:
