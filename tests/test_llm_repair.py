@@ -3,6 +3,8 @@ and through the real agent loop with a scripted model."""
 
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 import pytest
 
@@ -216,6 +218,25 @@ def test_a_value_spelled_differently_from_the_data_becomes_the_indexed_value() -
     for kept in ("SELECT id FROM cmi WHERE details = 'Gottlieb'",  # not the same spelling: the empty-result check tells the model
                  "SELECT id FROM cmi WHERE details = 'English'"):
         assert repair_sql(kept, "q", cat) == kept
+
+
+def test_a_table_joined_in_by_one_repair_can_be_dropped_by_another(school: Workspace) -> None:
+    # the skipped table (enrolled) is joined in, then neither it nor courses adds a thing: both go.
+    # A join put in place without its parent once made the dropping loop spin for ever.
+    skipped = "SELECT s.name FROM students AS s JOIN courses AS c ON s.stu_id = c.stu_id WHERE s.stu_id < 3"
+    out: list[str] = []
+    worker = threading.Thread(target=lambda: out.append(repair_sql(skipped, "names of the first two pupils", school.catalog(), SMALL_MODEL)), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert out, "the repair did not finish"
+    fixed = out[0]
+    assert "JOIN" not in fixed and sorted(rows(school, fixed)) == [("Ann",), ("Bo",)]
+
+
+def test_a_repair_that_fails_leaves_the_query_as_written(catalog: Catalog) -> None:
+    # two tables under one alias: sqlglot's scope analysis gives up; the database will say what is wrong
+    query = "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id JOIN faculty AS p ON f.fac_id = p.fac_id"
+    assert repair_sql(query, "names", catalog, SMALL_MODEL) == query
 
 
 def test_sql_that_does_not_parse_is_left_to_the_safe_sql_tool(catalog: Catalog) -> None:

@@ -56,6 +56,7 @@ tool reports the error). The repaired query still goes through every check of ``
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -66,6 +67,8 @@ from sqlglot.optimizer.scope import traverse_scope
 
 from assistant.planner.llm.sanity import compared_column
 from tools.catalog import Catalog, TableProfile
+
+log = logging.getLogger(__name__)
 
 # Words that ask for de-duplicated values ("different", "distinct", "unique").
 _DISTINCT_CUE = re.compile(r"\b(different|distinct|unique|differ\w*)\b", re.IGNORECASE)
@@ -105,6 +108,15 @@ def repair_sql(sql: str, question: str, catalog: Catalog, policy: RepairPolicy =
         return sql
     if tree is None:
         return sql
+    try:
+        return _repaired(tree, sql, question, catalog, policy)
+    except Exception:  # sqlglot on an odd query (a repeated alias...): the query runs as the model wrote it
+        log.warning("a SQL repair failed; running the model's query unrepaired: %s", sql, exc_info=True)
+        return sql
+
+
+def _repaired(tree: exp.Expression, sql: str, question: str, catalog: Catalog, policy: RepairPolicy) -> str:
+    """``repair_sql`` on the parsed ``tree`` (which it changes in place)."""
     changed = False
     if policy.quoted_values:
         changed |= quoted_names_to_strings(tree, catalog)
@@ -245,6 +257,20 @@ def _right_alias(column: exp.Column, sources: dict[str, TableProfile]) -> str | 
     return None
 
 
+def _insert_join(select: exp.Select, next_to: exp.Join, join: exp.Join, after: bool) -> None:
+    """Put ``join`` before or after ``next_to`` in ``select``'s joins. Through ``set``, so every join
+    knows its parent and position: a bare list insert left them unset, and a later ``pop`` of such
+    a join removed nothing (a repair loop that never ended) or failed."""
+    joins = list(select.args.get("joins") or [])
+    at = next(i for i, j in enumerate(joins) if j is next_to) + (1 if after else 0)
+    select.set("joins", [*joins[:at], join, *joins[at:]])
+
+
+def _drop_join(select: exp.Select, join: exp.Join) -> None:
+    """Remove ``join`` (this very node, not one that merely looks the same) from ``select``."""
+    select.set("joins", [j for j in select.args.get("joins") or [] if j is not join] or None)
+
+
 def join_missing_tables(select: exp.Select, catalog: Catalog) -> bool:
     """Join a table that columns of the outer SELECT name as their qualifier but that the query
     never reads, when exactly one relation links it to exactly one table the query does read."""
@@ -341,10 +367,10 @@ def bridge_joins(select: exp.Select, catalog: Catalog) -> bool:
         second = exp.EQ(this=exp.column(near, table=bridge_alias), expression=exp.column(far, table=bad.table))
         if bad.table.lower() == joined_alias:  # a JOIN b ON a.c = b.c, b without c: a - bridge - b
             join.set("on", second)
-            select.args["joins"].insert(select.args["joins"].index(join), exp.Join(this=exp.to_table(bridge.name), on=first))
+            _insert_join(select, join, exp.Join(this=exp.to_table(bridge.name), on=first), after=False)
         else:  # the earlier table lacks c: b joins the bridge, which joins a
             join.set("on", first)
-            select.args["joins"].insert(select.args["joins"].index(join) + 1, exp.Join(this=exp.to_table(bridge.name), on=second))
+            _insert_join(select, join, exp.Join(this=exp.to_table(bridge.name), on=second), after=True)
         read[bridge_alias] = bridge
         changed = True
     return changed
@@ -610,7 +636,7 @@ def prune_unused_joins(select: exp.Select, question: str, catalog: Catalog) -> b
                 for col in select.find_all(exp.Column)
             )
             if not used:
-                join.pop()
+                _drop_join(select, join)
                 tables.pop(alias, None)
                 changed = removed = True
                 break
