@@ -412,6 +412,12 @@ def report(outcomes: list[Outcome]) -> str:
     return text
 
 
+def _write_jsonl(path: Path, rows: list[dict[str, Any]], append: bool = False) -> None:
+    with path.open("a" if append else "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row) + "\n")
+
+
 def load_questions(path: Path, limit: int | None, seed: int) -> list[dict[str, Any]]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if limit is not None and limit < len(rows):
@@ -443,28 +449,31 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     outcomes: list[Outcome] = []
     progress = tqdm(total=len(questions), unit="q", desc=f"{args.planner} planner", file=sys.stderr)
+    if args.details:  # filled as databases finish, so a run that is stopped keeps what it did
+        args.details.parent.mkdir(parents=True, exist_ok=True)
+        args.details.write_text("", encoding="utf-8")
+
+    def done(res: list[Outcome]) -> None:
+        outcomes.extend(res)
+        progress.update(len(res))
+        if args.details:
+            _write_jsonl(args.details, [o.__dict__ for o in res], append=True)
+
     if args.workers > 1 and len(jobs) > 1:
         with mp.get_context("spawn").Pool(args.workers) as pool:
             for res in pool.imap_unordered(_run_db, jobs):
-                outcomes.extend(res)
-                progress.update(len(res))
+                done(res)
     else:
         for job in jobs:
-            res = _run_db(job)
-            outcomes.extend(res)
-            progress.update(len(res))
+            done(_run_db(job))
     progress.close()
     elapsed = time.perf_counter() - t0
     order = {q["id"]: i for i, q in enumerate(questions)}
     outcomes.sort(key=lambda o: order.get(o.id, 0))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as fh:
-        for o in outcomes:
-            fh.write(json.dumps({"id": o.id, "sql": o.sql}) + "\n")
-    if args.details:
-        with args.details.open("w", encoding="utf-8") as fh:
-            for o in outcomes:
-                fh.write(json.dumps(o.__dict__) + "\n")
+    _write_jsonl(args.out, [{"id": o.id, "sql": o.sql} for o in outcomes])
+    if args.details:  # again, in question order
+        _write_jsonl(args.details, [o.__dict__ for o in outcomes])
     print(f"{len(questions)} questions over {len(by_db)} databases in {elapsed:.0f} s ({args.planner} planner)")
     if any(q.get("gold_sql") for q in questions):
         print(report(outcomes))

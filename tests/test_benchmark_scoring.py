@@ -58,3 +58,28 @@ def test_queries_it_cannot_key_are_left_to_the_exact_comparison(ws: Workspace) -
     assert gold_with_sort_keys("SELECT DISTINCT city FROM player ORDER BY name", ws) is None  # the key would change the rows
     assert gold_with_sort_keys("SELECT city FROM player", ws) is None
     assert gold_with_sort_keys("SELECT * FROM player ORDER BY name", ws) is None
+
+
+def test_the_harness_writes_every_outcome_in_question_order(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import sqlite3
+
+    from benchmarks.text2sql import main
+
+    for db, rows in (("music", [("Ann", 30), ("Bo", 41)]), ("zoo", [("Cy", 5)])):
+        with sqlite3.connect(tmp_path / f"{db}.sqlite") as con:
+            con.execute("CREATE TABLE singer (name TEXT, age INTEGER)")
+            con.executemany("INSERT INTO singer VALUES (?, ?)", rows)
+    questions = [
+        {"id": "q1", "db_id": "zoo", "question": "How many singers are there?", "gold_sql": "SELECT count(*) FROM singer"},
+        {"id": "q2", "db_id": "music", "question": "How many singers are there?", "gold_sql": "SELECT count(*) FROM singer"},
+        {"id": "q3", "db_id": "music", "question": "What is the average age of all singers?", "gold_sql": "SELECT avg(age) FROM singer"},
+    ]
+    (tmp_path / "q.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    details = tmp_path / "details.jsonl"
+    assert main(["--questions", str(tmp_path / "q.jsonl"), "--db-dir", str(tmp_path), "--out", str(tmp_path / "out.jsonl"),
+                 "--workers", "1", "--details", str(details)]) == 0
+    written = [json.loads(line) for line in details.read_text(encoding="utf-8").splitlines()]
+    assert [o["id"] for o in written] == ["q1", "q2", "q3"]  # rewritten in question order at the end
+    assert [o["status"] for o in written] == ["correct"] * 3
+    assert "3 questions over 2 databases" in capsys.readouterr().out
