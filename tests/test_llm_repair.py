@@ -91,6 +91,36 @@ def test_a_column_one_hop_away_is_read_from_a_joined_table(ws: Workspace, catalo
     assert repair_sql(nowhere, "q", catalog, ANY_MODEL) == nowhere  # no table has it: left for the error message
 
 
+def test_a_column_next_to_the_query_is_found_unqualified_loosely_named_or_one_table_further() -> None:
+    w = Workspace()
+    w.add_dataframe(pd.DataFrame({"address_id": [1, 2], "city_town": ["Oslo", "Rome"]}), "addresses")
+    w.add_dataframe(pd.DataFrame({"customer_id": [7, 8], "address_id": [1, 2], "customer_name": ["Ann", "Bo"]}), "customers")
+    w.add_dataframe(pd.DataFrame({"order_id": [5, 6], "customer_id": [7, 8], "placed": ["2020-01-01", "2021-02-02"]}), "orders")
+    w.add_dataframe(pd.DataFrame({"shipment_id": [1, 2], "order_id": [5, 6], "invoice_number": [10, 11]}), "shipments")
+    w.add_dataframe(pd.DataFrame({"invoice_number": [10, 11], "invoice_date": ["x", "y"]}), "invoices")
+    cat = w.catalog()
+    # unqualified, and two tables have it: only shipments is next to orders
+    fixed = repair_sql("SELECT placed FROM orders WHERE invoice_number = 10", "when was invoice 10's order placed", cat, SMALL_MODEL)
+    assert "JOIN shipments" in fixed and rows(w, fixed) == [("2020-01-01",)]
+    # loosely named ("City" for city_town), one table away
+    fixed = repair_sql("SELECT c.customer_name FROM customers AS c WHERE c.City = 'Rome'", "customers in Rome", cat, SMALL_MODEL)
+    assert "addresses.city_town = 'Rome'" in fixed and rows(w, fixed) == [("Bo",)]
+    # next to another table of the query: the customer's city for an order
+    fixed = repair_sql("SELECT o.placed FROM orders AS o JOIN customers AS c ON o.customer_id = c.customer_id WHERE o.city_town = 'Oslo'", "orders from Oslo", cat, SMALL_MODEL)
+    assert rows(w, fixed) == [("2020-01-01",)]
+    # only the one table: a query on the wrong table is retargeted, not joined
+    assert "JOIN" not in repair_sql("SELECT invoice_date FROM orders", "invoice dates", cat, SMALL_MODEL)
+
+
+def test_a_column_that_several_neighbouring_tables_have_is_left_alone() -> None:
+    w = Workspace()
+    w.add_dataframe(pd.DataFrame({"player_id": [1, 2], "name": ["Ann", "Bo"]}), "player")
+    w.add_dataframe(pd.DataFrame({"player_id": [1, 2], "points_won": [3, 4]}), "player_award_vote")
+    w.add_dataframe(pd.DataFrame({"player_id": [1, 2], "points_won": [5, 6]}), "manager_award_vote")
+    query = "SELECT p.name FROM player AS p WHERE p.points_won > 3"
+    assert repair_sql(query, "players who won more than 3 points", w.catalog(), SMALL_MODEL) == query
+
+
 @pytest.fixture
 def school() -> Workspace:
     w = Workspace()

@@ -300,34 +300,73 @@ def join_missing_tables(select: exp.Select, catalog: Catalog) -> bool:
 
 
 def join_for_missing_columns(select: exp.Select, catalog: Catalog) -> bool:
-    """``T2.individual_last_name`` where ``T2``'s table lacks the column and no table of the query
-    has it, but exactly one other table has it and exactly one relation links that table to
-    ``T2``'s: join it along that relation and read the column there (the model skipped a hop)."""
+    """A column that no table of the query has (``T2.individual_last_name``; ``invoice_number`` in a
+    query on ``orders`` alone) but that exactly one table next to the query's tables has: joined
+    along the one relation that links them, and read there (the model skipped a hop). Looked for
+    next to the column's own table first, then next to any table of the query; by its exact name
+    first, then loosely (``club_name`` for ``ClubName``, ``City`` for ``City_Town``)."""
     read = _read_tables(select, catalog)
     if read is None:
         return False
     changed = False
     for column in list(select.find_all(exp.Column)):
-        own = read.get(column.table.lower()) if column.table else None
-        if own is None or own.column(column.name) is not None or column.find_ancestor(exp.Select) is not select:
+        if column.find_ancestor(exp.Select) is not select:
             continue
-        if any(prof.column(column.name) is not None for prof in read.values()):
-            continue  # another joined table has it: requalify_columns' case
-        owners = [t for t in catalog.tables.values() if t.column(column.name) is not None]
-        pair = _relation_columns(own.name, owners[0].name, catalog) if len(owners) == 1 else None
-        if pair is None:
+        own = read.get(column.table.lower()) if column.table else (next(iter(read.values())) if len(read) == 1 else None)
+        if own is None or any(prof.column(column.name) is not None for prof in read.values()):
+            continue  # unknown qualifier, or a table of the query has it (requalify_columns' case)
+        if not column.table and not any(c is not column and own.column(c.name) is not None for c in select.find_all(exp.Column)):
+            continue  # nothing of the one table is used: the query is on the wrong table (retarget_single_table)
+        source = next(iter(read)) if not column.table else column.table.lower()
+        found = _next_table_with(column.name, [source], read, catalog) or _next_table_with(column.name, list(read), read, catalog)
+        if found is None:
             continue
-        target = owners[0]
-        alias = next((a for a, prof in read.items() if prof is target), None)
-        if alias is None:
-            mine, theirs = pair
-            alias = target.name.lower()
-            condition = exp.EQ(this=exp.column(mine, table=column.table), expression=exp.column(theirs, table=alias))
-            select.join(exp.to_table(target.name), on=condition, copy=False)
-            read[alias] = target
+        via, target, name, (mine, theirs) = found
+        alias = target.name.lower()
+        written = {t.alias_or_name.lower(): t.alias_or_name for t in select.find_all(exp.Table)}
+        condition = exp.EQ(this=exp.column(mine, table=written.get(via, via)), expression=exp.column(theirs, table=alias))
+        select.join(exp.to_table(target.name), on=condition, copy=False)
+        read[alias] = target
         column.set("table", exp.to_identifier(alias))
+        column.set("this", exp.to_identifier(name))
         changed = True
     return changed
+
+
+def _next_table_with(wanted: str, sources: list[str], read: dict[str, TableProfile], catalog: Catalog) -> tuple[str, TableProfile, str, tuple[str, str]] | None:
+    """The one table outside the query, linked by exactly one relation to one of ``sources`` (aliases
+    of ``read``), that has the column ``wanted`` (exactly, else loosely): (source alias, table,
+    its column, (source's join column, table's join column)); None when there is none or several."""
+    inside = {prof.name for prof in read.values()}
+    for match in (_same_name, _loose_name):
+        if match is _loose_name and any(_loose_name(wanted, c.name) for prof in read.values() for c in prof.columns):
+            return None  # a table of the query has a column of that kind: the model meant one of those
+        hits = []
+        for alias in sources:
+            for table in catalog.tables.values():
+                if table.name in inside:
+                    continue
+                names = [c.name for c in table.columns if match(wanted, c.name)]
+                pair = _relation_columns(read[alias].name, table.name, catalog) if len(names) == 1 else None
+                if pair is not None:
+                    hits.append((alias, table, names[0], pair))
+        if len({hit[1].name for hit in hits}) == 1 and len(hits) == 1:
+            return hits[0]
+        if hits:
+            return None  # several tables could be meant: a guess
+    return None
+
+
+def _same_name(wanted: str, name: str) -> bool:
+    return wanted.lower() == name.lower()
+
+
+def _loose_name(wanted: str, name: str) -> bool:
+    """``club_name`` ~ ``ClubName`` (the same letters), ``City`` ~ ``City_Town`` (a whole word of it)."""
+    if _spelling(wanted) == _spelling(name):
+        return True
+    words = name.lower().split("_")
+    return "_" not in wanted and wanted.lower() in words and words[-1] not in ("id", "code", "no")
 
 
 def bridge_joins(select: exp.Select, catalog: Catalog) -> bool:
