@@ -461,3 +461,15 @@ def test_for_each_with_no_grouping_found_abstains_instead_of_one_total(dorms: Wo
     assert not plan.calls, plan.calls
     assert "each of something" in (plan.message or "")
     assert rows_for(dorms, "How many amenities are there?") == [(3,)]
+
+
+def test_the_top_row_for_each_x_abstains_instead_of_one_row_for_all(tmp_path: Path) -> None:
+    cinema = sqlite_workspace(
+        tmp_path / "cinema.sqlite",
+        ["CREATE TABLE film (film_id INTEGER PRIMARY KEY, title TEXT)",
+         "CREATE TABLE schedule (cinema_id INTEGER, film_id INTEGER REFERENCES film(film_id), price REAL)"],
+        {"film": [(1, "Up"), (2, "Jaws")], "schedule": [(1, 1, 9.0), (2, 1, 12.0), (1, 2, 8.0)]},
+    )
+    # one top row (Up, 12.0) would answer "the film with the highest price", not one price per film
+    assert not plan_for(cinema, "Give me the title and highest price for each film.").calls
+    assert rows_for(cinema, "Give me the title of the film with the highest price.") == [("Up",)]
