@@ -350,10 +350,10 @@ def _next_table_with(wanted: str, sources: list[str], read: dict[str, TableProfi
                 pair = _relation_columns(read[alias].name, table.name, catalog) if len(names) == 1 else None
                 if pair is not None:
                     hits.append((alias, table, names[0], pair))
-        if len({hit[1].name for hit in hits}) == 1 and len(hits) == 1:
+        if len(hits) == 1:
             return hits[0]
         if hits:
-            return None  # several tables could be meant: a guess
+            return None  # several tables, or one reached two ways: a guess
     return None
 
 

@@ -268,7 +268,9 @@ def idle_join(tree: exp.Expression, conversation: str, catalog: Catalog | None =
     a 1.5B model adds such tables ("Which people are older than 30?" joined with ``wedding``), and
     the join silently repeats or drops rows. Not judged where the join may be there to count
     (GROUP BY, COUNT, SUM: "the aircraft that won the most" joins ``match``) or to exclude rows
-    (EXCEPT, sub-queries), or where ``*`` could be the table's."""
+    (EXCEPT, sub-queries), or where ``*`` could be the table's. repair.prune_unused_joins already
+    drops such a join from a plain query (no aggregate, no sub-query); this check covers the rest,
+    where dropping it silently would be a guess."""
     heard = _words(conversation)
     for select in tree.find_all(exp.Select):
         joins = select.args.get("joins") or []
