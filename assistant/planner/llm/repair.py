@@ -65,7 +65,7 @@ from sqlglot import exp
 
 from sqlglot.optimizer.scope import traverse_scope
 
-from assistant.planner.llm.sanity import compared_column
+from assistant.planner.llm.sanity import column_owners, compared_column
 from tools.catalog import Catalog, TableProfile
 
 log = logging.getLogger(__name__)
@@ -636,18 +636,6 @@ def _mentioned(table: str, others: list[str], question_words: set[str]) -> bool:
     return bool(own & question_words)
 
 
-def _owner_aliases(column: exp.Column, tables: dict[str, str], catalog: Catalog) -> set[str]:
-    """The query aliases a column may belong to: its qualifier, or every table that has that name."""
-    if column.table:
-        return {column.table.lower()}
-    owners = set()
-    for alias, name in tables.items():
-        prof = catalog.table(name)
-        if prof is None or prof.column(column.name) is not None:
-            owners.add(alias)  # an unknown table might have it: count it as used
-    return owners
-
-
 def prune_unused_joins(select: exp.Select, question: str, catalog: Catalog) -> bool:
     """Drop inner joins that contribute no column and that the question does not mention."""
     joins = list(select.args.get("joins") or [])
@@ -671,7 +659,7 @@ def prune_unused_joins(select: exp.Select, question: str, catalog: Catalog) -> b
             if _mentioned(join.this.name, others, words):
                 continue
             used = any(
-                alias in _owner_aliases(col, tables, catalog) and col.find_ancestor(exp.Join) is not join
+                alias in column_owners(col, tables, catalog) and col.find_ancestor(exp.Join) is not join
                 for col in select.find_all(exp.Column)
             )
             if not used:
