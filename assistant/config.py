@@ -42,6 +42,7 @@ class LLMSettings:
     narrate: bool | None = None  # let the model write the answer; None: yes, except for the small local model
     schema_max_columns: int = 150  # above this many columns the prompt carries a focused schema
     planner: str = "auto"  # auto | offline | llm | hybrid
+    cross_check: bool | None = None  # test answers against a sampled query (crosscheck.py); None: the local model only
     local_threads: int | None = None  # llama.cpp threads for the local model (default: all cores)
     local_ctx: int = 4096
 
@@ -59,6 +60,7 @@ _ENV_NAMES = {
     "narrate": "LLM_NARRATE",
     "schema_max_columns": "SCHEMA_MAX_COLUMNS",
     "planner": "PLANNER",
+    "cross_check": "LLM_CROSS_CHECK",
     "local_threads": "LOCAL_THREADS",
     "local_ctx": "LOCAL_CTX",
 }

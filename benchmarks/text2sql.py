@@ -266,6 +266,9 @@ class Outcome:
     error: str = ""
     flags: list[str] | None = None  # the planner's risk flags (offline planner), for gate analysis
     answered_by: str = ""  # the planner that produced the plan (the hybrid's offline or model half)
+    cross_check: str = ""  # a small model's cross-check (agreed, disagreed, rescued, no agreement)
+    unchecked: str = ""  # the status the model's own query would have had without the cross-check
+    cross_check_s: float = 0.0  # seconds the cross-check took
 
 
 def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> list[Outcome]:
@@ -305,7 +308,8 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
             plan = planner.plan(q["question"], catalog, Session())
             calls = [c for c in plan.calls if c.name == "run_sql"]
             sql = calls[0].args["sql"] if calls else None
-            flags = (plan.meta or {}).get("flags")
+            meta = plan.meta or {}
+            flags = meta.get("flags")
             answered_by = plan.planner or ""
         except Exception as exc:  # a planner crash counts as an abstention, and is reported
             out.append(Outcome(q["id"], db_id, None, qtype, single, "abstain", time.perf_counter() - t0, f"planner: {type(exc).__name__}: {exc}"))
@@ -318,6 +322,13 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
             o.answered_by = answered_by
             if o.status == "abstain" and not o.error:
                 o.error = (plan.message or "")[:300]  # why: the model's last error, or what was not understood
+            if meta.get("cross_check"):  # the same question scored without the cross-check: the baseline, same run
+                o.cross_check, o.cross_check_s = meta["cross_check"], float(meta.get("cross_check_s", 0.0))
+                o.unchecked = o.status
+                if "unchecked_sql" in meta:
+                    unchecked: list[Outcome] = []
+                    _check(unchecked, q, ws, meta["unchecked_sql"], gold_sql, qtype, single, seconds, db_id)
+                    o.unchecked = unchecked[0].status
     ws.close()
     return out
 
@@ -405,11 +416,36 @@ def report(outcomes: list[Outcome]) -> str:
     if len(by_planner) > 1:  # the hybrid: how each half did on the questions it took
         rows += [(f"by {name.split(':')[0]}"[:14], outs) for name, outs in sorted(by_planner.items())]
     gold_errors = sum(1 for o in outcomes if o.status == "gold_error")
-    text = _table(rows)
+    text = _table(rows) + cross_check_report(graded)
     text += "\n(wrong % = answered but wrong or failed, over answered questions)"
     if gold_errors:
         text += f"\n{gold_errors} questions left out: their gold SQL failed on DuckDB"
     return text
+
+
+def cross_check_report(graded: list[Outcome]) -> str:
+    """How the small model's cross-check (assistant/planner/llm/crosscheck.py) changed the answers,
+    next to the same run scored without it (each question's own query, time less the cross-check)."""
+    checked = [o for o in graded if o.cross_check]
+    if not checked:
+        return ""
+    lines = ["", "cross-check         n  correct  wrong  abstain (statuses with it; without it in brackets)"]
+    for kind in sorted({o.cross_check for o in checked}):
+        outs = [o for o in checked if o.cross_check == kind]
+        with_it = [sum(o.status == s for o in outs) for s in ("correct", "wrong")]
+        without = [sum(o.unchecked == s for o in outs) for s in ("correct", "wrong")]
+        lines.append(f"{kind:16s} {len(outs):4d}  {with_it[0]:4d} ({without[0]})  {with_it[1]:4d} ({without[1]})"
+                     f"  {len(outs) - sum(with_it):4d} ({len(outs) - sum(without)})")
+    n = len(graded)
+    right = sum(o.status == "correct" for o in graded)
+    wrong = sum(o.status in ("wrong", "error") for o in graded)
+    right0 = sum((o.unchecked or o.status) == "correct" for o in graded)
+    wrong0 = sum((o.unchecked or o.status) in ("wrong", "error") for o in graded)
+    secs = sum(o.seconds for o in graded)
+    secs0 = secs - sum(o.cross_check_s for o in graded)
+    lines.append(f"overall with the cross-check: {right / n:.1%} correct, {wrong / n:.1%} wrong, {secs / n:.1f} s/q; "
+                 f"without: {right0 / n:.1%} correct, {wrong0 / n:.1%} wrong, {secs0 / n:.1f} s/q")
+    return "\n".join(lines)
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]], append: bool = False) -> None:

@@ -232,8 +232,9 @@ class ChatLocalGGUF(BaseChatModel):
         with lock:
             stream: Iterator[dict[str, Any]] = llama.create_chat_completion(
                 messages=chat,
-                temperature=self.retry_temperature if after_failure(messages) else self.temperature,
-                seed=self.seed,
+                # an explicit temperature/seed (a cross-check sample, crosscheck.py) wins
+                temperature=kwargs.get("temperature", self.retry_temperature if after_failure(messages) else self.temperature),
+                seed=kwargs.get("seed", self.seed),
                 max_tokens=kwargs.get("max_tokens", self.max_tokens),
                 stop=(stop or []) + SQL_STOPS if sql_only(tools) else stop,
                 response_format=_response_format(tools, messages),

@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any, Iterator
 
 from langchain.agents import create_agent
 from langchain.agents.middleware import ToolCallLimitMiddleware
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 
 from assistant.config import LLMSettings, load_settings
 from assistant.contracts import Event, Plan, Step, ToolCall
 from assistant.planner.base import Planner, last_plan
 from assistant.planner.llm.context import Embed, build_context
+from assistant.planner.llm.crosscheck import CrossCheck, confirm, rescue
 from assistant.planner.llm.guard import TurnGuard
 from assistant.planner.llm.timeout import ModelCallTimeout
 from assistant.planner.llm.prompt import system_prompt, user_message
@@ -79,11 +81,16 @@ class LLMPlanner:
         embed: Embed | None | str = "default",
         narrate: bool | None = None,
         small: bool | None = None,
+        cross_check: bool | None = None,
     ) -> None:
         """``small``: treat the model as a small one (default: only the in-process local model): run_sql
         as its only tool, a compact focused schema, the small-model repairs and checks (repair.py,
         sanity.py), no narration, and an empty result reported as unsure. Pass True for a small model
-        behind Ollama or an OpenAI-compatible server."""
+        behind Ollama or an OpenAI-compatible server.
+
+        ``cross_check``: test each answer against a query sampled from the same prompt (crosscheck.py);
+        default: the settings' ``cross_check``, else only for the in-process local model, whose prompt
+        cache makes a sample cost only its own tokens."""
         self.settings = settings or load_settings()
         spec = llm if llm is not None else self.settings.llm
         if spec is None:
@@ -104,6 +111,8 @@ class LLMPlanner:
         self.fallback: Planner | None = fallback if not isinstance(fallback, str) else None
         self.workspace = workspace
         self.embed = embed
+        configured = cross_check if cross_check is not None else self.settings.cross_check
+        self.cross_check = self.local if configured is None else configured
         self.narrate = (not self.small) if narrate is None and self.settings.narrate is None else (narrate if narrate is not None else bool(self.settings.narrate))
 
     def _allowed(self, t: Tool) -> bool:
@@ -173,10 +182,11 @@ class LLMPlanner:
             return sql
 
         guard = TurnGuard(recorder, s.max_retries, s.max_turn_tokens, self.narrate)
+        system = system_prompt(ctx, compact=self.small)
         agent = create_agent(
             model,
             make_tools(ws, recorder, allowed=self._allowed, repair=prepare),
-            system_prompt=system_prompt(ctx, compact=self.small),
+            system_prompt=system,
             middleware=[
                 ToolCallLimitMiddleware(run_limit=s.max_tool_calls, exit_behavior="end"),
                 guard,
@@ -208,7 +218,25 @@ class LLMPlanner:
             raise _ModelFailure(f"the model failed ({_first_line(exc)})") from None
         while pending:
             yield pending.pop(0)
-        yield self._outcome(question, catalog, session, recorder, guard, messages, bool(streamed))
+        plan = self._outcome(question, catalog, session, recorder, guard, messages, bool(streamed))
+        if self.cross_check and plan.meta.get("executed") and recorder.attempts and not plan.meta.get("fallback_from"):
+            side = Recorder(on_start=recorder.on_start, on_done=recorder.on_done)
+            tools = make_tools(ws, side, allowed=self._allowed, repair=prepare)
+            check = CrossCheck(model, tools, [SystemMessage(system), HumanMessage(asked)], side)
+            answered = bool(plan.calls) and plan.calls[0].name == "run_sql"
+            yield Event("plan", text="Cross-checking the answer with a second sampled query" if answered else "Trying two sampled queries")
+            started = time.perf_counter()
+            try:
+                plan = confirm(plan, check) if answered else rescue(plan, check)
+            except InsightError:
+                raise
+            except Exception as exc:  # the cross-check must never cost the user an answer it already has
+                log.info("cross-check failed: %s", exc, exc_info=True)
+            plan.meta["steps"] = list(plan.meta.get("steps", [])) + [attempt_step(a) for a in side.attempts]
+            plan.meta["cross_check_s"] = time.perf_counter() - started
+            while pending:
+                yield pending.pop(0)
+        yield plan
 
     def _outcome(self, question: str, catalog: Catalog, session: Session, recorder: Recorder, guard: TurnGuard, messages: list[BaseMessage], streamed: bool) -> Plan:
         s = self.settings
