@@ -266,7 +266,7 @@ class Outcome:
     error: str = ""
     flags: list[str] | None = None  # the planner's risk flags (offline planner), for gate analysis
     answered_by: str = ""  # the planner that produced the plan (the hybrid's offline or model half)
-    cross_check: str = ""  # a small model's cross-check (agreed, disagreed, rescued, no agreement)
+    cross_check: str = ""  # a small model's cross-check: agreed, other rows, sample failed, rescued, no agreement, failed
     unchecked: str = ""  # the status the model's own query would have had without the cross-check
     cross_check_s: float = 0.0  # seconds the cross-check took
 

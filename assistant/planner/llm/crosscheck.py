@@ -20,7 +20,6 @@ answered 4 of the 17 given-up questions (3 right, 1 wrong).
 
 from __future__ import annotations
 
-import logging
 import math
 from typing import Any, Sequence
 
@@ -31,8 +30,6 @@ from langchain_core.tools import StructuredTool
 from assistant.contracts import Plan
 from assistant.planner.llm.tools import Attempt, Recorder, is_empty
 from tools.results import ToolResult
-
-log = logging.getLogger(__name__)
 
 SAMPLE_TEMPERATURE = 0.7
 SAMPLE_SEEDS = (1000, 1001)  # fixed, so a question gets the same cross-check every time
@@ -68,16 +65,12 @@ class CrossCheck:
         self.recorder = recorder
 
     def samples(self, n: int) -> list[Attempt | None]:
-        """``n`` sampled queries, each run; None where the model replied with no query or failed."""
+        """``n`` sampled queries, each run; None where the model replied with no query. A model that
+        raises (timeout, server error) raises here: the planner then keeps its answer unchecked."""
         bound = self.model.bind_tools(self.tools)
         out: list[Attempt | None] = []
         for seed in SAMPLE_SEEDS[:n]:
-            try:
-                reply = bound.invoke(self.first_prompt, temperature=SAMPLE_TEMPERATURE, seed=seed)
-            except Exception as exc:  # a timeout or a server error: no sample, nothing else changes
-                log.info("cross-check sample failed: %s", exc)
-                out.append(None)
-                continue
+            reply = bound.invoke(self.first_prompt, temperature=SAMPLE_TEMPERATURE, seed=seed)
             call = next((c for c in getattr(reply, "tool_calls", []) if c["name"] == "run_sql" and isinstance(c["args"].get("sql"), str)), None)
             if call is None:
                 out.append(None)
@@ -104,7 +97,8 @@ def confirm(plan: Plan, check: CrossCheck) -> Plan:
     else:
         assert sample.result is not None
         other = f"a second query sampled from the model returned other rows: {sample.call.args.get('sql', '')}"
-    meta = {**plan.meta, "results": [], "cross_check": "disagreed", "unchecked_sql": sql}
+    outcome = "other rows" if sample is not None and sample.ok else "sample failed"
+    meta = {**plan.meta, "results": [], "cross_check": outcome, "unchecked_sql": sql}
     message = (f"I am not sure of this answer, so I am not reporting it: the model's query was {sql} "
                f"({_rows_text(answer)}), but {other}. A model this small often misreads a question that way.")
     return Plan(planner=plan.planner, understood=plan.understood, message=message, meta=meta,

@@ -11,6 +11,8 @@ Failure modes, each ending in one honest line:
 - the model returns no usable tool call (garbage, chit-chat): the same fallback;
 - the SQL keeps failing after ``max_retries`` corrections, or the tool-call cap is hit: an honest
   failure naming the last error.
+- a small model's answer that a query sampled from the same prompt contradicts: reported as unsure,
+  with both queries (crosscheck.py).
 """
 
 from __future__ import annotations
@@ -221,22 +223,26 @@ class LLMPlanner:
         plan = self._outcome(question, catalog, session, recorder, guard, messages, bool(streamed))
         if self.cross_check and plan.meta.get("executed") and recorder.attempts and not plan.meta.get("fallback_from"):
             side = Recorder(on_start=recorder.on_start, on_done=recorder.on_done)
-            tools = make_tools(ws, side, allowed=self._allowed, repair=prepare)
-            check = CrossCheck(model, tools, [SystemMessage(system), HumanMessage(asked)], side)
+            check = CrossCheck(model, make_tools(ws, side, allowed=self._allowed, repair=prepare), [SystemMessage(system), HumanMessage(asked)], side)
             answered = bool(plan.calls) and plan.calls[0].name == "run_sql"
             yield Event("plan", text="Cross-checking the answer with a second sampled query" if answered else "Trying two sampled queries")
-            started = time.perf_counter()
-            try:
-                plan = confirm(plan, check) if answered else rescue(plan, check)
-            except InsightError:
-                raise
-            except Exception as exc:  # the cross-check must never cost the user an answer it already has
-                log.info("cross-check failed: %s", exc, exc_info=True)
-            plan.meta["steps"] = list(plan.meta.get("steps", [])) + [attempt_step(a) for a in side.attempts]
-            plan.meta["cross_check_s"] = time.perf_counter() - started
+            plan = self._cross_checked(plan, check, answered)
             while pending:
                 yield pending.pop(0)
         yield plan
+
+    @staticmethod
+    def _cross_checked(plan: Plan, check: CrossCheck, answered: bool) -> Plan:
+        """The plan after the cross-check (crosscheck.py), its samples added to the visible steps."""
+        started = time.perf_counter()
+        try:
+            plan = confirm(plan, check) if answered else rescue(plan, check)
+        except Exception as exc:  # the cross-check must never cost the user an answer it already has
+            log.info("cross-check failed: %s", exc, exc_info=True)
+            plan.meta["cross_check"] = "failed"
+        plan.meta["steps"] = list(plan.meta.get("steps", [])) + [attempt_step(a) for a in check.recorder.attempts]
+        plan.meta["cross_check_s"] = time.perf_counter() - started
+        return plan
 
     def _outcome(self, question: str, catalog: Catalog, session: Session, recorder: Recorder, guard: TurnGuard, messages: list[BaseMessage], streamed: bool) -> Plan:
         s = self.settings
