@@ -83,3 +83,17 @@ def test_the_harness_writes_every_outcome_in_question_order(tmp_path, capsys) ->
     assert [o["id"] for o in written] == ["q1", "q2", "q3"]  # rewritten in question order at the end
     assert [o["status"] for o in written] == ["correct"] * 3
     assert "3 questions over 2 databases" in capsys.readouterr().out
+
+
+def test_the_cross_check_report_scores_the_same_run_with_and_without_it() -> None:
+    from benchmarks.text2sql import Outcome, cross_check_report
+
+    def o(status: str, kind: str = "", unchecked: str = "", seconds: float = 1.0, cc: float = 0.0) -> Outcome:
+        return Outcome("q", "db", None, "join", False, status, seconds, cross_check=kind, unchecked=unchecked, cross_check_s=cc)
+
+    outcomes = [o("correct"), o("correct", "agreed", "correct", 4.0, 2.0), o("abstain", "other rows", "wrong", 4.0, 2.0),
+                o("abstain", "other rows", "correct", 4.0, 2.0), o("correct", "rescued", "abstain", 5.0, 3.0)]
+    text = cross_check_report(outcomes)
+    assert "other rows" in text and "   2     0 (1)     0 (1)     2 (0)" in text
+    assert "with the cross-check: 60.0% correct, 0.0% wrong, 3.6 s/q; without: 60.0% correct, 20.0% wrong, 1.8 s/q" in text
+    assert cross_check_report([o("correct")]) == ""
