@@ -51,7 +51,7 @@ def test_an_answer_a_sampled_query_agrees_with_stands(ws: Workspace) -> None:
     assert t.meta["cross_check"] == "agreed"
     # the sample is drawn from the first prompt alone (rules, schema, question), not from the turn so far
     assert [type(m) for m in t.model.requests[-1]] == [SystemMessage, HumanMessage]
-    assert [s.title for s in t.answer.steps] == ["Ran SQL (2 rows)"] * 2  # its own query, then the sample
+    assert [s.title for s in t.answer.steps] == ["Ran SQL (2 rows)", "Cross-check: ran SQL (2 rows)"]  # its own query, then the sample
 
 
 def test_an_answer_a_sampled_query_contradicts_is_reported_as_unsure(ws: Workspace) -> None:

@@ -55,6 +55,12 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
+def cross_check_step(a: Attempt) -> Step:
+    """A cross-check sample's step, titled as one (crosscheck.py), so it is not read as a correction."""
+    step = attempt_step(a)
+    return Step(f"Cross-check: {step.title[0].lower()}{step.title[1:]}", step.details, step.tool)
+
+
 def attempt_step(a: Attempt) -> Step:
     """A visible step for one executed tool call (errors included, so corrections show)."""
     if a.error is not None:
@@ -222,7 +228,7 @@ class LLMPlanner:
             yield pending.pop(0)
         plan = self._outcome(question, catalog, session, recorder, guard, messages, bool(streamed))
         if self.cross_check and plan.meta.get("executed") and recorder.attempts and not plan.meta.get("fallback_from"):
-            side = Recorder(on_start=recorder.on_start, on_done=recorder.on_done)
+            side = Recorder(on_done=lambda a: pending.append(Event("step", step=cross_check_step(a))))
             check = CrossCheck(model, make_tools(ws, side, allowed=self._allowed, repair=prepare), [SystemMessage(system), HumanMessage(asked)], side)
             answered = bool(plan.calls) and plan.calls[0].name == "run_sql"
             yield Event("plan", text="Cross-checking the answer with a second sampled query" if answered else "Trying two sampled queries")
@@ -240,7 +246,7 @@ class LLMPlanner:
         except Exception as exc:  # the cross-check must never cost the user an answer it already has
             log.info("cross-check failed: %s", exc, exc_info=True)
             plan.meta["cross_check"] = "failed"
-        plan.meta["steps"] = list(plan.meta.get("steps", [])) + [attempt_step(a) for a in check.recorder.attempts]
+        plan.meta["steps"] = list(plan.meta.get("steps", [])) + [cross_check_step(a) for a in check.recorder.attempts]
         plan.meta["cross_check_s"] = time.perf_counter() - started
         return plan
 
