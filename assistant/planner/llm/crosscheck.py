@@ -32,7 +32,7 @@ from assistant.planner.llm.tools import Attempt, Recorder, is_empty
 from tools.results import ToolResult
 
 SAMPLE_TEMPERATURE = 0.7
-SAMPLE_SEEDS = (1000, 1001)  # fixed, so a question gets the same cross-check every time
+FIRST_SEED = 1000  # sample i uses seed 1000 + i: fixed, so a question gets the same cross-check every time
 
 
 def rows_key(result: ToolResult) -> tuple[Any, ...]:
@@ -64,12 +64,13 @@ class CrossCheck:
         self.first_prompt = first_prompt
         self.recorder = recorder
 
-    def samples(self, n: int) -> list[Attempt | None]:
-        """``n`` sampled queries, each run; None where the model replied with no query. A model that
-        raises (timeout, server error) raises here: the planner then keeps its answer unchecked."""
+    def samples(self, n: int, start: int = 0) -> list[Attempt | None]:
+        """Sampled queries ``start`` to ``start + n - 1``, each run; None where the model replied with no
+        query. A model that raises (timeout, server error) raises here: the planner then keeps its
+        answer unchecked."""
         bound = self.model.bind_tools(self.tools)
         out: list[Attempt | None] = []
-        for seed in SAMPLE_SEEDS[:n]:
+        for seed in range(FIRST_SEED + start, FIRST_SEED + start + n):
             reply = bound.invoke(self.first_prompt, temperature=SAMPLE_TEMPERATURE, seed=seed)
             call = next((c for c in getattr(reply, "tool_calls", []) if c["name"] == "run_sql" and isinstance(c["args"].get("sql"), str)), None)
             if call is None:

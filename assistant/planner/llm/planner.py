@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
 from langchain.agents import create_agent
 from langchain.agents.middleware import ToolCallLimitMiddleware
@@ -176,25 +177,12 @@ class LLMPlanner:
             model = self.model
         except InsightError as exc:
             raise _ModelFailure(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
-        # a small local model gets a tighter focus: on a CPU each schema column costs ~0.3 s of prompt
-        max_columns = min(s.schema_max_columns, LOCAL_MAX_COLUMNS) if self.small else s.schema_max_columns
-        ctx = build_context(question, catalog, max_columns, max_values=3 if self.small else 12, embed=self.embed, compact=self.small)
-        history = [(t.question, t.answer.sql or "") for t in session.turns]
-        asked = user_message(question, history)
-        repairs = SMALL_MODEL if self.small else ANY_MODEL
-
-        def prepare(sql: str) -> str:
-            """The model's SQL repaired (repair.py), then refused if it cannot mean what was asked (sanity.py)."""
-            sql = repair_sql(sql, question, catalog, repairs)
-            check_query(sql, question, asked, small_model=self.small, catalog=catalog)
-            return sql
-
+        turn = self._prompt(question, catalog, session)
         guard = TurnGuard(recorder, s.max_retries, s.max_turn_tokens, self.narrate)
-        system = system_prompt(ctx, compact=self.small)
         agent = create_agent(
             model,
-            make_tools(ws, recorder, allowed=self._allowed, repair=prepare),
-            system_prompt=system,
+            make_tools(ws, recorder, allowed=self._allowed, repair=turn.prepare),
+            system_prompt=turn.system,
             middleware=[
                 ToolCallLimitMiddleware(run_limit=s.max_tool_calls, exit_behavior="end"),
                 guard,
@@ -206,7 +194,7 @@ class LLMPlanner:
         streamed: list[str] = []
         try:
             for mode, chunk in agent.stream(
-                {"messages": [HumanMessage(asked)]},
+                {"messages": [HumanMessage(turn.asked)]},
                 stream_mode=["messages", "values"],
                 config={"recursion_limit": 4 * s.max_tool_calls + 10},
             ):
@@ -229,13 +217,41 @@ class LLMPlanner:
         plan = self._outcome(question, catalog, session, recorder, guard, messages, bool(streamed))
         if self.cross_check and plan.meta.get("executed") and recorder.attempts and not plan.meta.get("fallback_from"):
             side = Recorder(on_done=lambda a: pending.append(Event("step", step=cross_check_step(a))))
-            check = CrossCheck(model, make_tools(ws, side, allowed=self._allowed, repair=prepare), [SystemMessage(system), HumanMessage(asked)], side)
+            check = self._sampler(turn, ws, side)
             answered = bool(plan.calls) and plan.calls[0].name == "run_sql"
             yield Event("plan", text="Cross-checking the answer with a second sampled query" if answered else "Trying two sampled queries")
             plan = self._cross_checked(plan, check, answered)
             while pending:
                 yield pending.pop(0)
         yield plan
+
+    def _prompt(self, question: str, catalog: Catalog, session: Session) -> "_Prompt":
+        """The turn's first prompt and the repair-and-check step every query of the turn goes through."""
+        s = self.settings
+        # a small local model gets a tighter focus: on a CPU each schema column costs ~0.3 s of prompt
+        max_columns = min(s.schema_max_columns, LOCAL_MAX_COLUMNS) if self.small else s.schema_max_columns
+        ctx = build_context(question, catalog, max_columns, max_values=3 if self.small else 12, embed=self.embed, compact=self.small)
+        history = [(t.question, t.answer.sql or "") for t in session.turns]
+        asked = user_message(question, history)
+        repairs = SMALL_MODEL if self.small else ANY_MODEL
+
+        def prepare(sql: str) -> str:
+            """The model's SQL repaired (repair.py), then refused if it cannot mean what was asked (sanity.py)."""
+            sql = repair_sql(sql, question, catalog, repairs)
+            check_query(sql, question, asked, small_model=self.small, catalog=catalog)
+            return sql
+
+        return _Prompt(system_prompt(ctx, compact=self.small), asked, prepare)
+
+    def _sampler(self, prompt: "_Prompt", ws: Workspace, recorder: Recorder) -> CrossCheck:
+        return CrossCheck(self.model, make_tools(ws, recorder, allowed=self._allowed, repair=prompt.prepare),
+                          [SystemMessage(prompt.system), HumanMessage(prompt.asked)], recorder)
+
+    def sampler(self, question: str, catalog: Catalog, ws: Workspace, recorder: Recorder, session: Session | None = None) -> CrossCheck:
+        """Queries sampled from the prompt this planner would give ``question`` (what the cross-check
+        draws), run through the same tools into ``recorder``: for measuring how often any of several
+        samples is right (benchmarks/text2sql_ceiling.py)."""
+        return self._sampler(self._prompt(question, catalog, session or Session()), ws, recorder)
 
     @staticmethod
     def _cross_checked(plan: Plan, check: CrossCheck, answered: bool) -> Plan:
@@ -324,6 +340,13 @@ class LLMPlanner:
                         meta={"notice": f"The language model ({self.label}) could not be used ({reason})."})
         yield Event("error", text=plan.meta["notice"])
         yield plan
+
+
+@dataclass
+class _Prompt:
+    system: str
+    asked: str  # the user message: the question, with the last turns for a follow-up
+    prepare: Callable[[str], str]  # repair, then sanity-check, each query the model writes
 
 
 class _ModelFailure(InsightError):
