@@ -82,6 +82,7 @@ ABSTAINS = [
     "which teams have no player at least one time",  # an anti-join / exists
     "what is the name of the player with the highest age and the lowest rank",  # two extremes: no one row has both
     'which player\'s city contains the word "Oslo" or "Rome"? Return the name.',  # city = and LIKE at once
+    "which players share a city with Ann",  # rows matched on another row's value, not Ann's city
 ]
 
 

@@ -28,6 +28,8 @@ _NESTED = [
     (r"\b(?:or|and) (?:those|the ones|that|who|which) \b", "set_union"),
     (r"\bat least one\b", "exists"),
     (r"\b(?:the )?same\b", "set_same"),
+    # "which players share a city with Ann": rows matched on another row's value (was read as Ann's city)
+    (r"\bshar(?:e|es|ed|ing)\b(?: (?:a|an|the|their|his|her|its))? \w+ with\b", "set_same"),
 ]
 
 
