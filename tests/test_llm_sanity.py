@@ -141,6 +141,8 @@ def test_a_value_from_an_earlier_turn_counts_as_mentioned() -> None:
          "shows j.name twice"),
         ("SELECT count(*) FROM routes WHERE src_apid IN (SELECT apid FROM airports WHERE country = 'Canada')",
          "the number of routes from the United States to Canada", "says 'to Canada'.*src_apid, the other end"),
+        ("SELECT p.name FROM physician AS p JOIN appointment AS a ON p.id = a.physician WHERE a.id IS NULL",
+         "Which physicians have never taken any appointment?", "joins appointment with an inner join.*a.id IS NULL"),
     ],
 )
 def test_a_query_that_misses_what_the_question_asks_is_refused_for_small_models(query: str, question: str, said: str) -> None:
@@ -155,6 +157,9 @@ def test_a_query_that_misses_what_the_question_asks_is_refused_for_small_models(
         ("SELECT name FROM pilot WHERE NOT id IN (SELECT winner FROM match)", "pilots who never won a match"),
         ("SELECT name FROM pilot EXCEPT SELECT p.name FROM pilot AS p JOIN match AS m ON p.id = m.winner", "pilots with no wins"),
         ("SELECT name FROM staff WHERE dept_id IS NULL", "staff without a department"),
+        ("SELECT p.name FROM physician AS p LEFT JOIN appointment AS a ON p.id = a.physician WHERE a.id IS NULL", "physicians with no appointment"),
+        ("SELECT s.name, d.title FROM staff AS s JOIN dept AS d ON s.dept_id = d.id WHERE s.phone IS NULL", "staff with no phone, and the titles of their departments"),
+        ("SELECT s.name FROM staff AS s JOIN dept AS d ON s.dept_id = d.id WHERE NOT d.head IS NULL", "staff in departments that do not lack a head"),
         ("SELECT count(*) FROM medicine WHERE fda_approved = 'No'", "How many medicines were not approved by the FDA?"),
         ("SELECT name FROM player WHERE height <= 180", "players not more than 180 tall"),
         ("SELECT id FROM t WHERE a = 1 INTERSECT SELECT id FROM t WHERE b = 2", "ids that not only have a 1 but also a 2"),
