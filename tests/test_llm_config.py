@@ -126,8 +126,21 @@ def test_large_schema_is_focused_by_similarity() -> None:
 
 def test_empty_result_check() -> None:
     ws = Workspace(pd.DataFrame({"city": ["Berlin", "Paris"], "n": [1, 2]}))
-    assert "closest: 'Berlin'" in empty_result_check("SELECT * FROM df WHERE city = 'berlin'", ws.catalog())
+    assert "closest: 'Berlin'" in empty_result_check("SELECT * FROM df WHERE city = 'Berln'", ws.catalog())
+    assert "'berlin' is stored as 'Berlin' in df.city" in empty_result_check("SELECT * FROM df WHERE city = 'berlin'", ws.catalog())
     assert "may be the right answer" in empty_result_check("SELECT * FROM df WHERE city = 'Paris' AND n > 5", ws.catalog())
+
+
+def test_empty_result_check_looks_up_columns_too_large_for_the_value_index() -> None:
+    ws = Workspace()
+    n = 80  # more distinct values than the value index keeps
+    ws.add_dataframe(pd.DataFrame({"course_id": [f"C{i}" for i in range(n)], "title": [f"Geometry {i}" for i in range(n)]}), "course")
+    ws.add_dataframe(pd.DataFrame({"course_id": [f"C{i}" for i in range(n)], "prereq_id": [f"C{(i + 1) % n}" for i in range(n)]}), "prereq")
+    catalog = ws.catalog()
+    assert catalog.tables["course"].column("title").values is None  # not indexed: looked up
+    note = empty_result_check("SELECT c.title FROM course AS c JOIN prereq AS p ON c.course_id = p.course_id WHERE p.prereq_id = 'Geometry 7'", catalog)
+    assert "'Geometry 7' is not a value of prereq.prereq_id (it is a value of course.title)" in note
+    assert "may be the right answer" in empty_result_check("SELECT title FROM course WHERE course_id = 'C7' AND title = 'Geometry 8'", catalog)
 
 
 def test_unknown_column_errors_name_the_columns_and_the_owning_table() -> None:

@@ -166,19 +166,42 @@ def _string_filters(sql: str) -> list[tuple[str, str]]:
 
 
 def empty_result_check(sql: str, catalog: Catalog) -> str:
-    """Explain a 0-row result from the value index: did each filter value exist in its column?"""
+    """Explain a 0-row result: did each filter value exist in its column? Indexed columns are checked
+    against their value index; other text columns by a lookup (``catalog.find_value``), so "the course
+    whose prerequisite is Differential Geometry" answered with ``prereq_id = 'Differential Geometry'``
+    is told that the title is a value of ``course.title``, not that 0 rows may be right."""
     problems: list[str] = []
     for column, value in _string_filters(sql):
+        found = _stored_in(value, catalog)
         for prof in catalog.tables.values():
             col = prof.column(column)
-            if col is None or col.values is None:
+            if col is None or (col.values is None and (col.kind != "text" or catalog.find_value is None)):
                 continue
-            if value not in col.values:
-                near = closest(value, col.values, limit=3, cutoff=50)
-                problems.append(f"{value!r} is not a value of {prof.name}.{col.name}" + (f" (closest: {', '.join(map(repr, near))})" if near else ""))
+            here = [stored for table, name, stored in found if (table, name) == (prof.name, col.name)]
+            if value in here:
+                continue
+            if here:
+                problems.append(f"{value!r} is stored as {here[0]!r} in {prof.name}.{col.name}")
+                continue
+            elsewhere = sorted({f"{table}.{name}" for table, name, _ in found})[:3]
+            near = closest(value, col.values, limit=3, cutoff=50) if col.values else []
+            problems.append(f"{value!r} is not a value of {prof.name}.{col.name}"
+                            + (f" (it is a value of {', '.join(elsewhere)})" if elsewhere else "")
+                            + (f" (closest: {', '.join(map(repr, near))})" if near else ""))
     if problems:
         return "0 rows. Did the filter value exist? " + "; ".join(problems) + ". Fix the value and query again."
     return "0 rows. The filter values exist in the data (or could not be checked), so 0 rows may be the right answer."
+
+
+def _stored_in(value: str, catalog: Catalog) -> list[tuple[str, str, str]]:
+    """(table, column, stored value) for every text column holding ``value``, ignoring case: the value
+    index for indexed columns, a lookup for the others."""
+    key = value.strip().lower()
+    hits = [(prof.name, col.name, v) for prof in catalog.tables.values() for col in prof.columns
+            if col.values is not None for v in col.values if isinstance(v, str) and v.strip().lower() == key]
+    if catalog.find_value is not None:
+        hits += catalog.find_value(value)
+    return hits
 
 
 def make_tools(
