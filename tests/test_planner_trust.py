@@ -187,3 +187,10 @@ def test_a_column_named_in_part_and_then_left_out_goes_to_the_model_in_the_hybri
     kept = hybrid.plan(question, w.catalog(), Session())
     assert kept.planner == "offline" and kept.calls == alone.calls
     assert "could not answer" in kept.meta["notice"]
+
+
+def test_a_value_named_twice_is_one_condition_in_the_sql(ws: Workspace) -> None:
+    p = plan(ws, "what is the average age of players in team Red (team is Red)")
+    sql = p.calls[0].args["sql"]
+    assert sql.count("'Red'") == 1, sql
+    assert rows(ws, "what is the average age of players in team Red (team is Red)") == [(28.0,)]

@@ -145,11 +145,11 @@ class Builder:
             ors = [self.condition(f) for f in group]
             (having if any(isinstance(f.col, Measure) for f in group) else where).append(exp.or_(*ors) if len(ors) > 1 else ors[0])
         if where:
-            query = query.where(exp.and_(*where))
+            query = query.where(exp.and_(*_once(where)))
         if s.group_by:
             query = query.group_by(*[self.column(g) for g in s.group_by])
         if having:
-            query = query.having(exp.and_(*having))
+            query = query.having(exp.and_(*_once(having)))
         for o in s.order_by or self._default_order():
             node = self.measure(o.target) if isinstance(o.target, Measure) else self.column(o.target)
             query = query.order_by(exp.Ordered(this=node, desc=o.desc, nulls_first=False))
@@ -187,6 +187,15 @@ class Builder:
                 joined.append(new_table)
                 self.qualify = True
         return joins
+
+
+def _once(conditions: list[exp.Expression]) -> list[exp.Expression]:
+    """Each condition once, in order: a value the question names twice ("female (sex is F)", "includes
+    the substring 'dar'") is one filter, not ``Sex = 'F' AND Sex = 'F'`` in the SQL the user reads."""
+    out: dict[str, exp.Expression] = {}
+    for condition in conditions:
+        out.setdefault(condition.sql(), condition)
+    return list(out.values())
 
 
 def shortest_path(catalog: Catalog, start: list[str], target: str) -> list[tuple[Relation, str]] | None:
