@@ -326,6 +326,12 @@ def detect_relations(ws: "Workspace", profiles: dict[str, TableProfile]) -> list
 VALUE_LOOKUP_MAX_ROWS = 1_000_000
 
 
+def looked_up(table: TableProfile, column: ColumnProfile) -> bool:
+    """Whether :func:`value_finder` searches ``column``: text the value index does not cover, not
+    prose, in a table small enough to scan."""
+    return column.kind == "text" and column.values is None and not column.is_free_text and table.row_count <= VALUE_LOOKUP_MAX_ROWS
+
+
 def value_finder(ws: "Workspace", profiles: dict[str, TableProfile]) -> Callable[[str], list[tuple[str, str, str]]]:
     """A case-insensitive exact lookup of a phrase in non-indexed, non-prose text columns.
 
@@ -341,8 +347,8 @@ def value_finder(ws: "Workspace", profiles: dict[str, TableProfile]) -> Callable
             return cache[key]
         hits: list[tuple[str, str, str]] = []
         for name, prof in profiles.items():
-            cols = [c for c in prof.columns if c.kind == "text" and c.values is None and not c.is_free_text]
-            if not cols or prof.row_count > VALUE_LOOKUP_MAX_ROWS:
+            cols = [c for c in prof.columns if looked_up(prof, c)]
+            if not cols:
                 continue
             parts = [
                 f"(SELECT {i} AS c, {_q(c.name)} AS v FROM {_q(name)} WHERE lower({_q(c.name)}) = ? LIMIT 1)"

@@ -21,7 +21,7 @@ from langchain_core.tools import StructuredTool
 from sqlglot import exp
 
 from assistant.contracts import ToolCall
-from tools.catalog import Catalog
+from tools.catalog import Catalog, looked_up
 from tools.errors import InsightError, QueryError
 from tools.registry import Tool, all_tools
 from tools.results import ToolResult
@@ -175,8 +175,8 @@ def empty_result_check(sql: str, catalog: Catalog) -> str:
         found = _stored_in(value, catalog)
         for prof in catalog.tables.values():
             col = prof.column(column)
-            if col is None or (col.values is None and (col.kind != "text" or catalog.find_value is None)):
-                continue
+            if col is None or (col.values is None and (catalog.find_value is None or not looked_up(prof, col))):
+                continue  # neither indexed nor looked up: what it holds is unknown
             here = [stored for table, name, stored in found if (table, name) == (prof.name, col.name)]
             if value in here:
                 continue
