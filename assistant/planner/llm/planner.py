@@ -225,7 +225,7 @@ class LLMPlanner:
                 yield pending.pop(0)
         yield plan
 
-    def _prompt(self, question: str, catalog: Catalog, session: Session) -> "_Prompt":
+    def _prompt(self, question: str, catalog: Catalog, session: Session) -> _Prompt:
         """The turn's first prompt and the repair-and-check step every query of the turn goes through."""
         s = self.settings
         # a small local model gets a tighter focus: on a CPU each schema column costs ~0.3 s of prompt
@@ -243,7 +243,7 @@ class LLMPlanner:
 
         return _Prompt(system_prompt(ctx, compact=self.small), asked, prepare)
 
-    def _sampler(self, prompt: "_Prompt", ws: Workspace, recorder: Recorder) -> CrossCheck:
+    def _sampler(self, prompt: _Prompt, ws: Workspace, recorder: Recorder) -> CrossCheck:
         return CrossCheck(self.model, make_tools(ws, recorder, allowed=self._allowed, repair=prompt.prepare),
                           [SystemMessage(prompt.system), HumanMessage(prompt.asked)], recorder)
 
