@@ -187,6 +187,14 @@ def test_a_column_named_in_part_and_then_left_out_goes_to_the_model_in_the_hybri
     kept = hybrid.plan(question, w.catalog(), Session())
     assert kept.planner == "offline" and kept.calls == alone.calls
     assert "could not answer" in kept.meta["notice"]
+    # the cross-check withholds the model's answer: the offline reading stands, and the withheld query
+    # travels with it, so the benchmark scores the turn without the cross-check as the model's answer
+    other = "SELECT product_name, typical_buying_price FROM products WHERE product_name = 'cumin'"
+    checked = ScriptedChatModel.of([sql(wanted), sql(other)])
+    hybrid = HybridPlanner(OfflinePlanner(), LLMPlanner(checked, LLMSettings(), embed=None, narrate=False, cross_check=True), workspace=w)
+    kept = hybrid.plan(question, w.catalog(), Session())
+    assert kept.planner == "offline" and kept.calls == alone.calls
+    assert kept.meta["cross_check"] == "other rows" and kept.meta["unchecked_sql"] == wanted
 
 
 def test_a_value_named_twice_is_one_condition_in_the_sql(ws: Workspace) -> None:

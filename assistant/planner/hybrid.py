@@ -79,6 +79,8 @@ class HybridPlanner:
                 first.meta["notice"] = result.meta["notice"]
             elif result.meta.get("executed"):
                 first.meta["notice"] = "The language model could not answer this; the offline planner's reading is shown."
+            # what the cross-check withheld (crosscheck.py), so a harness can score the turn without it too
+            first.meta.update({k: v for k, v in result.meta.items() if k in ("cross_check", "cross_check_s", "unchecked_sql")})
             yield first
             return
         if result.abstained and not result.suggestions:
