@@ -35,6 +35,7 @@ from typing import Any, Callable, Hashable, Sequence
 
 from tqdm import tqdm
 
+from assistant.planner.llm.crosscheck import answers_a_given_up_turn
 from benchmarks.text2sql import _check, load_questions
 
 # A candidate: its status against gold (correct | wrong | error | abstain) and its rows as a
@@ -68,7 +69,7 @@ def cross_check(cands: Sequence[Candidate], fallback: str) -> str:
     own, samples = cands[0], cands[1:]
     if _answer(own):
         return own[0] if samples and samples[0][1] == own[1] else fallback
-    if len(samples) >= 2 and _answer(samples[0]) and samples[0][1] == samples[1][1] and not _empty(samples[0][1]):
+    if len(samples) >= 2 and answers_a_given_up_turn(samples[0][1], samples[1][1]):  # type: ignore[arg-type]
         return samples[0][0]
     return fallback
 
@@ -99,10 +100,6 @@ def oracle(k: int) -> Callable[[Sequence[Candidate], str], str]:
         return greedy(cands, fallback)
 
     return choose
-
-
-def _empty(key: Hashable | None) -> bool:
-    return isinstance(key, tuple) and len(key) == 2 and key[0] == 0
 
 
 def policies(samples: int) -> list[tuple[str, Callable[[Sequence[Candidate], str], str]]]:

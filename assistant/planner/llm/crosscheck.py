@@ -28,7 +28,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.tools import StructuredTool
 
 from assistant.contracts import Plan
-from assistant.planner.llm.tools import Attempt, Recorder, is_empty
+from assistant.planner.llm.tools import Attempt, Recorder
 from tools.results import ToolResult
 
 SAMPLE_TEMPERATURE = 0.7
@@ -51,6 +51,16 @@ def rows_key(result: ToolResult) -> tuple[Any, ...]:
 
     rows = sorted((tuple(norm(v) for v in row) for row in df.itertuples(index=False, name=None)), key=repr)
     return (result.total_rows if result.total_rows is not None else len(rows), tuple(rows))
+
+
+def answers_a_given_up_turn(first: tuple[Any, ...] | None, second: tuple[Any, ...] | None) -> bool:
+    """Whether two sampled queries' rows (``rows_key``; None for a sample that gave none) may answer a
+    turn the model gave up on: both ran, they agree, and the rows are not empty (no rows, or the one
+    all-NULL row an aggregate over no rows returns)."""
+    if first is None or first != second:
+        return False
+    total, rows = first
+    return total != 0 and not (len(rows) == 1 and all(v is None for v in rows[0]))
 
 
 class CrossCheck:
@@ -109,11 +119,10 @@ def rescue(plan: Plan, check: CrossCheck) -> Plan:
     """A given-up plan answered by two sampled queries that return the same non-empty rows."""
     first, second = check.samples(2)
     plan.meta["cross_check"] = "no agreement"
-    if first is None or second is None or not (first.ok and second.ok):
+    keys = [rows_key(s.result) if s is not None and s.ok and s.result is not None else None for s in (first, second)]
+    if not answers_a_given_up_turn(*keys):
         return plan
-    assert first.result is not None and second.result is not None
-    if is_empty(first.result) or rows_key(first.result) != rows_key(second.result):
-        return plan
+    assert first is not None and first.result is not None
     meta = {**plan.meta, "results": [first.result], "cross_check": "rescued", "unchecked_sql": None,
             "notice": "The model's own query did not give an answer; two queries sampled from it agreed on this one."}
     return Plan(calls=[first.call], understood=plan.understood, planner=plan.planner, intent="llm", meta=meta)

@@ -65,7 +65,7 @@ from sqlglot import exp
 
 from sqlglot.optimizer.scope import traverse_scope
 
-from assistant.planner.llm.sanity import column_owners, compared_column
+from assistant.planner.llm.sanity import column_owners, compared_column, table_aliases
 from tools.catalog import Catalog, TableProfile
 
 log = logging.getLogger(__name__)
@@ -643,11 +643,9 @@ def prune_unused_joins(select: exp.Select, question: str, catalog: Catalog) -> b
         return False
     if any(j.side or (j.kind and j.kind.upper() != "INNER") or not isinstance(j.this, exp.Table) for j in joins):
         return False
-    base = _base_table(select)
-    if base is None or _has_subquery(select):  # a subquery may refer to the joined table
+    tables = table_aliases(select)
+    if tables is None or _has_subquery(select):  # a subquery may refer to the joined table
         return False
-    tables = {base.alias_or_name.lower(): base.name}
-    tables.update({j.this.alias_or_name.lower(): j.this.name for j in joins})
     words = _words(question)
     changed = True
     removed = False

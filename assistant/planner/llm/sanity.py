@@ -282,13 +282,11 @@ def idle_join(tree: exp.Expression, conversation: str, catalog: Catalog | None =
     heard = _words(conversation)
     for select in tree.find_all(exp.Select):
         joins = select.args.get("joins") or []
-        start = select.args.get("from_")
-        if not joins or start is None or select.args.get("group") or select.find(exp.Count, exp.Sum) or _excluded_rows(select):
+        if not joins or select.args.get("group") or select.find(exp.Count, exp.Sum) or _excluded_rows(select):
             continue
-        tables = [start.this, *(j.this for j in joins)]
-        if not all(isinstance(t, exp.Table) for t in tables) or any(j.args.get("on") is None for j in joins):
+        names = table_aliases(select)
+        if names is None or any(j.args.get("on") is None for j in joins):
             continue
-        names = {t.alias_or_name.lower(): t.name for t in tables}
         partners: dict[str, set[str]] = {a: set() for a in names}
         keys: dict[str, list[str]] = {a: [] for a in names}
         in_conditions: set[int] = set()
@@ -322,13 +320,12 @@ def null_after_inner_join(tree: exp.Expression, catalog: Catalog | None = None) 
     answers of the 1.5B model it is in 9, all wrong; no Spider train gold query has it."""
     for select in tree.find_all(exp.Select):
         joins = select.args.get("joins") or []
-        start, where = select.args.get("from_"), select.args.get("where")
-        if not joins or start is None or where is None:
+        where = select.args.get("where")
+        if not joins or where is None:
             continue
-        tables = [start.this, *(j.this for j in joins)]
-        if not all(isinstance(t, exp.Table) for t in tables):
+        names = table_aliases(select)
+        if names is None:
             continue
-        names = {t.alias_or_name.lower(): t.name for t in tables}
         inner = {j.this.alias_or_name.lower() for j in joins if not j.side and j.kind in ("", "INNER")}
         for test in where.find_all(exp.Is):
             column = test.this
@@ -338,6 +335,16 @@ def null_after_inner_join(tree: exp.Expression, catalog: Catalog | None = None) 
             if owners and owners <= inner:
                 return test.sql(dialect="duckdb"), names[sorted(owners)[0]]
     return None
+
+
+def table_aliases(select: exp.Select) -> dict[str, str] | None:
+    """alias (lower case) -> table name for the FROM table and the joined ones; None when one of them
+    is a sub-query or a function, whose columns the checks cannot tell. Shared with repair.py."""
+    start = select.args.get("from_")
+    tables = [start.this if start is not None else None, *(j.this for j in select.args.get("joins") or [])]
+    if not all(isinstance(t, exp.Table) for t in tables):
+        return None
+    return {t.alias_or_name.lower(): t.name for t in tables}
 
 
 def _excluded_rows(select: exp.Select) -> bool:
