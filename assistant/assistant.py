@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pandas as pd
 
-from assistant.contracts import Answer, Event, Plan
-from assistant.executor import execute
-from assistant.narrator import narrate
-from assistant.planner.base import Planner
-from assistant.planner.llm.finish import finish_answer
-from assistant.session import Session
-from tools.errors import InsightError
-from tools.workspace import Workspace
+from insightchat.contracts import Answer, Event, Plan
+from insightchat.executor import execute
+from insightchat.narrator import narrate
+from insightchat.planner.base import Planner
+from insightchat.planner.llm.finish import finish_answer
+from insightchat.session import Session
+from insightchat.tools.errors import InsightError
+from insightchat.tools.workspace import Workspace
 
 Sources = Workspace | str | Path | pd.DataFrame | Iterable[str | Path | pd.DataFrame]
 
@@ -22,9 +23,9 @@ Sources = Workspace | str | Path | pd.DataFrame | Iterable[str | Path | pd.DataF
 def default_planner() -> Planner:
     """The best planner available offline (replaced as better planners land)."""
     try:
-        from assistant.planner.offline import OfflinePlanner  # type: ignore[import-not-found]
+        from insightchat.planner.offline import OfflinePlanner  # type: ignore[import-not-found]
     except ImportError:
-        from assistant.planner.sql_passthrough import SQLPassthroughPlanner
+        from insightchat.planner.sql_passthrough import SQLPassthroughPlanner
 
         return SQLPassthroughPlanner()
     return OfflinePlanner()
@@ -36,12 +37,14 @@ class Assistant:
     >>> Assistant("examples/reviews.csv").ask("average rating by region").text  # doctest: +SKIP
     """
 
-    def __init__(self, data: Sources | None = None, llm: Any = None, planner: Planner | None = None, models: Any = None) -> None:
+    def __init__(
+        self, data: Sources | None = None, llm: Any = None, planner: Planner | None = None, models: Any = None
+    ) -> None:
         self.workspace = data if isinstance(data, Workspace) else Workspace(data)
         self.llm = llm
         self.models = models
         if planner is None:
-            from assistant.planner.select import select_planner
+            from insightchat.planner.select import select_planner
 
             planner = select_planner(llm)
         self.planner: Planner = planner
@@ -81,7 +84,11 @@ class Assistant:
         try:
             results = list(plan.meta.get("results") or []) if executed else execute(plan, self.workspace)
         except InsightError as exc:
-            answer = Answer(text=f"{exc.message}." + (f" Hint: {exc.hint}" if exc.hint else ""), planner=plan.planner, warnings=[str(exc)])
+            answer = Answer(
+                text=f"{exc.message}." + (f" Hint: {exc.hint}" if exc.hint else ""),
+                planner=plan.planner,
+                warnings=[str(exc)],
+            )
             self.session.record(question, plan, answer)
             yield Event("error", text=str(exc))
             yield Event("answer", answer=answer)

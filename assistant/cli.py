@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from tools.errors import InsightError
+from insightchat.tools.errors import InsightError
 
 app = typer.Typer(
     name="insightchat",
@@ -91,7 +92,7 @@ def _cell(value: Any) -> str:
 
 
 def open_workspace(files: list[str]) -> Any:
-    from tools.workspace import Workspace
+    from insightchat.tools.workspace import Workspace
 
     ws = Workspace(files)
     for note in ws.notes:
@@ -107,7 +108,7 @@ def tables(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Show the catalog: tables, row counts, columns with types, nulls, ranges and values."""
-    from tools.schema_tools import columns_frame, tables_frame
+    from insightchat.tools.schema_tools import columns_frame, tables_frame
 
     ws = open_workspace(files)
     catalog = ws.catalog()
@@ -145,7 +146,10 @@ def tables(
         for name in catalog.tables:
             render_table(columns_frame(ws, name), title=f"{name}")
     for rel in catalog.relations:
-        out.print(f"[dim]relation ({rel.origin}):[/] {rel.left}.{rel.left_column} -> {rel.right}.{rel.right_column}", highlight=False)
+        out.print(
+            f"[dim]relation ({rel.origin}):[/] {rel.left}.{rel.left_column} -> {rel.right}.{rel.right_column}",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -157,15 +161,24 @@ def sql(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Run one read-only SELECT over the files (tables are named after the files)."""
-    from tools.sql import run_query
+    from insightchat.tools.sql import run_query
 
     if len(files) < 2:
-        raise InsightError("Give one or more files and then the SQL", 'e.g. insightchat sql data.csv "SELECT count(*) FROM data"')
+        raise InsightError(
+            "Give one or more files and then the SQL", 'e.g. insightchat sql data.csv "SELECT count(*) FROM data"'
+        )
     *paths, query = files
     ws = open_workspace(paths)
     result = run_query(ws, query, row_limit=limit, timeout_s=timeout)
     if as_json:
-        print_json({"sql": result.sql, "rows": json_ready(result.df), "total_rows": result.total_rows, "truncated": result.truncated})
+        print_json(
+            {
+                "sql": result.sql,
+                "rows": json_ready(result.df),
+                "total_rows": result.total_rows,
+                "truncated": result.truncated,
+            }
+        )
         return
     render_table(result.df, total_rows=result.total_rows)
 
@@ -178,7 +191,9 @@ def print_answer(answer: Any, show_sql: bool = True, show_text: bool = True) -> 
     if show_sql and answer.sql:
         out.print(f"[dim]SQL: {answer.sql}[/]", highlight=False)
     if answer.chart is not None:
-        out.print(f"[dim]Chart: {answer.chart.kind} of {answer.chart.y or 'count'} by {answer.chart.x}[/]", highlight=False)
+        out.print(
+            f"[dim]Chart: {answer.chart.kind} of {answer.chart.y or 'count'} by {answer.chart.x}[/]", highlight=False
+        )
     for warning in answer.warnings:
         err.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     if answer.suggestions:
@@ -211,7 +226,7 @@ def ask_live(assistant: Any, question: str) -> None:
 
 
 def make_assistant(files: list[str], llm: Optional[str]) -> Any:
-    from assistant.assistant import Assistant
+    from insightchat.assistant import Assistant
 
     return Assistant(open_workspace(files), llm=llm)
 
@@ -220,12 +235,17 @@ def make_assistant(files: list[str], llm: Optional[str]) -> Any:
 @guarded
 def ask(
     files: list[str] = typer.Argument(..., help=FILES_HELP + " The last argument is the question."),
-    llm: Optional[str] = typer.Option(None, "--llm", help="Chat model as provider:model (e.g. openai:gpt-4.1-mini); default: offline."),
+    llm: Optional[str] = typer.Option(
+        None, "--llm", help="Chat model as provider:model (e.g. openai:gpt-4.1-mini); default: offline."
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Ask one question in plain language (or SQL); prints the answer, the table and the SQL."""
     if len(files) < 2:
-        raise InsightError("Give one or more files and then the question", 'e.g. insightchat ask examples/reviews.csv "average rating by region"')
+        raise InsightError(
+            "Give one or more files and then the question",
+            'e.g. insightchat ask examples/reviews.csv "average rating by region"',
+        )
     *paths, question = files
     assistant = make_assistant(paths, llm)
     if as_json:
@@ -258,7 +278,10 @@ def chat(
         try:
             ask_live(assistant, question)
         except InsightError as exc:
-            err.print(f"[bold red]Error:[/] {exc.message}" + (f" [dim](hint: {exc.hint})[/]" if exc.hint else ""), highlight=False)
+            err.print(
+                f"[bold red]Error:[/] {exc.message}" + (f" [dim](hint: {exc.hint})[/]" if exc.hint else ""),
+                highlight=False,
+            )
         finally:
             history()
 
@@ -270,7 +293,6 @@ def _open_history() -> Callable[[], None]:
     except ImportError:
         return lambda: None
     import os
-    from pathlib import Path
 
     path = Path(os.environ.get("INSIGHTCHAT_HISTORY", "~/.insightchat_history")).expanduser()
     try:
@@ -289,10 +311,10 @@ def _open_history() -> Callable[[], None]:
 
 
 # Text-column commands (sentiment, classify, topics, similar) register themselves on `app`.
-from assistant import cli_text as _cli_text  # noqa: E402,F401
+from insightchat import cli_text as _cli_text  # noqa: E402,F401
 
 # The `ui` command (Gradio app) registers itself on `app` the same way.
-from ui import cli as _cli_ui  # noqa: E402,F401
+from insightchat.ui import cli as _cli_ui  # noqa: E402,F401
 
 
 def main() -> None:  # pragma: no cover - console entry point alternative

@@ -1,6 +1,6 @@
 """CLI commands for text columns: ``sentiment``, ``classify``, ``topics``, ``similar``.
 
-They live here (registered on the same typer ``app`` by ``assistant.cli``) so the main CLI module stays
+They live here (registered on the same typer ``app`` by ``insightchat.cli``) so the main CLI module stays
 about questions and tables. Each command opens one FILE, adds derived columns through the same tool
 functions the assistant uses, prints a summary (or ``--json``), and with ``--out`` writes the input rows
 in their original order plus the new columns to a *new* file; the input file is never written.
@@ -14,8 +14,8 @@ from typing import Any, Optional
 import pandas as pd
 import typer
 
-from assistant.cli import JSON_HELP, app, err, guarded, json_ready, open_workspace, out, print_json, render_table
-from tools.errors import InsightError
+from insightchat.cli import JSON_HELP, app, err, guarded, json_ready, open_workspace, out, print_json, render_table
+from insightchat.tools.errors import InsightError
 
 FILE_HELP = "The data file (CSV/TSV, Parquet, JSON, Excel, SQLite, DuckDB)."
 COLUMN_HELP = "The text column to analyse."
@@ -26,7 +26,7 @@ PREVIEW_ROWS = 10
 
 def _open_one(file: str, table: Optional[str], extra: list[str] | None = None) -> tuple[Any, str]:
     ws = open_workspace([file] + (extra or []))
-    from tools.derived import resolve_table
+    from insightchat.tools.derived import resolve_table
 
     names = ws.table_names()
     if table:
@@ -57,16 +57,20 @@ def write_output(df: pd.DataFrame, path: Path, inputs: list[str]) -> None:
     elif suffix == ".xlsx":
         df.to_excel(target, index=False)
     else:
-        raise InsightError(f"Cannot write {suffix or 'files without an extension'}", "use .csv, .tsv, .parquet, .json, .jsonl or .xlsx")
+        raise InsightError(
+            f"Cannot write {suffix or 'files without an extension'}", "use .csv, .tsv, .parquet, .json, .jsonl or .xlsx"
+        )
 
 
 def _rows(ws: Any, table: str) -> pd.DataFrame:
-    from tools.derived import quote
+    from insightchat.tools.derived import quote
 
     return ws.query_df(f"SELECT * FROM {quote(table)}")
 
 
-def _finish(ws: Any, table: str, text_column: str, new_columns: list[str], out_path: Optional[Path], inputs: list[str]) -> pd.DataFrame:
+def _finish(
+    ws: Any, table: str, text_column: str, new_columns: list[str], out_path: Optional[Path], inputs: list[str]
+) -> pd.DataFrame:
     rows = _rows(ws, table)
     if out_path is not None:
         write_output(rows, out_path, inputs)
@@ -85,24 +89,39 @@ def sentiment(
     file: str = typer.Argument(..., help=FILE_HELP),
     column: str = typer.Option(..., "--column", "-c", help=COLUMN_HELP),
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
-    model: Optional[str] = typer.Option(None, "--model", help="A transformers sentiment model folder or hub id (default: the built-in model)."),
+    model: Optional[str] = typer.Option(
+        None, "--model", help="A transformers sentiment model folder or hub id (default: the built-in model)."
+    ),
     table: Optional[str] = typer.Option(None, "--table", help=TABLE_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Add sentiment (negative/neutral/positive) and sentiment_score (-1..1) columns for a text column."""
-    from tools.text_tools import add_sentiment
+    from insightchat.tools.text_tools import add_sentiment
 
     ws, name = _open_one(file, table)
     run = add_sentiment(ws, name, column, model)
     cols = [run.columns["sentiment"], run.columns["sentiment_score"]]
     preview = _finish(ws, name, run.column, cols, out_file, [file])
     if as_json:
-        print_json({"table": run.table, "column": run.column, "model": run.model_id, "new_columns": cols, "summary": json_ready(run.summary),
-                    "rows": json_ready(preview, PREVIEW_ROWS), "out": str(out_file) if out_file else None, "warnings": run.warnings})
+        print_json(
+            {
+                "table": run.table,
+                "column": run.column,
+                "model": run.model_id,
+                "new_columns": cols,
+                "summary": json_ready(run.summary),
+                "rows": json_ready(preview, PREVIEW_ROWS),
+                "out": str(out_file) if out_file else None,
+                "warnings": run.warnings,
+            }
+        )
         return
     render_table(run.summary, title=f"Sentiment of {run.table}.{run.column}")
     render_table(preview.head(PREVIEW_ROWS), total_rows=len(preview))
-    out.print(f"[dim]model: {run.model_id}; scored {run.scored:,} distinct texts, {run.cached:,} from cache[/]", highlight=False)
+    out.print(
+        f"[dim]model: {run.model_id}; scored {run.scored:,} distinct texts, {run.cached:,} from cache[/]",
+        highlight=False,
+    )
     _show_warnings(run.warnings)
 
 
@@ -111,21 +130,38 @@ def sentiment(
 def classify(
     file: str = typer.Argument(..., help=FILE_HELP),
     column: str = typer.Option(..., "--column", "-c", help=COLUMN_HELP),
-    labels: Optional[str] = typer.Option(None, "--labels", help='Zero-shot categories, comma-separated, e.g. "billing, delivery, other".'),
-    train: Optional[str] = typer.Option(None, "--train", help="A file with labelled examples to learn from (may be FILE itself)."),
-    label_column: Optional[str] = typer.Option(None, "--label-column", help="The column of --train that holds the labels."),
-    train_column: Optional[str] = typer.Option(None, "--train-column", help="The text column of --train (default: --column)."),
-    model_path: Optional[Path] = typer.Option(None, "--model-path", help="Use a classifier saved earlier with --save-model."),
+    labels: Optional[str] = typer.Option(
+        None, "--labels", help='Zero-shot categories, comma-separated, e.g. "billing, delivery, other".'
+    ),
+    train: Optional[str] = typer.Option(
+        None, "--train", help="A file with labelled examples to learn from (may be FILE itself)."
+    ),
+    label_column: Optional[str] = typer.Option(
+        None, "--label-column", help="The column of --train that holds the labels."
+    ),
+    train_column: Optional[str] = typer.Option(
+        None, "--train-column", help="The text column of --train (default: --column)."
+    ),
+    model_path: Optional[Path] = typer.Option(
+        None, "--model-path", help="Use a classifier saved earlier with --save-model."
+    ),
     save_model: Optional[Path] = typer.Option(None, "--save-model", help="Save the trained classifier to this folder."),
     fine_tune: bool = typer.Option(
-        False, "--fine-tune",
+        False,
+        "--fine-tune",
         help="With --train: re-tune the top layers of the embedding model on the labelled rows instead of a linear "
         "classifier on frozen embeddings. More accurate with many labels (BANKING77: see README), but it takes "
         "minutes instead of seconds on a CPU (cross-validation trains once per fold); a GPU is used when present.",
     ),
-    epochs: Optional[int] = typer.Option(None, "--epochs", min=1, max=50, help="With --fine-tune: passes over the labelled rows (default 3)."),
-    folds: int = typer.Option(5, "--folds", min=2, max=20, help="With --train: cross-validation folds for the reported accuracy."),
-    threshold: float = typer.Option(0.4, "--threshold", min=0.0, max=1.0, help="Zero-shot: below this confidence a row is 'other'."),
+    epochs: Optional[int] = typer.Option(
+        None, "--epochs", min=1, max=50, help="With --fine-tune: passes over the labelled rows (default 3)."
+    ),
+    folds: int = typer.Option(
+        5, "--folds", min=2, max=20, help="With --train: cross-validation folds for the reported accuracy."
+    ),
+    threshold: float = typer.Option(
+        0.4, "--threshold", min=0.0, max=1.0, help="Zero-shot: below this confidence a row is 'other'."
+    ),
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
     table: Optional[str] = typer.Option(None, "--table", help=TABLE_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -135,11 +171,13 @@ def classify(
     Learned classifiers report k-fold cross-validated accuracy first, then train on all labelled rows.
     Add --fine-tune for the most accurate (and slowest) kind.
     """
-    from tools import text_tools
+    from insightchat.tools import text_tools
 
     modes = sum(x is not None for x in (labels, train, model_path))
     if modes != 1:
-        raise InsightError("Give exactly one of --labels, --train or --model-path", 'e.g. --labels "billing, delivery, other"')
+        raise InsightError(
+            "Give exactly one of --labels, --train or --model-path", 'e.g. --labels "billing, delivery, other"'
+        )
     if train is not None and not label_column:
         raise InsightError("--train needs --label-column", "name the column of the training file that holds the labels")
     if (fine_tune or epochs is not None) and train is None:
@@ -156,19 +194,37 @@ def classify(
     else:
         train_table = name if same_file else [n for n in ws.table_names() if n != name][-1]
         run = text_tools.train_text_classifier_run(
-            ws, train_table, train_column or column, str(label_column), target_table=name, target_column=column, folds=folds,
-            save_to=str(save_model) if save_model else None, fine_tune=_fine_tune_settings(fine_tune, epochs),
+            ws,
+            train_table,
+            train_column or column,
+            str(label_column),
+            target_table=name,
+            target_column=column,
+            folds=folds,
+            save_to=str(save_model) if save_model else None,
+            fine_tune=_fine_tune_settings(fine_tune, epochs),
         )
     cols = [run.columns["label"], run.columns["label_score"]]
     preview = _finish(ws, name, run.column, cols, out_file, inputs)
     report = run.report
     if as_json:
-        payload: dict[str, Any] = {"table": run.table, "column": run.column, "method": run.method, "new_columns": cols,
-                                   "counts": json_ready(run.counts), "rows": json_ready(preview, PREVIEW_ROWS),
-                                   "out": str(out_file) if out_file else None, "warnings": run.warnings, "saved_to": run.saved_to}
+        payload: dict[str, Any] = {
+            "table": run.table,
+            "column": run.column,
+            "method": run.method,
+            "new_columns": cols,
+            "counts": json_ready(run.counts),
+            "rows": json_ready(preview, PREVIEW_ROWS),
+            "out": str(out_file) if out_file else None,
+            "warnings": run.warnings,
+            "saved_to": run.saved_to,
+        }
         if report is not None:
             payload["cross_validation"] = report.to_dict()
-            payload["confusion"] = {"labels": [str(x) for x in report.confusion.index], "matrix": report.confusion.values.tolist()}
+            payload["confusion"] = {
+                "labels": [str(x) for x in report.confusion.index],
+                "matrix": report.confusion.values.tolist(),
+            }
         print_json(payload)
         return
     if report is not None:
@@ -186,7 +242,7 @@ def _fine_tune_settings(fine_tune: bool, epochs: int | None) -> Any:
     """The settings of ``--fine-tune`` (None: the linear classifier); torch is imported only when asked for."""
     if not fine_tune:
         return None
-    from models.finetuned import FineTuneSettings
+    from insightchat.models.finetuned import FineTuneSettings
 
     return FineTuneSettings() if epochs is None else FineTuneSettings(epochs=epochs)
 
@@ -196,21 +252,31 @@ def _fine_tune_settings(fine_tune: bool, epochs: int | None) -> Any:
 def topics(
     file: str = typer.Argument(..., help=FILE_HELP),
     column: str = typer.Option(..., "--column", "-c", help=COLUMN_HELP),
-    n_topics: Optional[int] = typer.Option(None, "--topics", "-k", min=1, help="Number of topics (default: chosen from the data)."),
+    n_topics: Optional[int] = typer.Option(
+        None, "--topics", "-k", min=1, help="Number of topics (default: chosen from the data)."
+    ),
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
     table: Optional[str] = typer.Option(None, "--table", help=TABLE_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """What are people talking about: topics of a text column with sizes, words and examples."""
-    from tools.text_tools import add_topics
+    from insightchat.tools.text_tools import add_topics
 
     ws, name = _open_one(file, table)
     run = add_topics(ws, name, column, n_topics)
     cols = [run.columns["topic"], run.columns["topic_id"]]
     preview = _finish(ws, name, run.column, cols, out_file, [file])
     if as_json:
-        print_json({"table": run.table, "column": run.column, "new_columns": cols, "topics": json_ready(run.topics),
-                    "out": str(out_file) if out_file else None, "warnings": run.warnings})
+        print_json(
+            {
+                "table": run.table,
+                "column": run.column,
+                "new_columns": cols,
+                "topics": json_ready(run.topics),
+                "out": str(out_file) if out_file else None,
+                "warnings": run.warnings,
+            }
+        )
         return
     render_table(run.topics, title=f"Topics in {run.table}.{run.column}")
     _show_warnings(run.warnings)
@@ -228,7 +294,7 @@ def similar(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """The k rows most similar in meaning to a query text or to a row."""
-    from tools.text_tools import similar_rows
+    from insightchat.tools.text_tools import similar_rows
 
     ws, name = _open_one(file, table)
     df = similar_rows(ws, name, column, query, row, k)

@@ -17,11 +17,12 @@ TOML layout::
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from tools.errors import InsightError
+from insightchat.tools.errors import InsightError
 
 ENV_PREFIX = "INSIGHTCHAT_"
 
@@ -70,7 +71,7 @@ _TOML_ALIASES = {"model": "llm", "timeout": "timeout_s"}
 def _convert(name: str, raw: Any) -> Any:
     """Turn a TOML or environment value into the field's type, with a clear error."""
     kind = {f.name: f.type for f in fields(LLMSettings)}[name]
-    if raw is None or (isinstance(raw, str) and raw.strip() == "" ):
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None if "None" in str(kind) else LLMSettings.__dataclass_fields__[name].default
     try:
         if "bool" in str(kind):
@@ -119,7 +120,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return out
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None, use_file: bool = True) -> LLMSettings:
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None, use_file: bool = True
+) -> LLMSettings:
     """Defaults < TOML file < environment < ``overrides`` (None values in overrides are ignored)."""
     env = os.environ if env is None else env
     values: dict[str, Any] = {}

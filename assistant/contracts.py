@@ -1,6 +1,6 @@
 """The types every planner, executor, narrator and front end agree on (see ARCHITECTURE.md).
 
-Both planners return a :class:`Plan`; the executor turns it into :class:`tools.results.ToolResult`s;
+Both planners return a :class:`Plan`; the executor turns it into :class:`insightchat.tools.results.ToolResult`s;
 the narrator turns those into an :class:`Answer`. The CLI, the UI and tests only ever see these.
 """
 
@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from tools.results import ChartSpec, ToolResult
+from insightchat.tools.results import ChartSpec, ToolResult
 
 
 @dataclass
@@ -66,8 +66,8 @@ class Event:
 
     kind: EventKind
     text: str = ""
-    step: "Step | None" = None
-    answer: "Answer | None" = None
+    step: Step | None = None
+    answer: Answer | None = None
 
 
 @dataclass

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from assistant.contracts import Plan
-from tools.errors import InsightError
-from tools.registry import get_tool
-from tools.results import ToolResult
-from tools.workspace import Workspace
+from insightchat.contracts import Plan
+from insightchat.tools.errors import InsightError
+from insightchat.tools.registry import get_tool
+from insightchat.tools.results import ToolResult
+from insightchat.tools.workspace import Workspace
 
 
 def execute(plan: Plan, ws: Workspace) -> list[ToolResult]:
@@ -17,5 +17,8 @@ def execute(plan: Plan, ws: Workspace) -> list[ToolResult]:
         try:
             results.append(tool(ws, **call.args))
         except TypeError as exc:
-            raise InsightError(f"Tool {call.name} was called with the wrong arguments: {exc}", "this is a planner bug; please report it") from None
+            raise InsightError(
+                f"Tool {call.name} was called with the wrong arguments: {exc}",
+                "this is a planner bug; please report it",
+            ) from None
     return results

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
-from assistant.contracts import Answer
-from tools.results import ToolResult
+from insightchat.contracts import Answer
+from insightchat.tools.results import ToolResult
 
 _NUMBER = re.compile(
     r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:%|percent\b|k\b|thousand\b|m\b|million\b|bn\b|billion\b))?",

@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from assistant.contracts import Answer, Plan, Step
-from tools.charts import choose_chart
-from tools.results import ChartSpec, ToolResult
+from insightchat.contracts import Answer, Plan, Step
+from insightchat.tools.charts import choose_chart
+from insightchat.tools.results import ChartSpec, ToolResult
 
 TIME_NAMES = {"year", "quarter", "month", "week", "day", "date"}
 
@@ -48,10 +48,17 @@ def fmt(value: Any) -> str:
 
 def _label(col: Any) -> str:
     text = str(col)
-    for prefix, word in (("count_distinct_", "number of distinct "), ("avg_", "average "), ("sum_", "total "), ("min_", "minimum "),
-                         ("max_", "maximum "), ("median_", "median "), ("count_", "number of ")):
+    for prefix, word in (
+        ("count_distinct_", "number of distinct "),
+        ("avg_", "average "),
+        ("sum_", "total "),
+        ("min_", "minimum "),
+        ("max_", "maximum "),
+        ("median_", "median "),
+        ("count_", "number of "),
+    ):
         if text.startswith(prefix):
-            return word + text[len(prefix):]
+            return word + text[len(prefix) :]
     if text == "count":
         return "count"
     if text == "share_pct":
@@ -91,8 +98,10 @@ def describe_result(df: pd.DataFrame, total: int, plan: Plan) -> str:
     if len(cols) == 1 and nums:
         s = df[cols[0]].dropna()
         if not s.empty:
-            return (f"{fmt(len(s))} values of {_label(cols[0])} from {fmt(s.min())} to {fmt(s.max())}; "
-                    f"median {fmt(s.median())}, average {fmt(s.mean())}.")
+            return (
+                f"{fmt(len(s))} values of {_label(cols[0])} from {fmt(s.min())} to {fmt(s.max())}; "
+                f"median {fmt(s.median())}, average {fmt(s.mean())}."
+            )
     shown = f"{fmt(total)} row{'s' if total != 1 else ''}"
     if cats:
         first = ", ".join(fmt(v) for v in df[cats[0]].head(5).tolist())
@@ -129,8 +138,10 @@ def _time_series(df: pd.DataFrame, tcol: Any, measure: Any) -> str:
     first, last = frame.iloc[0], frame.iloc[-1]
     label = _label(measure)
     peak = frame.loc[frame[measure].idxmax()]
-    text = (f"{label.capitalize()} by {tcol}: from {fmt(first[measure])} in {fmt(first[tcol])} "
-            f"to {fmt(last[measure])} in {fmt(last[tcol])}")
+    text = (
+        f"{label.capitalize()} by {tcol}: from {fmt(first[measure])} in {fmt(first[tcol])} "
+        f"to {fmt(last[measure])} in {fmt(last[tcol])}"
+    )
     a, b = first[measure], last[measure]
     if len(frame) > 1 and isinstance(a, numbers.Number) and isinstance(b, numbers.Number) and a:
         change = (b - a) / abs(a) * 100
@@ -164,19 +175,29 @@ def narrate(question: str, plan: Plan, results: list[ToolResult]) -> Answer:
         return Answer(text=text, steps=steps, planner=plan.planner, suggestions=plan.suggestions)
     last = results[-1] if results else None
     if last is None or last.data is None:
-        return Answer(text=last.for_model if last else "Nothing to show.", steps=steps, planner=plan.planner, results=results)
+        return Answer(
+            text=last.for_model if last else "Nothing to show.", steps=steps, planner=plan.planner, results=results
+        )
     df = last.data
     if df.columns.duplicated().any():  # "SELECT a, a": keep both, under distinct names
         df = df.copy()
         df.columns = [f"{c}_{i}" if df.columns.duplicated()[i] else c for i, c in enumerate(df.columns)]
     total = last.total_rows if last.total_rows is not None else len(df)
     if last.tool == "describe_table":
-        text = f"{len(df)} columns: " + ", ".join(str(c) for c in df["column"].tolist()) + "." if "column" in df.columns else describe_result(df, total, plan)
+        text = (
+            f"{len(df)} columns: " + ", ".join(str(c) for c in df["column"].tolist()) + "."
+            if "column" in df.columns
+            else describe_result(df, total, plan)
+        )
     elif last.tool == "similar_texts" and "similarity" in df.columns:
         top = df.iloc[0]
         text = f"The {fmt(len(df))} most similar texts; the closest has similarity {fmt(top['similarity'])}."
     elif last.tool == "list_tables":
-        text = f"{len(df)} table{'s' if len(df) != 1 else ''}: " + ", ".join(f"{r['table']} ({fmt(r['rows'])} rows)" for _, r in df.iterrows()) + "."
+        text = (
+            f"{len(df)} table{'s' if len(df) != 1 else ''}: "
+            + ", ".join(f"{r['table']} ({fmt(r['rows'])} rows)" for _, r in df.iterrows())
+            + "."
+        )
     else:
         text = describe_result(df, total, plan)
     if last.truncated:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.contracts import Answer, Plan
-from tools.results import ToolResult
+from insightchat.contracts import Answer, Plan
+from insightchat.tools.results import ToolResult
 
 
 @dataclass

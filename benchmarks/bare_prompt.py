@@ -13,10 +13,10 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.contracts import Plan, ToolCall
-from assistant.session import Session
-from models.local_llm import parse_sql_reply
-from tools.catalog import Catalog
+from insightchat.contracts import Plan, ToolCall
+from insightchat.models.local_llm import parse_sql_reply
+from insightchat.session import Session
+from insightchat.tools.catalog import Catalog
 
 
 def create_table_lines(catalog: Catalog) -> str:
@@ -38,7 +38,7 @@ class BarePromptPlanner:
 
     def __init__(self, llm: BaseChatModel | str = "local") -> None:
         if isinstance(llm, str):
-            from models.chat import make_chat_model
+            from insightchat.models.chat import make_chat_model
 
             llm = make_chat_model(llm)
         self.model = llm
@@ -46,10 +46,14 @@ class BarePromptPlanner:
     def plan(self, question: str, catalog: Catalog, session: Session | None = None) -> Plan:
         messages = [
             SystemMessage("You write DuckDB SQL queries."),
-            HumanMessage(f"{create_table_lines(catalog)}\n\nQuestion: {question}\nReply with one SQL query and nothing else."),
+            HumanMessage(
+                f"{create_table_lines(catalog)}\n\nQuestion: {question}\nReply with one SQL query and nothing else."
+            ),
         ]
         reply: Any = self.model.invoke(messages, stop=[";", "\n```"])
         calls = parse_sql_reply(str(reply.content)).tool_calls
         if not calls:
             return Plan(calls=[], understood=question, message="no SQL in the reply", planner=self.name)
-        return Plan(calls=[ToolCall("run_sql", {"sql": calls[0]["args"]["sql"]})], understood=question, planner=self.name)
+        return Plan(
+            calls=[ToolCall("run_sql", {"sql": calls[0]["args"]["sql"]})], understood=question, planner=self.name
+        )

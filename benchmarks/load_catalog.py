@@ -22,7 +22,7 @@ import json, resource, sys, time
 path, method = sys.argv[1], sys.argv[2]
 t0 = time.perf_counter()
 if method == "insightchat":
-    from tools.workspace import Workspace
+    from insightchat.tools.workspace import Workspace
     ws = Workspace([path])
     t1 = time.perf_counter()
     cat = ws.catalog()
@@ -81,15 +81,21 @@ def main() -> None:
         generate_csv(path, args.rows)
         print(f"generated {path} ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:.1f} s")
     results = {m: run_child(path, m) for m in ("baseline", "insightchat")}
-    print(f"\nLoad + catalog of {results['insightchat']['rows']:,} rows x {results['insightchat']['cols']} columns ({path.stat().st_size / 1e6:,.0f} MB CSV)\n")
-    print(f"| method | load s | catalog s | total s | peak MB |")
-    print(f"|---|---:|---:|---:|---:|")
+    print(
+        f"\nLoad + catalog of {results['insightchat']['rows']:,} rows x {results['insightchat']['cols']} columns ({path.stat().st_size / 1e6:,.0f} MB CSV)\n"
+    )
+    print("| method | load s | catalog s | total s | peak MB |")
+    print("|---|---:|---:|---:|---:|")
     for name, label in (("baseline", "DuckDB read_csv + SUMMARIZE"), ("insightchat", "Workspace + catalog()")):
         r = results[name]
         print(f"| {label} | {r['load_s']:.2f} | {r['catalog_s']:.2f} | {r['total_s']:.2f} | {r['peak_mb']:,.0f} |")
     a, b = results["insightchat"], results["baseline"]
-    print(f"| ratio insightchat / baseline | | | {a['total_s'] / b['total_s']:.2f}x | {a['peak_mb'] / b['peak_mb']:.2f}x |")
-    print(f"\ninsightchat's catalog also holds a value index for {a['indexed']} low-cardinality columns and samples; SUMMARIZE does not.")
+    print(
+        f"| ratio insightchat / baseline | | | {a['total_s'] / b['total_s']:.2f}x | {a['peak_mb'] / b['peak_mb']:.2f}x |"
+    )
+    print(
+        f"\ninsightchat's catalog also holds a value index for {a['indexed']} low-cardinality columns and samples; SUMMARIZE does not."
+    )
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@
 Each input line has ``id``, ``db_id``, ``question`` and maybe ``gold_sql``; ``DIR/<db_id>.sqlite``
 is the database. Each output line is ``{"id": ..., "sql": ... or null}`` (null = abstained).
 
-When gold SQL is present, both queries run on the same :class:`tools.workspace.Workspace` (the
-prediction through the safe SQL tool, ``tools.sql.run_query``) and their rows are compared as
+When gold SQL is present, both queries run on the same :class:`insightchat.tools.workspace.Workspace` (the
+prediction through the safe SQL tool, ``insightchat.tools.sql.run_query``) and their rows are compared as
 multisets (in order when the gold has ORDER BY). Like Spider's official execution metric, columns
 may come in any order: each predicted column is matched to a gold column with the same values.
 Questions whose gold SQL fails on DuckDB are reported and left out of the accuracy.
@@ -15,7 +15,7 @@ Questions whose gold SQL fails on DuckDB are reported and left out of the accura
 ``wrong %`` is answered-but-wrong over answered questions: the number that matters most for trust.
 
 ``--details`` also records the offline planner's risk flags per question (see
-``assistant.planner.offline.trust``). To measure what a gate costs, run once with
+``insightchat.planner.offline.trust``). To measure what a gate costs, run once with
 ``TEXT2SQL_NO_GATE=1`` (the planner answers even when a blocking flag is raised) and count, per flag,
 the wrong and correct answers it would remove.
 """
@@ -48,14 +48,17 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 def make_planner(name: str, llm: str | None = None) -> Any:
     """The planner to benchmark. LLM planners are imported lazily so the offline run needs none."""
     if name == "offline":
-        from assistant.planner.offline import OfflinePlanner
+        from insightchat.planner.offline import OfflinePlanner
 
         return OfflinePlanner(gate=os.environ.get("TEXT2SQL_NO_GATE") != "1")
     if name == "bare":  # the baseline: CREATE TABLE lines + question, one call (benchmarks/bare_prompt.py)
         from benchmarks.bare_prompt import BarePromptPlanner
 
         return BarePromptPlanner(llm or "local")
-    module, cls = {"llm": ("assistant.planner.llm", "LLMPlanner"), "hybrid": ("assistant.planner.hybrid", "HybridPlanner")}.get(name, (None, None))
+    module, cls = {
+        "llm": ("insightchat.planner.llm", "LLMPlanner"),
+        "hybrid": ("insightchat.planner.hybrid", "HybridPlanner"),
+    }.get(name, (None, None))
     if module is None:
         raise SystemExit(f"unknown planner {name!r}: choose offline, bare, llm or hybrid")
     try:
@@ -66,7 +69,7 @@ def make_planner(name: str, llm: str | None = None) -> Any:
     model = None
     if llm:
         try:
-            from models.chat import make_chat_model  # type: ignore[import-not-found]
+            from insightchat.models.chat import make_chat_model  # type: ignore[import-not-found]
         except ImportError:
             model = llm  # let the planner resolve a "provider:model" string itself
         else:
@@ -86,8 +89,14 @@ def question_type(gold_sql: str | None) -> str:
         tree = sqlglot.parse_one(gold_sql, read="duckdb")
     except sqlglot.errors.ParseError:
         return "unparsed"
-    if isinstance(tree, (exp.Union, exp.Intersect, exp.Except)) or any(True for _ in tree.find_all(exp.Subquery)) or any(
-        isinstance(s.parent, (exp.In, exp.EQ, exp.GT, exp.LT, exp.GTE, exp.LTE, exp.NEQ)) for s in tree.find_all(exp.Select) if s is not tree
+    if (
+        isinstance(tree, (exp.Union, exp.Intersect, exp.Except))
+        or any(True for _ in tree.find_all(exp.Subquery))
+        or any(
+            isinstance(s.parent, (exp.In, exp.EQ, exp.GT, exp.LT, exp.GTE, exp.LTE, exp.NEQ))
+            for s in tree.find_all(exp.Select)
+            if s is not tree
+        )
     ):
         return "nested"
     if tree.args.get("joins"):
@@ -182,7 +191,9 @@ def results_match(pred: list[tuple[Any, ...]], gold: list[tuple[Any, ...]], orde
     return False
 
 
-def gold_with_sort_keys(gold_sql: str, ws: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], int | None] | None:
+def gold_with_sort_keys(
+    gold_sql: str, ws: Any
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], int | None] | None:
     """The gold query's rows without its LIMIT, in its order, each with its sort key, and the LIMIT;
     None when the query is not one plain ordered SELECT (or the keyed query fails).
 
@@ -196,6 +207,7 @@ def gold_with_sort_keys(gold_sql: str, ws: Any) -> tuple[list[tuple[Any, ...]], 
         return None
     if not isinstance(tree, exp.Select) or not tree.args.get("order") or tree.args.get("offset"):
         return None
+
     def text(e: exp.Expression) -> str:
         return e.sql(dialect="duckdb").replace('"', "").lower()
 
@@ -210,7 +222,9 @@ def gold_with_sort_keys(gold_sql: str, ws: Any) -> tuple[list[tuple[Any, ...]], 
     keyed = tree.copy()
     keyed.set("limit", None)
     width = len(keyed.expressions)
-    if any(isinstance(e, exp.Star) or isinstance(e, exp.Column) and isinstance(e.this, exp.Star) for e in keyed.expressions):
+    if any(
+        isinstance(e, exp.Star) or isinstance(e, exp.Column) and isinstance(e.this, exp.Star) for e in keyed.expressions
+    ):
         return None
     keys = [o.this.copy() for o in keyed.args["order"].expressions]
     keyed.select(*(exp.alias_(k, f"__sort_key_{i}") for i, k in enumerate(keys)), copy=False)
@@ -221,7 +235,9 @@ def gold_with_sort_keys(gold_sql: str, ws: Any) -> tuple[list[tuple[Any, ...]], 
     return [r[:width] for r in rows], [r[width:] for r in rows], count
 
 
-def matches_up_to_ties(pred: list[tuple[Any, ...]], gold: list[tuple[Any, ...]], keys: list[tuple[Any, ...]], limit: int | None) -> bool:
+def matches_up_to_ties(
+    pred: list[tuple[Any, ...]], gold: list[tuple[Any, ...]], keys: list[tuple[Any, ...]], limit: int | None
+) -> bool:
     """Whether ``pred`` is the gold rows in the gold order except among rows with equal sort keys
     (and, under a LIMIT, any of the tied rows at the cut). ``gold``/``keys``: all rows, no LIMIT."""
     expected = len(gold) if limit is None else min(limit, len(gold))
@@ -266,7 +282,9 @@ class Outcome:
     error: str = ""
     flags: list[str] | None = None  # the planner's risk flags (offline planner), for gate analysis
     answered_by: str = ""  # the planner that produced the plan (the hybrid's offline or model half)
-    cross_check: str = ""  # a small model's cross-check: agreed, other rows, sample failed, rescued, no agreement, failed
+    cross_check: str = (
+        ""  # a small model's cross-check: agreed, other rows, sample failed, rescued, no agreement, failed
+    )
     unchecked: str = ""  # the status the model's own query would have had without the cross-check
     cross_check_s: float = 0.0  # seconds the cross-check took
 
@@ -283,10 +301,8 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
         torch.set_num_threads(1)
     except ImportError:
         pass
-    from assistant.session import Session
-    from tools.errors import InsightError
-    from tools.sql import run_query
-    from tools.workspace import Workspace
+    from insightchat.session import Session
+    from insightchat.tools.workspace import Workspace
 
     planner = _worker_planner(planner_name, llm)
     path = Path(db_dir) / f"{db_id}.sqlite"
@@ -297,7 +313,19 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
         if hasattr(planner, "bind"):  # LLM planners run their tools on this workspace
             planner.bind(ws)
     except Exception as exc:  # a database we cannot open: every question is an error for the planner
-        return [Outcome(q["id"], db_id, None, question_type(q.get("gold_sql")), is_single_table(q.get("gold_sql")), "error", 0.0, f"load: {exc}") for q in questions]
+        return [
+            Outcome(
+                q["id"],
+                db_id,
+                None,
+                question_type(q.get("gold_sql")),
+                is_single_table(q.get("gold_sql")),
+                "error",
+                0.0,
+                f"load: {exc}",
+            )
+            for q in questions
+        ]
     for q in questions:
         gold_sql = q.get("gold_sql")
         qtype = question_type(gold_sql)
@@ -312,7 +340,18 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
             flags = meta.get("flags")
             answered_by = plan.planner or ""
         except Exception as exc:  # a planner crash counts as an abstention, and is reported
-            out.append(Outcome(q["id"], db_id, None, qtype, single, "abstain", time.perf_counter() - t0, f"planner: {type(exc).__name__}: {exc}"))
+            out.append(
+                Outcome(
+                    q["id"],
+                    db_id,
+                    None,
+                    qtype,
+                    single,
+                    "abstain",
+                    time.perf_counter() - t0,
+                    f"planner: {type(exc).__name__}: {exc}",
+                )
+            )
             continue
         seconds = time.perf_counter() - t0
         n_before = len(out)
@@ -333,9 +372,19 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
     return out
 
 
-def _check(out: list[Outcome], q: dict[str, Any], ws: Any, sql: str | None, gold_sql: str | None, qtype: str, single: bool, seconds: float, db_id: str) -> None:
-    from tools.errors import InsightError
-    from tools.sql import run_query
+def _check(
+    out: list[Outcome],
+    q: dict[str, Any],
+    ws: Any,
+    sql: str | None,
+    gold_sql: str | None,
+    qtype: str,
+    single: bool,
+    seconds: float,
+    db_id: str,
+) -> None:
+    from insightchat.tools.errors import InsightError
+    from insightchat.tools.sql import run_query
 
     if not gold_sql:
         out.append(Outcome(q["id"], db_id, sql, qtype, single, "no_gold" if sql else "abstain", seconds))
@@ -360,7 +409,9 @@ def _check(out: list[Outcome], q: dict[str, Any], ws: Any, sql: str | None, gold
     except InsightError as exc:
         out.append(Outcome(q["id"], db_id, sql, qtype, single, "error", seconds, str(exc)[:200]))
     except Exception as exc:
-        out.append(Outcome(q["id"], db_id, sql, qtype, single, "error", seconds, f"{type(exc).__name__}: {str(exc)[:200]}"))
+        out.append(
+            Outcome(q["id"], db_id, sql, qtype, single, "error", seconds, f"{type(exc).__name__}: {str(exc)[:200]}")
+        )
 
 
 _PLANNER: Any = None
@@ -407,8 +458,24 @@ def report(outcomes: list[Outcome]) -> str:
     by_type: dict[str, list[Outcome]] = defaultdict(list)
     for o in graded:
         by_type[o.qtype].append(o)
-    order = ["select", "filter", "count", "agg", "group", "order", "order-limit", "join", "nested", "unparsed", "unknown"]
-    rows = [("overall", graded), ("single-table", [o for o in graded if o.single]), ("multi-table", [o for o in graded if not o.single])]
+    order = [
+        "select",
+        "filter",
+        "count",
+        "agg",
+        "group",
+        "order",
+        "order-limit",
+        "join",
+        "nested",
+        "unparsed",
+        "unknown",
+    ]
+    rows = [
+        ("overall", graded),
+        ("single-table", [o for o in graded if o.single]),
+        ("multi-table", [o for o in graded if not o.single]),
+    ]
     rows += [(t, by_type[t]) for t in order if t in by_type]
     by_planner: dict[str, list[Outcome]] = defaultdict(list)
     for o in graded:
@@ -434,8 +501,10 @@ def cross_check_report(graded: list[Outcome]) -> str:
         outs = [o for o in checked if o.cross_check == kind]
         with_it = [sum(o.status == s for o in outs) for s in ("correct", "wrong")]
         without = [sum(o.unchecked == s for o in outs) for s in ("correct", "wrong")]
-        lines.append(f"{kind:16s} {len(outs):4d}  {with_it[0]:4d} ({without[0]})  {with_it[1]:4d} ({without[1]})"
-                     f"  {len(outs) - sum(with_it):4d} ({len(outs) - sum(without)})")
+        lines.append(
+            f"{kind:16s} {len(outs):4d}  {with_it[0]:4d} ({without[0]})  {with_it[1]:4d} ({without[1]})"
+            f"  {len(outs) - sum(with_it):4d} ({len(outs) - sum(without)})"
+        )
     n = len(graded)
     right = sum(o.status == "correct" for o in graded)
     wrong = sum(o.status in ("wrong", "error") for o in graded)
@@ -443,8 +512,10 @@ def cross_check_report(graded: list[Outcome]) -> str:
     wrong0 = sum((o.unchecked or o.status) in ("wrong", "error") for o in graded)
     secs = sum(o.seconds for o in graded)
     secs0 = secs - sum(o.cross_check_s for o in graded)
-    lines.append(f"overall with the cross-check: {right / n:.1%} correct, {wrong / n:.1%} wrong, {secs / n:.1f} s/q; "
-                 f"without: {right0 / n:.1%} correct, {wrong0 / n:.1%} wrong, {secs0 / n:.1f} s/q")
+    lines.append(
+        f"overall with the cross-check: {right / n:.1%} correct, {wrong / n:.1%} wrong, {secs / n:.1f} s/q; "
+        f"without: {right0 / n:.1%} correct, {wrong0 / n:.1%} wrong, {secs0 / n:.1f} s/q"
+    )
     return "\n".join(lines)
 
 
@@ -466,13 +537,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", required=True, type=Path)
     ap.add_argument("--db-dir", required=True, type=Path)
     ap.add_argument("--out", required=True, type=Path)
-    ap.add_argument("--planner", default="offline", choices=["offline", "bare", "llm", "hybrid"],
-                    help="bare: the baseline prompt (CREATE TABLE lines + question, one model call)")
+    ap.add_argument(
+        "--planner",
+        default="offline",
+        choices=["offline", "bare", "llm", "hybrid"],
+        help="bare: the baseline prompt (CREATE TABLE lines + question, one model call)",
+    )
     ap.add_argument("--llm", default=None, help="provider:model for the llm / hybrid planner")
     ap.add_argument("--limit", type=int, default=None, help="a fixed random sample of N questions")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--details", type=Path, default=None, help="also write per-question outcomes (status, type, error) here")
+    ap.add_argument(
+        "--details", type=Path, default=None, help="also write per-question outcomes (status, type, error) here"
+    )
     args = ap.parse_args(argv)
 
     if args.planner != "offline":
@@ -481,7 +558,10 @@ def main(argv: list[str] | None = None) -> int:
     by_db: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for q in questions:
         by_db[q["db_id"]].append(q)
-    jobs = [(db, str(args.db_dir), qs, args.planner, args.llm) for db, qs in sorted(by_db.items(), key=lambda kv: -len(kv[1]))]
+    jobs = [
+        (db, str(args.db_dir), qs, args.planner, args.llm)
+        for db, qs in sorted(by_db.items(), key=lambda kv: -len(kv[1]))
+    ]
     t0 = time.perf_counter()
     outcomes: list[Outcome] = []
     progress = tqdm(total=len(questions), unit="q", desc=f"{args.planner} planner", file=sys.stderr)

@@ -29,14 +29,15 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Hashable, Sequence
+from typing import Any
 
 from tqdm import tqdm
 
-from assistant.planner.llm.crosscheck import answers_a_given_up_turn
 from benchmarks.text2sql import _check, load_questions
+from insightchat.planner.llm.crosscheck import answers_a_given_up_turn
 
 # A candidate: its status against gold (correct | wrong | error | abstain) and its rows as a
 # comparable key (None when it gave no rows: failed, refused, not a query, or gave up).
@@ -48,7 +49,9 @@ class Record:
     id: str
     db_id: str
     half: str  # "offline" (the offline planner was confident) or "model"
-    fallback: str  # the offline reading's status: the answer of the offline half, and what stands when the model gives none
+    fallback: (
+        str  # the offline reading's status: the answer of the offline half, and what stands when the model gives none
+    )
     candidates: list[Candidate] = field(default_factory=list)  # the model's: greedy first, then the samples
     seconds: float = 0.0  # planning time: offline, plus the model's greedy turn when it ran
     sample_seconds: list[float] = field(default_factory=list)
@@ -116,10 +119,10 @@ def measure_db(db_path: Path, questions: list[dict[str, Any]], hybrid: Any, samp
     """Every question of one database, as the hybrid would run it, plus ``samples`` sampled queries
     for each question the model takes. ``hybrid`` is a HybridPlanner whose model half has its
     cross-check off (the policies are replayed on the candidates instead)."""
-    from assistant.planner.llm.crosscheck import rows_key
-    from assistant.planner.llm.tools import Recorder
-    from assistant.session import Session
-    from tools.workspace import Workspace
+    from insightchat.planner.llm.crosscheck import rows_key
+    from insightchat.planner.llm.tools import Recorder
+    from insightchat.session import Session
+    from insightchat.tools.workspace import Workspace
 
     ws = Workspace([db_path])
     catalog = ws.catalog()
@@ -139,7 +142,9 @@ def measure_db(db_path: Path, questions: list[dict[str, Any]], hybrid: Any, samp
             first = hybrid.offline.plan(q["question"], catalog, Session())
             offline_sql = next((c.args["sql"] for c in first.calls if c.name == "run_sql"), None)
             if hybrid.confident(first):
-                out.append(Record(q["id"], q["db_id"], "offline", status(q, offline_sql), seconds=time.perf_counter() - t0))
+                out.append(
+                    Record(q["id"], q["db_id"], "offline", status(q, offline_sql), seconds=time.perf_counter() - t0)
+                )
                 continue
             plan = hybrid.llm.plan(q["question"], catalog, Session())
             rec = Record(q["id"], q["db_id"], "model", status(q, offline_sql), seconds=time.perf_counter() - t0)
@@ -155,7 +160,9 @@ def measure_db(db_path: Path, questions: list[dict[str, Any]], hybrid: Any, samp
                 if attempt is None or not attempt.ok or attempt.result is None:
                     rec.candidates.append(("abstain", None))
                 else:
-                    rec.candidates.append((status(q, attempt.result.sql or attempt.call.args.get("sql")), rows_key(attempt.result)))
+                    rec.candidates.append(
+                        (status(q, attempt.result.sql or attempt.call.args.get("sql")), rows_key(attempt.result))
+                    )
             out.append(rec)
     finally:
         ws.close()
@@ -180,21 +187,29 @@ def report(records: Sequence[Record], samples: int) -> str:
     lines = [f"{n} questions: the offline planner took {n - m}, the model {m}", head, "-" * len(head)]
     for name, choose in policies(samples):
         half, every = _counts(model, choose), _counts(records, choose)
-        lines.append(f"{name:<26}{half['correct']:>18}{half['wrong']:>7}{half['abstain']:>6}   "
-                     f"{every['correct'] / n:>15.1%}{every['wrong'] / n:>8.1%}")
+        lines.append(
+            f"{name:<26}{half['correct']:>18}{half['wrong']:>7}{half['abstain']:>6}   "
+            f"{every['correct'] / n:>15.1%}{every['wrong'] / n:>8.1%}"
+        )
     offline = Counter(r.fallback for r in records if r.half == "offline")
     lines.append(f"offline half: {offline['correct']} right, {offline['wrong']} wrong, {offline['abstain']} none")
     if m:
         own = sum(r.seconds for r in model) / m
         each = [s for r in model for s in r.sample_seconds]
-        lines.append(f"model half: {own:.1f} s per question for its own answer"
-                     + (f", {sum(each) / len(each):.1f} s per sampled query" if each else ""))
+        lines.append(
+            f"model half: {own:.1f} s per question for its own answer"
+            + (f", {sum(each) / len(each):.1f} s per sampled query" if each else "")
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.text2sql_ceiling", description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 2)[2])
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.text2sql_ceiling",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 2)[2],
+    )
     ap.add_argument("--questions", required=True, type=Path, help="JSON lines with id, db_id, question, gold_sql")
     ap.add_argument("--db-dir", required=True, type=Path, help="DIR/<db_id>.sqlite for each database")
     ap.add_argument("--llm", default="local", help="provider:model for the model half (default: the local 1.5B model)")
@@ -206,14 +221,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.samples < 1:
         ap.error("--samples must be at least 1")
 
-    from assistant.planner.hybrid import HybridPlanner
-    from assistant.planner.llm import LLMPlanner
     from benchmarks.text2sql import make_planner
+    from insightchat.planner.hybrid import HybridPlanner
+    from insightchat.planner.llm import LLMPlanner
 
-    hybrid = HybridPlanner(offline=make_planner("offline"), llm_planner=LLMPlanner(args.llm, fallback=None, cross_check=False))
+    hybrid = HybridPlanner(
+        offline=make_planner("offline"), llm_planner=LLMPlanner(args.llm, fallback=None, cross_check=False)
+    )
     questions = [q for q in load_questions(args.questions, args.limit, args.seed) if q.get("gold_sql")]
     if not questions:
-        raise SystemExit(f"no question in {args.questions} has gold_sql: the ceiling needs gold queries to score against")
+        raise SystemExit(
+            f"no question in {args.questions} has gold_sql: the ceiling needs gold queries to score against"
+        )
     by_db: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for q in questions:
         by_db[q["db_id"]].append(q)
@@ -230,8 +249,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.details:  # as databases finish, so a stopped run keeps what it did
                 with args.details.open("a", encoding="utf-8") as fh:
                     fh.writelines(json.dumps(asdict(r), default=str) + "\n" for r in done)
-    print(f"{len(questions)} questions over {len(by_db)} databases in {time.perf_counter() - t0:.0f} s "
-          f"({args.llm}, {args.samples} samples per model question)")
+    print(
+        f"{len(questions)} questions over {len(by_db)} databases in {time.perf_counter() - t0:.0f} s "
+        f"({args.llm}, {args.samples} samples per model question)"
+    )
     print(report(records, args.samples))
     return 0
 

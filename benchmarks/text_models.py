@@ -39,7 +39,11 @@ def table(rows: list[dict[str, object]]) -> str:
         cells = []
         for c in cols:
             v = row[c]
-            cells.append(f"{v:.1%}" if isinstance(v, float) and 0 <= v <= 1 and not c.endswith("/s") else (f"{v:,.1f}" if isinstance(v, float) else str(v)))
+            cells.append(
+                f"{v:.1%}"
+                if isinstance(v, float) and 0 <= v <= 1 and not c.endswith("/s")
+                else (f"{v:,.1f}" if isinstance(v, float) else str(v))
+            )
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -58,7 +62,7 @@ def sentiment_benchmark(data: Path) -> list[dict[str, object]]:
     from textblob import TextBlob
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from models.sentiment import load_sentiment_model
+    from insightchat.models.sentiment import load_sentiment_model
 
     alexa = pd.read_csv(data / "sentiment" / "amazon_alexa.tsv", sep="\t", encoding="utf-8-sig")
     alexa = alexa[alexa["verified_reviews"].fillna("").astype(str).str.strip().ne("")]
@@ -89,7 +93,9 @@ def sentiment_benchmark(data: Path) -> list[dict[str, object]]:
                 row[f"{set_name} macro-F1"] = m["macro_f1"]
         row["rows/s"] = float(np.median(speed))
         rows.append(row)
-    print(f"\nSentiment, binary (alexa: {len(alexa):,} rows, {sets['alexa'][1].mean():.0%} positive; UCI: {len(uci):,} rows, balanced)")
+    print(
+        f"\nSentiment, binary (alexa: {len(alexa):,} rows, {sets['alexa'][1].mean():.0%} positive; UCI: {len(uci):,} rows, balanced)"
+    )
     print(table(rows))
     return rows
 
@@ -99,9 +105,9 @@ def banking_benchmark(data: Path, folds: int = 5) -> list[dict[str, object]]:
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    from models.embeddings import default_embedder
-    from models.finetuned import FineTunedTextClassifier, FineTuneSettings
-    from models.learned import LearnedTextClassifier
+    from insightchat.models.embeddings import default_embedder
+    from insightchat.models.finetuned import FineTunedTextClassifier, FineTuneSettings
+    from insightchat.models.learned import LearnedTextClassifier
 
     df = pd.read_csv(data / "triage" / "banking77_train.csv")
     texts, labels = df["text"].fillna("").astype(str).tolist(), df["category"].fillna("").astype(str).to_numpy()
@@ -111,29 +117,61 @@ def banking_benchmark(data: Path, folds: int = 5) -> list[dict[str, object]]:
     embed_s = time.perf_counter() - started
     rows = []
     started = time.perf_counter()
-    pred = cross_val_predict(LogisticRegression(C=10.0, max_iter=2000), vecs, labels, cv=StratifiedKFold(folds, shuffle=True, random_state=0))
-    rows.append({"classifier": "logistic regression on frozen MiniLM", "accuracy": float(accuracy_score(labels, pred)),
-                 "macro-F1": float(f1_score(labels, pred, average="macro")), "seconds": time.perf_counter() - started})
+    pred = cross_val_predict(
+        LogisticRegression(C=10.0, max_iter=2000), vecs, labels, cv=StratifiedKFold(folds, shuffle=True, random_state=0)
+    )
+    rows.append(
+        {
+            "classifier": "logistic regression on frozen MiniLM",
+            "accuracy": float(accuracy_score(labels, pred)),
+            "macro-F1": float(f1_score(labels, pred, average="macro")),
+            "seconds": time.perf_counter() - started,
+        }
+    )
     started = time.perf_counter()
     report = LearnedTextClassifier(embedder.model_id).cross_validate(texts, vecs, labels, folds=folds)
-    rows.append({"classifier": "insightchat learned (MiniLM + word/char TF-IDF, logistic regression)", "accuracy": report.accuracy,
-                 "macro-F1": report.macro_f1, "seconds": time.perf_counter() - started})
+    rows.append(
+        {
+            "classifier": "insightchat learned (MiniLM + word/char TF-IDF, logistic regression)",
+            "accuracy": report.accuracy,
+            "macro-F1": report.macro_f1,
+            "seconds": time.perf_counter() - started,
+        }
+    )
     settings = FineTuneSettings()
     started = time.perf_counter()
     tuned = FineTunedTextClassifier(embedder.model_id, settings).cross_validate(texts, vecs, labels, folds=folds)
-    rows.append({"classifier": f"insightchat fine-tuned (--fine-tune: top {settings.tune_layers} MiniLM layers, {settings.epochs} epochs, "
-                 f"blended {settings.blend:.0%} with the learned one)", "accuracy": tuned.accuracy, "macro-F1": tuned.macro_f1,
-                 "seconds": time.perf_counter() - started})
+    rows.append(
+        {
+            "classifier": f"insightchat fine-tuned (--fine-tune: top {settings.tune_layers} MiniLM layers, {settings.epochs} epochs, "
+            f"blended {settings.blend:.0%} with the learned one)",
+            "accuracy": tuned.accuracy,
+            "macro-F1": tuned.macro_f1,
+            "seconds": time.perf_counter() - started,
+        }
+    )
     if "fine-tuned network" in tuned.parts:
-        rows.append({"classifier": "  its fine-tuned network alone (same run)", "accuracy": tuned.parts["fine-tuned network"], "macro-F1": "",
-                     "seconds": ""})
-    print(f"\nBANKING77 train ({len(df):,} queries, {len(set(labels))} intents), {folds}-fold CV; embedding took {embed_s:.0f} s")
+        rows.append(
+            {
+                "classifier": "  its fine-tuned network alone (same run)",
+                "accuracy": tuned.parts["fine-tuned network"],
+                "macro-F1": "",
+                "seconds": "",
+            }
+        )
+    print(
+        f"\nBANKING77 train ({len(df):,} queries, {len(set(labels))} intents), {folds}-fold CV; embedding took {embed_s:.0f} s"
+    )
     print(table(rows))
     return rows
 
 
 def throughput_texts(data: Path, n: int = 10_000) -> list[str]:
-    alexa = pd.read_csv(data / "sentiment" / "amazon_alexa.tsv", sep="\t", encoding="utf-8-sig")["verified_reviews"].fillna("").astype(str)
+    alexa = (
+        pd.read_csv(data / "sentiment" / "amazon_alexa.tsv", sep="\t", encoding="utf-8-sig")["verified_reviews"]
+        .fillna("")
+        .astype(str)
+    )
     uci = pd.read_csv(data / "sentiment" / "uci_sentences.csv")["sentence"].fillna("").astype(str)
     bank = pd.read_csv(data / "triage" / "banking77_train.csv")["text"].fillna("").astype(str)
     texts = [t for t in pd.concat([alexa, uci, bank]).tolist() if t.strip()]
@@ -144,10 +182,10 @@ def throughput_benchmark(data: Path, naive_rows: int) -> list[dict[str, object]]
     import torch
     from transformers import AutoTokenizer, BertForSequenceClassification, pipeline
 
-    from models.loading import default_embedding_path
-    from models.sentiment import load_sentiment_model
-    from tools.text_tools import add_sentiment
-    from tools.workspace import Workspace
+    from insightchat.models.loading import default_embedding_path
+    from insightchat.models.sentiment import load_sentiment_model
+    from insightchat.tools.text_tools import add_sentiment
+    from insightchat.tools.workspace import Workspace
 
     texts = throughput_texts(data)
     frame = pd.DataFrame({"text": texts})
@@ -176,11 +214,21 @@ def throughput_benchmark(data: Path, naive_rows: int) -> list[dict[str, object]]
     naive_s = time.perf_counter() - started
     naive_rate = len(sample) / naive_s
     rows = [
-        {"method": f"naive: transformers pipeline, one call per row ({len(sample):,} rows)", "rows/s": naive_rate, "vs naive": "1.0x"},
-        {"method": f"insightchat sentiment tool, cold ({len(texts):,} rows, {cold.scored:,} distinct)", "rows/s": len(texts) / cold_s,
-         "vs naive": f"{len(texts) / cold_s / naive_rate:.1f}x"},
-        {"method": f"insightchat sentiment tool, cached ({len(texts):,} rows)", "rows/s": len(texts) / cached_s,
-         "vs naive": f"{len(texts) / cached_s / naive_rate:.0f}x"},
+        {
+            "method": f"naive: transformers pipeline, one call per row ({len(sample):,} rows)",
+            "rows/s": naive_rate,
+            "vs naive": "1.0x",
+        },
+        {
+            "method": f"insightchat sentiment tool, cold ({len(texts):,} rows, {cold.scored:,} distinct)",
+            "rows/s": len(texts) / cold_s,
+            "vs naive": f"{len(texts) / cold_s / naive_rate:.1f}x",
+        },
+        {
+            "method": f"insightchat sentiment tool, cached ({len(texts):,} rows)",
+            "rows/s": len(texts) / cached_s,
+            "vs naive": f"{len(texts) / cached_s / naive_rate:.0f}x",
+        },
     ]
     print(f"\nThroughput on {len(texts):,} texts (torch threads: {torch.get_num_threads()})")
     print(table(rows))
@@ -191,7 +239,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--only", default="sentiment,banking,throughput")
-    parser.add_argument("--naive-rows", type=int, default=10_000, help="rows for the per-row pipeline (rows/s is a rate)")
+    parser.add_argument(
+        "--naive-rows", type=int, default=10_000, help="rows for the per-row pipeline (rows/s is a rate)"
+    )
     parser.add_argument("--json-out", type=Path, default=None)
     args = parser.parse_args(argv)
     wanted = set(args.only.split(","))

@@ -31,7 +31,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,7 +41,11 @@ EXAMPLES = ROOT / "examples"
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
-EXAMPLE_QUESTIONS = ["How many rows are in reviews?", "average rating by region", "Number of rows by month of review_date"]
+EXAMPLE_QUESTIONS = [
+    "How many rows are in reviews?",
+    "average rating by region",
+    "Number of rows by month of review_date",
+]
 BIG_QUESTIONS = ["How many rows are in big?", "average amount by region", "Number of rows by month of day"]
 
 
@@ -85,8 +89,8 @@ def make_big_parquet(folder: Path, rows: int) -> Path:
 
 
 def time_direct(files: list[Path], question: str, repeat: int) -> Row:
-    from assistant.assistant import Assistant
-    from ui.planners import offline_option
+    from insightchat.assistant import Assistant
+    from insightchat.ui.planners import offline_option
 
     row = Row("", question, "direct")
     assistant = Assistant([str(f) for f in files], planner=offline_option().make())
@@ -189,7 +193,7 @@ def time_browser(url: str, questions: dict[str, bool], repeat: int, data: str) -
                 first = time.perf_counter() - start
                 done = f"document.querySelectorAll('#insight-chat table.insight-table').length > {n_tables}"
                 if row.chart:  # the full answer is the text, the table and the drawn chart
-                    done += f" && document.querySelectorAll('#insight-chat .js-plotly-plot .bars, #insight-chat .js-plotly-plot .scatterlayer .trace').length > 0"
+                    done += " && document.querySelectorAll('#insight-chat .js-plotly-plot .bars, #insight-chat .js-plotly-plot .scatterlayer .trace').length > 0"
                     done += f" && document.querySelectorAll('#insight-chat .js-plotly-plot').length > {n_plots}"
                 page.wait_for_function(done, timeout=600_000, polling=5)
                 full = time.perf_counter() - start
@@ -215,7 +219,7 @@ def run_data_set(name: str, files: list[Path], questions: list[str], repeat: int
         r.data = name
         rows.append(r)
         print(f"  direct  {q!r}: {r.median('full_s'):.3f} s", flush=True)
-    from ui.planners import offline_option
+    from insightchat.ui.planners import offline_option
 
     gen = launched_app(files, planner_options=[offline_option()])
     demo = next(gen)
@@ -250,7 +254,9 @@ def report(rows: list[Row]) -> str:
         base = direct[(r.data, r.question)].median("full_s")
         full = r.median("full_s")
         ratio = "1.00" if r.path == "direct" else (f"{full / base:.2f}" if base and full else "-")
-        lines.append(f"| {r.data} | {r.question} | {r.path} | {ms(r.median('first_token_s'))} | {ms(full)} | {ms(r.cold_full_s)} | {ratio} |")
+        lines.append(
+            f"| {r.data} | {r.question} | {r.path} | {ms(r.median('first_token_s'))} | {ms(full)} | {ms(r.cold_full_s)} | {ratio} |"
+        )
     return "\n".join(lines)
 
 
@@ -267,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[Row] = []
     print("example data (reviews 400 rows, tickets 300 rows)", flush=True)
-    rows += run_data_set("examples", [EXAMPLES / "reviews.csv", EXAMPLES / "tickets.csv"], EXAMPLE_QUESTIONS, args.repeat, browser)
+    rows += run_data_set(
+        "examples", [EXAMPLES / "reviews.csv", EXAMPLES / "tickets.csv"], EXAMPLE_QUESTIONS, args.repeat, browser
+    )
     if args.rows:
         with tempfile.TemporaryDirectory(prefix="insightchat-bench-") as tmp:
             start = time.perf_counter()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import torch
 from tqdm.auto import tqdm
@@ -37,14 +38,21 @@ def is_out_of_memory(exc: BaseException) -> bool:
     if isinstance(exc, torch.cuda.OutOfMemoryError):
         return True
     text = str(exc).lower()
-    return isinstance(exc, RuntimeError) and ("out of memory" in text or "can't allocate memory" in text or "mps backend out of memory" in text)
+    return isinstance(exc, RuntimeError) and (
+        "out of memory" in text or "can't allocate memory" in text or "mps backend out of memory" in text
+    )
 
 
 def _free_accelerator_memory() -> None:
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
     mps = getattr(torch, "mps", None)
-    if mps is not None and hasattr(mps, "empty_cache") and getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+    if (
+        mps is not None
+        and hasattr(mps, "empty_cache")
+        and getattr(torch.backends, "mps", None)
+        and torch.backends.mps.is_available()
+    ):
         mps.empty_cache()
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from tools.errors import InsightError, ModelUnavailableError
+from insightchat.tools.errors import InsightError, ModelUnavailableError
 
 # provider -> (package, extra, key variable)
 PROVIDERS: dict[str, tuple[str, str, str | None]] = {
@@ -45,7 +45,9 @@ def split_spec(spec: str) -> tuple[str, str]:
     if spec == "local":
         return "local", ""
     if ":" not in spec:
-        raise InsightError(f"The model {spec!r} has no provider", "write provider:model, e.g. openai:gpt-4.1-mini or ollama:qwen2.5:7b")
+        raise InsightError(
+            f"The model {spec!r} has no provider", "write provider:model, e.g. openai:gpt-4.1-mini or ollama:qwen2.5:7b"
+        )
     provider, model = spec.split(":", 1)
     return _ALIASES.get(provider.lower(), provider.lower()), model
 
@@ -71,8 +73,8 @@ def _missing_package(provider: str, package: str, extra: str) -> InsightError:
 
 
 def _local_model(name: str, settings: Any) -> BaseChatModel:
-    from models import gguf_parts
-    from models.local_llm import INSTALL_HINT, ChatLocalGGUF, llama_cpp_available
+    from insightchat.models import gguf_parts
+    from insightchat.models.local_llm import INSTALL_HINT, ChatLocalGGUF, llama_cpp_available
 
     if not llama_cpp_available():
         raise ModelUnavailableError("The local model needs llama-cpp-python, which is not installed", INSTALL_HINT)
@@ -88,7 +90,10 @@ def _local_model(name: str, settings: Any) -> BaseChatModel:
 
         path = Path(name).expanduser()
         if not path.exists():
-            raise ModelUnavailableError(f"The GGUF file {path} does not exist", f"known offline models: {', '.join(sorted(k for k in gguf_parts.KNOWN_MODELS if '-' in k))}")
+            raise ModelUnavailableError(
+                f"The GGUF file {path} does not exist",
+                f"known offline models: {', '.join(sorted(k for k in gguf_parts.KNOWN_MODELS if '-' in k))}",
+            )
         pinned = os.environ.get("INSIGHTCHAT_LLM_SHA256")
         if pinned:
             gguf_parts.verify_file(path, pinned)
@@ -109,19 +114,24 @@ def _hub_file(ref: str) -> str:
     """'owner/repo/file.gguf' from the Hugging Face hub (needs network; a clear error without it)."""
     parts = ref.split("/")
     if len(parts) < 3:
-        raise InsightError(f"The hub reference {ref!r} is not owner/repo/file.gguf", "e.g. local:hf:Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+        raise InsightError(
+            f"The hub reference {ref!r} is not owner/repo/file.gguf",
+            "e.g. local:hf:Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        )
     try:
         from huggingface_hub import hf_hub_download
 
         return hf_hub_download("/".join(parts[:2]), "/".join(parts[2:]))
     except Exception as exc:
-        raise ModelUnavailableError(f"Could not fetch {ref} from the hub: {type(exc).__name__}", "check the network, or give a local .gguf path") from None
+        raise ModelUnavailableError(
+            f"Could not fetch {ref} from the hub: {type(exc).__name__}", "check the network, or give a local .gguf path"
+        ) from None
 
 
 def make_chat_model(spec: str, settings: Any = None, **overrides: Any) -> BaseChatModel:
     """Build the chat model named by ``spec`` with the timeouts and token caps of ``settings``."""
     if settings is None:
-        from assistant.config import load_settings
+        from insightchat.config import load_settings
 
         settings = load_settings()
     provider, model = split_spec(spec)
@@ -136,10 +146,18 @@ def make_chat_model(spec: str, settings: Any = None, **overrides: Any) -> BaseCh
             raise _missing_package("openai", "langchain-openai", "") from None
         key = settings.api_key or os.environ.get("OPENAI_API_KEY")
         if not key and not base_url:
-            raise InsightError("No API key for openai", "set OPENAI_API_KEY, or INSIGHTCHAT_LLM_BASE_URL for an OpenAI-compatible server")
+            raise InsightError(
+                "No API key for openai",
+                "set OPENAI_API_KEY, or INSIGHTCHAT_LLM_BASE_URL for an OpenAI-compatible server",
+            )
         return ChatOpenAI(
-            model=model, base_url=base_url, api_key=key or "not-needed", timeout=settings.timeout_s,
-            max_retries=0, max_tokens=settings.max_tokens, **common,
+            model=model,
+            base_url=base_url,
+            api_key=key or "not-needed",
+            timeout=settings.timeout_s,
+            max_retries=0,
+            max_tokens=settings.max_tokens,
+            **common,
         )
     if provider == "ollama":
         try:
@@ -147,8 +165,11 @@ def make_chat_model(spec: str, settings: Any = None, **overrides: Any) -> BaseCh
         except ImportError:
             raise _missing_package("ollama", "langchain-ollama", "") from None
         return ChatOllama(
-            model=model, base_url=base_url or os.environ.get("OLLAMA_HOST"), num_predict=settings.max_tokens,
-            client_kwargs={"timeout": settings.timeout_s}, **common,
+            model=model,
+            base_url=base_url or os.environ.get("OLLAMA_HOST"),
+            num_predict=settings.max_tokens,
+            client_kwargs={"timeout": settings.timeout_s},
+            **common,
         )
     package, extra, key_var = PROVIDERS.get(provider, (f"langchain-{provider}", "", None))
     if key_var and not (settings.api_key or os.environ.get(key_var)):
@@ -165,4 +186,7 @@ def make_chat_model(spec: str, settings: Any = None, **overrides: Any) -> BaseCh
     except ImportError:
         raise _missing_package(provider, package, extra) from None
     except ValueError as exc:
-        raise InsightError(f"Cannot build the chat model {spec!r}: {exc}", "check the provider name (openai, anthropic, ollama, google_genai, ...)") from None
+        raise InsightError(
+            f"Cannot build the chat model {spec!r}: {exc}",
+            "check the provider name (openai, anthropic, ollama, google_genai, ...)",
+        ) from None

@@ -8,9 +8,10 @@ same accelerator with the same precision, and a user should be able to force a c
 from __future__ import annotations
 
 import os
+
 import torch
 
-from tools.errors import ModelUnavailableError
+from insightchat.tools.errors import ModelUnavailableError
 
 DEVICE_ENV = "INSIGHTCHAT_DEVICE"
 QUANTIZE_ENV = "INSIGHTCHAT_QUANTIZE"  # "0" keeps CPU models in fp32
@@ -36,11 +37,15 @@ def pick_device(prefer: str | None = None) -> torch.device:
         return torch.device("cpu")
     if choice.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise ModelUnavailableError(f"Device {choice!r} was requested but CUDA is not available", f"unset {DEVICE_ENV} or set it to cpu")
+            raise ModelUnavailableError(
+                f"Device {choice!r} was requested but CUDA is not available", f"unset {DEVICE_ENV} or set it to cpu"
+            )
         return torch.device(choice)
     if choice == "mps":
         if not _mps_available():
-            raise ModelUnavailableError("Device 'mps' was requested but Metal is not available", f"unset {DEVICE_ENV} or set it to cpu")
+            raise ModelUnavailableError(
+                "Device 'mps' was requested but Metal is not available", f"unset {DEVICE_ENV} or set it to cpu"
+            )
         return torch.device("mps")
     if choice == "cpu":
         return torch.device("cpu")
@@ -58,7 +63,13 @@ def pick_dtype(device: torch.device) -> torch.dtype:
 
 def describe(device: torch.device) -> str:
     """A short label for steps and logs, e.g. ``cuda (NVIDIA H200, bf16)`` or ``cpu (fp32, 2 threads)``."""
-    dtype = str(pick_dtype(device)).replace("torch.", "").replace("bfloat16", "bf16").replace("float16", "fp16").replace("float32", "fp32")
+    dtype = (
+        str(pick_dtype(device))
+        .replace("torch.", "")
+        .replace("bfloat16", "bf16")
+        .replace("float16", "fp16")
+        .replace("float32", "fp32")
+    )
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)}, {dtype})"
     if device.type == "cpu":
@@ -76,7 +87,10 @@ def cpu_int8_enabled(device: torch.device) -> bool:
         return False
     if os.environ.get(QUANTIZE_ENV, "1").strip().lower() in {"0", "false", "no", "off"}:
         return False
-    return "fbgemm" in torch.backends.quantized.supported_engines or "qnnpack" in torch.backends.quantized.supported_engines
+    return (
+        "fbgemm" in torch.backends.quantized.supported_engines
+        or "qnnpack" in torch.backends.quantized.supported_engines
+    )
 
 
 def quantize_linear_int8(module: torch.nn.Module) -> torch.nn.Module:

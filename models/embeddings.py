@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
-from models.batching import default_batch_size, run_batched
-from models.hashing import text_hash
-from models.loading import load_sentence_transformer, resolve
+from insightchat.models.batching import default_batch_size, run_batched
+from insightchat.models.hashing import text_hash
+from insightchat.models.loading import load_sentence_transformer, resolve
 
 if TYPE_CHECKING:
     import duckdb
@@ -64,7 +65,9 @@ class Embedder:
         clipped = [t[:MAX_CHARS] for t in texts]
 
         def batch(chunk: list[str]) -> list[np.ndarray]:
-            vecs = model.encode(chunk, batch_size=len(chunk), convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
+            vecs = model.encode(
+                chunk, batch_size=len(chunk), convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+            )
             return list(np.asarray(vecs, dtype=np.float32))
 
         rows = run_batched(clipped, batch, batch_size=default_batch_size(model.device), desc=desc)
@@ -85,9 +88,11 @@ def default_embedder() -> Embedder:
 class EmbeddingStore:
     """The DuckDB table of cached vectors: ``_ic_embeddings(model, text_hash, vec FLOAT[])``."""
 
-    def __init__(self, con: "duckdb.DuckDBPyConnection") -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self.con.execute(f"CREATE TABLE IF NOT EXISTS {EMBEDDING_TABLE} (model VARCHAR, text_hash VARCHAR, vec FLOAT[])")
+        self.con.execute(
+            f"CREATE TABLE IF NOT EXISTS {EMBEDDING_TABLE} (model VARCHAR, text_hash VARCHAR, vec FLOAT[])"
+        )
 
     def get(self, model_id: str, hashes: Sequence[str], dim: int) -> dict[str, np.ndarray]:
         if not hashes:

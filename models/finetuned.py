@@ -6,7 +6,7 @@ on the labelled rows lets the model learn the distinctions that matter for *thes
 data such as BANKING77 this is worth more than any linear model on frozen features). It costs minutes
 on a CPU instead of seconds, so it is opt-in (``--fine-tune``).
 
-How (the recipe of the shipped sentiment model, shared through :mod:`models.tuning`): the embeddings
+How (the recipe of the shipped sentiment model, shared through :mod:`insightchat.models.tuning`): the embeddings
 and the lower layers stay frozen, so their outputs are computed once per text and reused by every
 epoch and every cross-validation fold (they do not depend on labels); only the top ``tune_layers``
 layers and a linear head on the mean-pooled tokens are trained. The final probabilities are a blend
@@ -21,18 +21,33 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch
 
-from models.batching import default_batch_size, run_batched
-from models.learned import CVReport, LearnedTextClassifier, check_labels, encoder_spec, plan_folds, read_meta
-from models.sentiment_net import MiniLMTopTunedNet
-from models.tuning import TopLayerTrainer, cache_lower, freeze_lower, predict_proba, seed_everything, tokenize
-from tools.errors import InsightError
+from insightchat.models.batching import default_batch_size, run_batched
+from insightchat.models.learned import (
+    CVReport,
+    LearnedTextClassifier,
+    check_labels,
+    encoder_spec,
+    plan_folds,
+    read_meta,
+)
+from insightchat.models.sentiment_net import MiniLMTopTunedNet
+from insightchat.models.tuning import (
+    TopLayerTrainer,
+    cache_lower,
+    freeze_lower,
+    predict_proba,
+    seed_everything,
+    tokenize,
+)
+from insightchat.tools.errors import InsightError
 
 FINETUNED_FORMAT = "insightchat-finetuned-classifier/1"
 MAX_CHARS = 5_000
@@ -56,12 +71,16 @@ class FineTuneSettings:
 
     def __post_init__(self) -> None:
         if self.tune_layers < 1 or self.epochs < 1 or self.batch_size < 1 or self.max_length < 8:
-            raise InsightError("Fine-tuning needs at least one tuned layer, one epoch, batch size 1 and 8 tokens", f"got {self}")
+            raise InsightError(
+                "Fine-tuning needs at least one tuned layer, one epoch, batch size 1 and 8 tokens", f"got {self}"
+            )
         if not 0.0 <= self.blend <= 1.0:
-            raise InsightError(f"The blend weight must be between 0 and 1, got {self.blend}", "0 uses the fine-tuned network alone")
+            raise InsightError(
+                f"The blend weight must be between 0 and 1, got {self.blend}", "0 uses the fine-tuned network alone"
+            )
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "FineTuneSettings":
+    def from_dict(cls, data: dict[str, Any]) -> FineTuneSettings:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -69,7 +88,9 @@ class FineTuneSettings:
 class FineTunedTextClassifier:
     """Same interface as :class:`LearnedTextClassifier` (fit / predict / cross_validate / save / load)."""
 
-    def __init__(self, embedding_model: str, settings: FineTuneSettings | None = None, device: str | None = None) -> None:
+    def __init__(
+        self, embedding_model: str, settings: FineTuneSettings | None = None, device: str | None = None
+    ) -> None:
         self.embedding_model = embedding_model
         self.settings = settings or FineTuneSettings()
         self.device_pref = device
@@ -86,7 +107,7 @@ class FineTunedTextClassifier:
     def _encoder(self) -> tuple[Any, torch.nn.Module, torch.device]:
         """The base encoder in fp32 (training in half precision on a CPU is slow and unstable), loaded once."""
         if self._base is None:
-            from models.loading import load_encoder
+            from insightchat.models.loading import load_encoder
 
             self._base = load_encoder(encoder_spec(self.embedding_model), self.device_pref, dtype=torch.float32)
         return self._base
@@ -98,14 +119,18 @@ class FineTunedTextClassifier:
         """A fresh network: a copy of the base encoder (its top layers get re-tuned) and a seeded new head."""
         _, encoder, device = self._encoder()
         seed_everything(seed)
-        net = MiniLMTopTunedNet(copy.deepcopy(encoder), first_tuned=self._first_tuned(encoder), num_labels=n_labels).to(device)
+        net = MiniLMTopTunedNet(copy.deepcopy(encoder), first_tuned=self._first_tuned(encoder), num_labels=n_labels).to(
+            device
+        )
         freeze_lower(net)
         return net.eval()
 
     def _cache(self, texts: Sequence[str]) -> list[torch.Tensor]:
         """Frozen lower-layer states of every text, computed once (labels play no part, so folds share them)."""
         tokenizer, encoder, device = self._encoder()
-        lower = MiniLMTopTunedNet(encoder, first_tuned=self._first_tuned(encoder), num_labels=1).eval()  # only its frozen part runs
+        lower = MiniLMTopTunedNet(
+            encoder, first_tuned=self._first_tuned(encoder), num_labels=1
+        ).eval()  # only its frozen part runs
         ids = tokenize(tokenizer, [t[:MAX_CHARS] for t in texts], self.settings.max_length)
         return cache_lower(lower, ids, tokenizer.pad_token_id, 4 * default_batch_size(device))
 
@@ -113,8 +138,14 @@ class FineTunedTextClassifier:
         s = self.settings
         net = self._new_net(n_labels, s.seed)
         trainer = TopLayerTrainer(
-            net, [h.shape[0] for h in hidden], epochs=s.epochs, batch_size=s.batch_size, lr=s.lr, head_lr=s.head_lr,
-            label_smoothing=s.label_smoothing, seed=s.seed,
+            net,
+            [h.shape[0] for h in hidden],
+            epochs=s.epochs,
+            batch_size=s.batch_size,
+            lr=s.lr,
+            head_lr=s.head_lr,
+            label_smoothing=s.label_smoothing,
+            seed=s.seed,
         )
         y = torch.as_tensor(targets, dtype=torch.long)
         for epoch in range(s.epochs):
@@ -122,7 +153,12 @@ class FineTunedTextClassifier:
         return net
 
     def _blend(
-        self, net_probs: np.ndarray, classes: list[str], linear: LearnedTextClassifier | None, texts: Sequence[str], vecs: np.ndarray
+        self,
+        net_probs: np.ndarray,
+        classes: list[str],
+        linear: LearnedTextClassifier | None,
+        texts: Sequence[str],
+        vecs: np.ndarray,
     ) -> np.ndarray:
         """Weighted average of the network's probabilities (columns: ``classes``) and the linear classifier's."""
         if linear is None or self.settings.blend == 0.0:
@@ -132,13 +168,15 @@ class FineTunedTextClassifier:
         lin = lin[:, [position[c] for c in classes]]
         return (1.0 - self.settings.blend) * net_probs + self.settings.blend * lin
 
-    def _fit_linear(self, texts: Sequence[str], vecs: np.ndarray, labels: Sequence[str]) -> LearnedTextClassifier | None:
+    def _fit_linear(
+        self, texts: Sequence[str], vecs: np.ndarray, labels: Sequence[str]
+    ) -> LearnedTextClassifier | None:
         if self.settings.blend == 0.0:
             return None
         return LearnedTextClassifier(self.embedding_model).fit(texts, vecs, labels)
 
     # ------------------------------------------------------------------ public interface
-    def fit(self, texts: Sequence[str], vecs: np.ndarray, labels: Sequence[str]) -> "FineTunedTextClassifier":
+    def fit(self, texts: Sequence[str], vecs: np.ndarray, labels: Sequence[str]) -> FineTunedTextClassifier:
         check_labels(labels)
         texts = list(texts)
         y = [str(x) for x in labels]
@@ -159,13 +197,17 @@ class FineTunedTextClassifier:
         net = self.net.eval()
 
         def batch(chunk: list[str]) -> list[np.ndarray]:
-            enc = tokenizer(chunk, padding=True, truncation=True, max_length=self.settings.max_length, return_tensors="pt")
+            enc = tokenizer(
+                chunk, padding=True, truncation=True, max_length=self.settings.max_length, return_tensors="pt"
+            )
             logits = net(enc["input_ids"].to(device), enc["attention_mask"].to(device))
             return list(torch.softmax(logits.float(), -1).cpu().numpy())
 
         clipped = [t[:MAX_CHARS] for t in texts]
         rows = run_batched(clipped, batch, batch_size=default_batch_size(device), desc="classifying")
-        return self._blend(np.stack(rows).astype(np.float32), self._classes, self.linear, clipped, vecs).astype(np.float32)
+        return self._blend(np.stack(rows).astype(np.float32), self._classes, self.linear, clipped, vecs).astype(
+            np.float32
+        )
 
     def predict(self, texts: Sequence[str], vecs: np.ndarray) -> tuple[list[str], np.ndarray]:
         probs = self.predict_proba(texts, vecs)
@@ -174,7 +216,9 @@ class FineTunedTextClassifier:
         best = probs.argmax(1)
         return [self._classes[i] for i in best], probs[np.arange(len(best)), best].astype(np.float32)
 
-    def cross_validate(self, texts: Sequence[str], vecs: np.ndarray, labels: Sequence[str], folds: int = 5, seed: int = 0) -> CVReport:
+    def cross_validate(
+        self, texts: Sequence[str], vecs: np.ndarray, labels: Sequence[str], folds: int = 5, seed: int = 0
+    ) -> CVReport:
         """Stratified k-fold metrics: per fold a new network and a new linear part, trained on that fold's rows only."""
         plan = plan_folds([str(x) for x in labels], folds, seed)
         texts = list(texts)
@@ -183,10 +227,15 @@ class FineTunedTextClassifier:
         targets = np.array([index[c] for c in plan.y])
         hidden = self._cache(texts)
         predicted = np.empty(len(plan.y), dtype=object)
-        alone = {"fine-tuned network": np.empty(len(plan.y), dtype=object), "linear": np.empty(len(plan.y), dtype=object)}
+        alone = {
+            "fine-tuned network": np.empty(len(plan.y), dtype=object),
+            "linear": np.empty(len(plan.y), dtype=object),
+        }
         for fold, (train_idx, test_idx) in enumerate(plan.splits, 1):
             # stratified with k <= the rarest label's count: every class has training rows in every fold
-            net = self._train([hidden[i] for i in train_idx], targets[train_idx], len(classes), f"fold {fold}/{plan.k} ")
+            net = self._train(
+                [hidden[i] for i in train_idx], targets[train_idx], len(classes), f"fold {fold}/{plan.k} "
+            )
             net_probs = predict_proba(net, [hidden[i] for i in test_idx])
             test_texts = [texts[i] for i in test_idx]
             linear = self._fit_linear([texts[i] for i in train_idx], vecs[train_idx], list(plan.y[train_idx]))
@@ -225,16 +274,21 @@ class FineTunedTextClassifier:
         return path
 
     @classmethod
-    def load(cls, folder: str | Path, device: str | None = None) -> "FineTunedTextClassifier":
+    def load(cls, folder: str | Path, device: str | None = None) -> FineTunedTextClassifier:
         from safetensors.torch import load_file
 
         path = Path(folder)
         meta = read_meta(path)
         if meta.get("format") != FINETUNED_FORMAT:
-            raise InsightError(f"{folder} has classifier format {meta.get('format')!r}, not {FINETUNED_FORMAT}", "load it with models.learned.load_classifier")
+            raise InsightError(
+                f"{folder} has classifier format {meta.get('format')!r}, not {FINETUNED_FORMAT}",
+                "load it with models.learned.load_classifier",
+            )
         weights = path / "tuned.safetensors"
         if not weights.exists():
-            raise InsightError(f"{folder} has no tuned.safetensors", "the folder is incomplete: save the classifier again")
+            raise InsightError(
+                f"{folder} has no tuned.safetensors", "the folder is incomplete: save the classifier again"
+            )
         clf = cls(meta["embedding_model"], FineTuneSettings.from_dict(meta.get("settings", {})), device)
         clf._classes = [str(c) for c in meta["classes"]]
         _, encoder, dev = clf._encoder()

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.errors import ModelUnavailableError
+from insightchat.tools.errors import ModelUnavailableError
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,10 @@ def part_file(model: PartsModel, i: int) -> Path:
             "install the local extra: pip install 'insightchat[local]'",
         ) from None
     if dist.version != model.version:
-        raise ModelUnavailableError(f"{dist_name} is version {dist.version}, expected {model.version}", f"pip install {dist_name}=={model.version}")
+        raise ModelUnavailableError(
+            f"{dist_name} is version {dist.version}, expected {model.version}",
+            f"pip install {dist_name}=={model.version}",
+        )
     bins = [f for f in (dist.files or []) if str(f).endswith(".bin")]
     if len(bins) != 1:
         raise ModelUnavailableError(f"{dist_name} does not hold exactly one .bin piece", "reinstall the local extra")
@@ -121,7 +124,9 @@ def assemble(model: PartsModel = QWEN_CODER_1_5B, verify_cached: bool = False) -
     target = assembled_path(model)
     marker = target.with_suffix(".sha256")
     if target.exists() and marker.exists() and marker.read_text().strip() == model.sha256:
-        if (not model.size or target.stat().st_size == model.size) and (not verify_cached or sha256_of(target) == model.sha256):
+        if (not model.size or target.stat().st_size == model.size) and (
+            not verify_cached or sha256_of(target) == model.sha256
+        ):
             return target
     pieces = [part_file(model, i) for i in range(1, model.parts + 1)]
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -152,4 +157,6 @@ def verify_file(path: Path, expected_sha256: str) -> None:
     """Refuse a GGUF whose hash differs from the one the user pinned."""
     got = sha256_of(path)
     if got != expected_sha256.lower():
-        raise ModelUnavailableError(f"{path} has SHA-256 {got[:12]}..., not the expected {expected_sha256[:12]}...", "refusing to load it")
+        raise ModelUnavailableError(
+            f"{path} has SHA-256 {got[:12]}..., not the expected {expected_sha256[:12]}...", "refusing to load it"
+        )

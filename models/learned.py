@@ -16,9 +16,10 @@ share the fold plan and the report here, and :func:`load_classifier` loads eithe
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,10 +29,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
-from tools.errors import InsightError
+from insightchat.tools.errors import InsightError
 
 if TYPE_CHECKING:
-    from models.finetuned import FineTunedTextClassifier
+    from insightchat.models.finetuned import FineTunedTextClassifier
 
 FORMAT = "insightchat-learned-classifier/1"
 MAX_CHARS = 5_000
@@ -79,7 +80,9 @@ class _Features:
         self.embedding_weight = embedding_weight
         self.use_tfidf = use_tfidf
         self.word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, lowercase=True)
-        self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, max_features=60_000)
+        self.char = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, max_features=60_000
+        )
 
     def fit_transform(self, texts: Sequence[str], vecs: np.ndarray) -> sp.csr_matrix:
         clipped = [t[:MAX_CHARS] for t in texts]
@@ -99,7 +102,9 @@ class _Features:
 class LearnedTextClassifier:
     """Fit on (text, embedding, label); predict labels with a probability for new rows."""
 
-    def __init__(self, embedding_model: str, C: float = 10.0, embedding_weight: float = 2.0, use_tfidf: bool = True) -> None:
+    def __init__(
+        self, embedding_model: str, C: float = 10.0, embedding_weight: float = 2.0, use_tfidf: bool = True
+    ) -> None:
         self.embedding_model = embedding_model
         self.C = C
         self.embedding_weight = embedding_weight
@@ -116,7 +121,7 @@ class LearnedTextClassifier:
     def _new(self) -> tuple[_Features, LogisticRegression]:
         return _Features(self.embedding_weight, self.use_tfidf), LogisticRegression(C=self.C, max_iter=2000)
 
-    def fit(self, texts: Sequence[str], vecs: np.ndarray, labels: Sequence[str]) -> "LearnedTextClassifier":
+    def fit(self, texts: Sequence[str], vecs: np.ndarray, labels: Sequence[str]) -> LearnedTextClassifier:
         check_labels(labels)
         self.features, self.model = self._new()
         self.model.fit(self.features.fit_transform(texts, vecs), np.asarray(labels, dtype=object))
@@ -139,7 +144,9 @@ class LearnedTextClassifier:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
         return self.model.predict_proba(self.features.transform(texts, vecs)).astype(np.float32)
 
-    def cross_validate(self, texts: Sequence[str], vecs: np.ndarray, labels: Sequence[str], folds: int = 5, seed: int = 0) -> CVReport:
+    def cross_validate(
+        self, texts: Sequence[str], vecs: np.ndarray, labels: Sequence[str], folds: int = 5, seed: int = 0
+    ) -> CVReport:
         """Stratified k-fold metrics; fewer folds when the rarest label has fewer rows than ``folds``."""
         plan = plan_folds(labels, folds, seed)
         texts = list(texts)
@@ -172,13 +179,16 @@ class LearnedTextClassifier:
         return path
 
     @classmethod
-    def load(cls, folder: str | Path) -> "LearnedTextClassifier":
+    def load(cls, folder: str | Path) -> LearnedTextClassifier:
         import joblib
 
         path = Path(folder)
         meta = read_meta(path)
         if meta.get("format") != FORMAT:
-            raise InsightError(f"{folder} has classifier format {meta.get('format')!r}, not {FORMAT}", "load it with models.learned.load_classifier")
+            raise InsightError(
+                f"{folder} has classifier format {meta.get('format')!r}, not {FORMAT}",
+                "load it with models.learned.load_classifier",
+            )
         clf = cls(meta["embedding_model"], meta["C"], meta["embedding_weight"], meta["use_tfidf"])
         bundle = joblib.load(path / "model.joblib")
         clf.features, clf.model = bundle["features"], bundle["model"]
@@ -201,7 +211,16 @@ class FoldPlan:
         p, r, f, _ = precision_recall_fscore_support(y, predicted, labels=order, average="macro", zero_division=0)
         matrix = confusion_matrix(y, predicted, labels=order)
         confusion = pd.DataFrame(matrix, index=pd.Index(order, name="true"), columns=pd.Index(order, name="predicted"))
-        return CVReport(self.k, float(accuracy_score(y, predicted)), float(p), float(r), float(f), confusion, len(y), list(self.warnings))
+        return CVReport(
+            self.k,
+            float(accuracy_score(y, predicted)),
+            float(p),
+            float(r),
+            float(f),
+            confusion,
+            len(y),
+            list(self.warnings),
+        )
 
 
 def plan_folds(labels: Sequence[object], folds: int = 5, seed: int = 0) -> FoldPlan:
@@ -227,16 +246,18 @@ def read_meta(folder: Path) -> dict:
     """The meta.json of a saved classifier folder, or a clear error when the folder is not one."""
     meta_path = folder / "meta.json"
     if not meta_path.exists():
-        raise InsightError(f"{folder} is not a saved classifier", "expected a folder written by --save-model (with meta.json)")
+        raise InsightError(
+            f"{folder} is not a saved classifier", "expected a folder written by --save-model (with meta.json)"
+        )
     try:
         return json.loads(meta_path.read_text())
     except json.JSONDecodeError as exc:
         raise InsightError(f"{meta_path} is not valid JSON ({exc.msg})", "save the classifier again") from None
 
 
-def load_classifier(folder: str | Path) -> "LearnedTextClassifier | FineTunedTextClassifier":
+def load_classifier(folder: str | Path) -> LearnedTextClassifier | FineTunedTextClassifier:
     """Load any saved learned classifier: the logistic-regression kind or the fine-tuned kind (by its format)."""
-    from models.finetuned import FINETUNED_FORMAT, FineTunedTextClassifier
+    from insightchat.models.finetuned import FINETUNED_FORMAT, FineTunedTextClassifier
 
     path = Path(folder)
     kind = read_meta(path).get("format")
@@ -244,7 +265,10 @@ def load_classifier(folder: str | Path) -> "LearnedTextClassifier | FineTunedTex
         return LearnedTextClassifier.load(path)
     if kind == FINETUNED_FORMAT:
         return FineTunedTextClassifier.load(path)
-    raise InsightError(f"{folder} has an unknown classifier format {kind!r}", f"expected {FORMAT} or {FINETUNED_FORMAT}; save it again with this version")
+    raise InsightError(
+        f"{folder} has an unknown classifier format {kind!r}",
+        f"expected {FORMAT} or {FINETUNED_FORMAT}; save it again with this version",
+    )
 
 
 def encoder_spec(model_id: str | None) -> str | None:
@@ -259,4 +283,6 @@ def check_labels(labels: Sequence[object]) -> None:
     if len(labels) == 0:
         raise InsightError("There are no labelled rows to learn from", "give a column with labels for some rows")
     if len(distinct) < 2:
-        raise InsightError("Learning a classifier needs at least two different labels", f"found only {sorted(distinct)}")
+        raise InsightError(
+            "Learning a classifier needs at least two different labels", f"found only {sorted(distinct)}"
+        )

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import torch
 
-from models.device import pick_device, pick_dtype
-from tools.errors import ModelUnavailableError
+from insightchat.models.device import pick_device, pick_dtype
+from insightchat.tools.errors import ModelUnavailableError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -129,7 +129,7 @@ def _hub_kwargs(source: ModelSource) -> dict[str, Any]:
     return {"local_files_only": source.kind != "hub" or not downloads_allowed()}
 
 
-def load_sentence_transformer(spec: str | None = None, device: str | None = None) -> "SentenceTransformer":
+def load_sentence_transformer(spec: str | None = None, device: str | None = None) -> SentenceTransformer:
     """A sentence-transformers model from the package default, a folder or a hub id, on the picked device."""
     from sentence_transformers import SentenceTransformer
 
@@ -171,7 +171,9 @@ def load_sequence_classifier(spec: str, device: str | None = None) -> tuple[Any,
     return tokenizer, model, dev
 
 
-def load_encoder(spec: str | None = None, device: str | None = None, dtype: torch.dtype | None = None) -> tuple[Any, torch.nn.Module, torch.device]:
+def load_encoder(
+    spec: str | None = None, device: str | None = None, dtype: torch.dtype | None = None
+) -> tuple[Any, torch.nn.Module, torch.device]:
     """A plain transformers encoder (tokenizer, model, device): the base the shipped sentiment model builds on."""
     from transformers import AutoModel, AutoTokenizer
 

@@ -25,17 +25,18 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from tools.errors import ModelUnavailableError
+from insightchat.tools.errors import ModelUnavailableError
 
 _LOADED: dict[tuple[str, int, int], Any] = {}
 _LOCKS: dict[tuple[str, int, int], threading.Lock] = {}
@@ -78,7 +79,9 @@ def _tool_lines(tools: Sequence[dict[str, Any]]) -> str:
         params = fn.get("parameters", {}).get("properties", {})
         required = set(fn.get("parameters", {}).get("required", []))
         args = ", ".join(f"{p}: {s.get('type', 'string')}" + ("" if p in required else "?") for p, s in params.items())
-        desc = (fn.get("description") or "").strip().split("\n")[0].split(". ")[0][:90]  # short: prompt tokens are slow here
+        desc = (
+            (fn.get("description") or "").strip().split("\n")[0].split(". ")[0][:90]
+        )  # short: prompt tokens are slow here
         lines.append(f"- {fn['name']}({args}): {desc}")
     return "\n".join(lines)
 
@@ -108,20 +111,35 @@ def to_llama_messages(messages: Sequence[BaseMessage], tools: Sequence[dict[str,
     protocol = SQL_PROTOCOL if bare_sql else TOOL_PROTOCOL.format(tools=_tool_lines(tools)) if tools else ""
     for m in messages:
         if isinstance(m, SystemMessage):
-            out.append({"role": "system", "content": (protocol + "\n\n" + str(m.content)) if protocol else str(m.content)})
+            out.append(
+                {"role": "system", "content": (protocol + "\n\n" + str(m.content)) if protocol else str(m.content)}
+            )
             protocol = ""
         elif isinstance(m, AIMessage):
             if m.tool_calls:
                 call = m.tool_calls[0]
-                text = str(call["args"].get("sql", "")) if bare_sql else json.dumps({"tool": call["name"], "arguments": call["args"]})
+                text = (
+                    str(call["args"].get("sql", ""))
+                    if bare_sql
+                    else json.dumps({"tool": call["name"], "arguments": call["args"]})
+                )
                 out.append({"role": "assistant", "content": text})
             else:
-                out.append({"role": "assistant", "content": json.dumps({"answer": str(m.content)}) if tools and not bare_sql else str(m.content)})
+                out.append(
+                    {
+                        "role": "assistant",
+                        "content": json.dumps({"answer": str(m.content)}) if tools and not bare_sql else str(m.content),
+                    }
+                )
         elif isinstance(m, ToolMessage):
             if bare_sql:
                 failed = str(m.content).lstrip().startswith("ERROR")
                 lead = "The query failed:" if failed else "The query returned:"
-                tail = "Reply with a corrected SQL query only (not the same query again)." if failed else "If this does not answer the question, reply with a better SQL query only."
+                tail = (
+                    "Reply with a corrected SQL query only (not the same query again)."
+                    if failed
+                    else "If this does not answer the question, reply with a better SQL query only."
+                )
                 out.append({"role": "user", "content": f"{lead}\n{m.content}\n{tail}"})
             else:
                 out.append({"role": "user", "content": f"Result of {m.name or 'the tool'}:\n{m.content}"})
@@ -142,9 +160,22 @@ def parse_reply(text: str, tool_names: set[str]) -> AIMessage:
         name = data.get("tool") or data.get("name")
         args = data.get("arguments", data.get("args", {}))
         if name in tool_names and isinstance(args, dict):
-            return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}])
+            return AIMessage(
+                content="",
+                tool_calls=[{"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}],
+            )
         if "sql" in data and "run_sql" in tool_names and isinstance(data["sql"], str):
-            return AIMessage(content="", tool_calls=[{"name": "run_sql", "args": {"sql": data["sql"]}, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}])
+            return AIMessage(
+                content="",
+                tool_calls=[
+                    {
+                        "name": "run_sql",
+                        "args": {"sql": data["sql"]},
+                        "id": f"call_{uuid.uuid4().hex[:12]}",
+                        "type": "tool_call",
+                    }
+                ],
+            )
         if "answer" in data:
             return AIMessage(content=str(data["answer"]))
     return AIMessage(content=text.strip())
@@ -158,7 +189,12 @@ def parse_sql_reply(text: str) -> AIMessage:
     """A bare-SQL reply as a run_sql call; anything that is not a query stays text."""
     sql = _FENCE.sub("", text.strip()).strip().rstrip(";").strip()
     if _SQL_START.match(sql):
-        return AIMessage(content="", tool_calls=[{"name": "run_sql", "args": {"sql": sql}, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}])
+        return AIMessage(
+            content="",
+            tool_calls=[
+                {"name": "run_sql", "args": {"sql": sql}, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
+            ],
+        )
     return AIMessage(content=text.strip())
 
 
@@ -183,7 +219,11 @@ def _response_format(tools: Sequence[dict[str, Any]] | None, messages: Sequence[
 
 def after_failure(messages: Sequence[BaseMessage]) -> bool:
     """True when the model is asked to correct a tool call that just failed."""
-    return bool(messages) and isinstance(messages[-1], ToolMessage) and str(messages[-1].content).lstrip().startswith("ERROR")
+    return (
+        bool(messages)
+        and isinstance(messages[-1], ToolMessage)
+        and str(messages[-1].content).lstrip().startswith("ERROR")
+    )
 
 
 class ChatLocalGGUF(BaseChatModel):
@@ -233,7 +273,9 @@ class ChatLocalGGUF(BaseChatModel):
             stream: Iterator[dict[str, Any]] = llama.create_chat_completion(
                 messages=chat,
                 # an explicit temperature/seed (a cross-check sample, crosscheck.py) wins
-                temperature=kwargs.get("temperature", self.retry_temperature if after_failure(messages) else self.temperature),
+                temperature=kwargs.get(
+                    "temperature", self.retry_temperature if after_failure(messages) else self.temperature
+                ),
                 seed=kwargs.get("seed", self.seed),
                 max_tokens=kwargs.get("max_tokens", self.max_tokens),
                 stop=(stop or []) + SQL_STOPS if sql_only(tools) else stop,
@@ -249,14 +291,18 @@ class ChatLocalGGUF(BaseChatModel):
                     raise TimeoutError(f"the local model took longer than {self.timeout_s:g} s")
         text = "".join(pieces)
         try:
-            usage["input_tokens"] = len(llama.tokenize("".join(m["content"] for m in chat).encode("utf-8"), add_bos=False))
+            usage["input_tokens"] = len(
+                llama.tokenize("".join(m["content"] for m in chat).encode("utf-8"), add_bos=False)
+            )
         except Exception:
             pass
         usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
         if sql_only(tools):
             message = parse_sql_reply(text)
         else:
-            message = parse_reply(text, {t["function"]["name"] for t in tools or []}) if tools else AIMessage(content=text)
+            message = (
+                parse_reply(text, {t["function"]["name"] for t in tools or []}) if tools else AIMessage(content=text)
+            )
         message.usage_metadata = usage  # type: ignore[assignment]
         message.response_metadata = {"model_name": self.model_name, "raw": text}
         return ChatResult(generations=[ChatGeneration(message=message)])

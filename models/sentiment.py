@@ -17,18 +17,19 @@ import json
 import os
 import re
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 import torch
 
-from models.batching import default_batch_size, run_batched
-from models.device import cpu_int8_enabled, quantize_linear_int8
-from models.loading import load_encoder, load_sequence_classifier
-from models.sentiment_net import SENTIMENT_LABELS, MiniLMSentimentNet
-from tools.errors import ModelUnavailableError
+from insightchat.models.batching import default_batch_size, run_batched
+from insightchat.models.device import cpu_int8_enabled, quantize_linear_int8
+from insightchat.models.loading import load_encoder, load_sequence_classifier
+from insightchat.models.sentiment_net import SENTIMENT_LABELS, MiniLMSentimentNet
+from insightchat.tools.errors import ModelUnavailableError
 
 SENTIMENT_MODEL_ENV = "INSIGHTCHAT_SENTIMENT_MODEL"
 SHIPPED_DIR = Path(__file__).resolve().parent / "shipped" / "sentiment-minilm"
@@ -59,7 +60,11 @@ class ShippedSentimentModel:
     """The default: package MiniLM + the shipped tuned layers and head, rebuilt at load time."""
 
     def __init__(
-        self, folder: Path = SHIPPED_DIR, device: str | None = None, max_length: int = INFERENCE_MAX_LENGTH, quantize: bool | None = None
+        self,
+        folder: Path = SHIPPED_DIR,
+        device: str | None = None,
+        max_length: int = INFERENCE_MAX_LENGTH,
+        quantize: bool | None = None,
     ) -> None:
         config_path = folder / "config.json"
         weights_path = folder / "tuned.safetensors"
@@ -73,7 +78,9 @@ class ShippedSentimentModel:
         self.config = json.loads(config_path.read_text())
         tokenizer, encoder, dev = load_encoder(None, device)
         dtype = next(encoder.parameters()).dtype
-        net = MiniLMSentimentNet(encoder, first_tuned=int(self.config["first_tuned_layer"]), num_labels=len(self.config["labels"]))
+        net = MiniLMSentimentNet(
+            encoder, first_tuned=int(self.config["first_tuned_layer"]), num_labels=len(self.config["labels"])
+        )
         state = {k: v.to(dtype) for k, v in load_file(str(weights_path)).items()}
         net.load_tuned_state_dict(state)
         net = net.to(device=dev, dtype=dtype).eval()
@@ -98,7 +105,9 @@ class ShippedSentimentModel:
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, 3), dtype=np.float32)
-        rows = run_batched([_clip(t) for t in texts], self._batch, batch_size=default_batch_size(self.device), desc="sentiment")
+        rows = run_batched(
+            [_clip(t) for t in texts], self._batch, batch_size=default_batch_size(self.device), desc="sentiment"
+        )
         self.texts_scored += len(texts)
         return np.stack(rows).astype(np.float32)
 
@@ -168,7 +177,9 @@ class TransformersSentimentModel:
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, 3), dtype=np.float32)
-        rows = run_batched([_clip(t) for t in texts], self._batch, batch_size=default_batch_size(self.device), desc="sentiment")
+        rows = run_batched(
+            [_clip(t) for t in texts], self._batch, batch_size=default_batch_size(self.device), desc="sentiment"
+        )
         self.texts_scored += len(texts)
         return np.stack(rows)
 

@@ -10,8 +10,8 @@ with its size and the texts closest to its centre as examples.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from sklearn.cluster import KMeans
@@ -19,7 +19,24 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 from sklearn.metrics import silhouette_score
 
 MAX_CHARS = 5_000
-EXTRA_STOP_WORDS = {"just", "really", "im", "ive", "dont", "didnt", "doesnt", "got", "get", "like", "would", "could", "also", "one", "us", "amp"}
+EXTRA_STOP_WORDS = {
+    "just",
+    "really",
+    "im",
+    "ive",
+    "dont",
+    "didnt",
+    "doesnt",
+    "got",
+    "get",
+    "like",
+    "would",
+    "could",
+    "also",
+    "one",
+    "us",
+    "amp",
+}
 
 
 @dataclass
@@ -65,10 +82,15 @@ def _tokens_pattern() -> str:
 
 def name_clusters(texts: Sequence[str], assignments: np.ndarray, k: int, n_words: int = 4) -> list[list[str]]:
     """Top c-TF-IDF words (and bigrams) per cluster."""
-    docs = [" ".join(re.sub(r"https?://\S+|@\w+", " ", t[:MAX_CHARS]) for t, a in zip(texts, assignments) if a == c) for c in range(k)]
+    docs = [
+        " ".join(re.sub(r"https?://\S+|@\w+", " ", t[:MAX_CHARS]) for t, a in zip(texts, assignments) if a == c)
+        for c in range(k)
+    ]
     stop = list(ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS)
     try:
-        vec = CountVectorizer(ngram_range=(1, 2), stop_words=stop, token_pattern=_tokens_pattern(), min_df=1, lowercase=True)
+        vec = CountVectorizer(
+            ngram_range=(1, 2), stop_words=stop, token_pattern=_tokens_pattern(), min_df=1, lowercase=True
+        )
         counts = vec.fit_transform(docs).toarray().astype(np.float64)
     except ValueError:  # only stop words / no letters at all
         return [[] for _ in range(k)]
@@ -92,7 +114,9 @@ def name_clusters(texts: Sequence[str], assignments: np.ndarray, k: int, n_words
     return names
 
 
-def find_topics(texts: Sequence[str], vecs: np.ndarray, k: int | None = None, k_max: int = 10, n_examples: int = 3, seed: int = 0) -> TopicModel:
+def find_topics(
+    texts: Sequence[str], vecs: np.ndarray, k: int | None = None, k_max: int = 10, n_examples: int = 3, seed: int = 0
+) -> TopicModel:
     """Cluster ``vecs`` (one per text) and describe each cluster; ``k`` fixes the number of topics."""
     n = len(texts)
     if n == 0:

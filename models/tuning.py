@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from models.batching import show_progress
-from models.sentiment_net import MiniLMTopTunedNet
+from insightchat.models.batching import show_progress
+from insightchat.models.sentiment_net import MiniLMTopTunedNet
 
 
 def seed_everything(seed: int) -> None:
@@ -53,7 +53,11 @@ def net_device(net: nn.Module) -> torch.device:
 
 @torch.inference_mode()
 def cache_lower(
-    net: MiniLMTopTunedNet, token_ids: list[list[int]], pad_id: int, batch_size: int, desc: str = "caching frozen layers"
+    net: MiniLMTopTunedNet,
+    token_ids: list[list[int]],
+    pad_id: int,
+    batch_size: int,
+    desc: str = "caching frozen layers",
 ) -> list[torch.Tensor]:
     """Run the frozen lower part once per text; keep each text's hidden states (fp16, unpadded, on the CPU)."""
     device = net_device(net)
@@ -126,7 +130,9 @@ def tuned_param_groups(net: MiniLMTopTunedNet, lr: float, head_lr: float) -> lis
     ]
 
 
-def warmup_linear_schedule(optimizer: torch.optim.Optimizer, total_steps: int, warmup_fraction: float = 0.06) -> torch.optim.lr_scheduler.LambdaLR:
+def warmup_linear_schedule(
+    optimizer: torch.optim.Optimizer, total_steps: int, warmup_fraction: float = 0.06
+) -> torch.optim.lr_scheduler.LambdaLR:
     """Linear warm-up over the first ``warmup_fraction`` of the steps, then linear decay to zero."""
     warmup = max(1, int(warmup_fraction * total_steps))
     return torch.optim.lr_scheduler.LambdaLR(
@@ -161,7 +167,9 @@ class TopLayerTrainer:
         self.step = 0
         self.running_loss = 0.0
 
-    def epoch(self, hidden: list[torch.Tensor], targets: torch.Tensor, desc: str = "training", log_every: int = 200) -> float:
+    def epoch(
+        self, hidden: list[torch.Tensor], targets: torch.Tensor, desc: str = "training", log_every: int = 200
+    ) -> float:
         """One pass over ``hidden`` (cached states of the training rows) against class ids ``targets``.
 
         Returns the exponential moving average of the loss (what the bar shows).

@@ -13,12 +13,12 @@ category. Labels such as "other", "misc" or "unsure" given by the user are that 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 
-from tools.errors import InsightError
+from insightchat.tools.errors import InsightError
 
 FALLBACK_NAMES = {"other", "others", "misc", "miscellaneous", "unsure", "unknown", "none", "n/a", "else", "rest"}
 TEMPLATES = ("{label}", "This is about {label}.", "A message about {label}.")

@@ -35,7 +35,7 @@ def tickets_csv() -> Path:
 @pytest.fixture
 def no_embeddings(monkeypatch: pytest.MonkeyPatch):
     """Offline planner with spelling and exact linking only: fast, and answers must not depend on the model."""
-    from assistant.planner.offline import embed
+    from insightchat.planner.offline import embed
 
     monkeypatch.setenv(embed.DISABLE_ENV, "0")
     embed.reset()

@@ -6,11 +6,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from assistant.contracts import Plan
-from assistant.planner.offline import OfflinePlanner
-from assistant.session import Session
-from tools.sql import run_query
-from tools.workspace import Workspace
+from insightchat.contracts import Plan
+from insightchat.planner.offline import OfflinePlanner
+from insightchat.session import Session
+from insightchat.tools.sql import run_query
+from insightchat.tools.workspace import Workspace
 
 
 def sqlite_workspace(path: Path, schema: list[str], rows: dict[str, list[tuple]]) -> Workspace:

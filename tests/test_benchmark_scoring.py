@@ -7,14 +7,17 @@ import pandas as pd
 import pytest
 
 from benchmarks.text2sql import _rows, gold_with_sort_keys, matches_up_to_ties, results_match
-from tools.workspace import Workspace
+from insightchat.tools.workspace import Workspace
 
 
 @pytest.fixture
 def ws() -> Workspace:
     w = Workspace()
     # three cities tie at 2 players; Oslo alone has 3
-    w.add_dataframe(pd.DataFrame({"name": list("abcdefghi"), "city": ["Oslo"] * 3 + ["Rome"] * 2 + ["Pisa"] * 2 + ["Bern"] * 2}), "player")
+    w.add_dataframe(
+        pd.DataFrame({"name": list("abcdefghi"), "city": ["Oslo"] * 3 + ["Rome"] * 2 + ["Pisa"] * 2 + ["Bern"] * 2}),
+        "player",
+    )
     return w
 
 
@@ -55,7 +58,9 @@ def test_a_distinct_query_sorted_by_a_shown_column_is_keyed(ws: Workspace) -> No
 
 
 def test_queries_it_cannot_key_are_left_to_the_exact_comparison(ws: Workspace) -> None:
-    assert gold_with_sort_keys("SELECT DISTINCT city FROM player ORDER BY name", ws) is None  # the key would change the rows
+    assert (
+        gold_with_sort_keys("SELECT DISTINCT city FROM player ORDER BY name", ws) is None
+    )  # the key would change the rows
     assert gold_with_sort_keys("SELECT city FROM player", ws) is None
     assert gold_with_sort_keys("SELECT * FROM player ORDER BY name", ws) is None
 
@@ -71,14 +76,44 @@ def test_the_harness_writes_every_outcome_in_question_order(tmp_path, capsys) ->
             con.execute("CREATE TABLE singer (name TEXT, age INTEGER)")
             con.executemany("INSERT INTO singer VALUES (?, ?)", rows)
     questions = [
-        {"id": "q1", "db_id": "zoo", "question": "How many singers are there?", "gold_sql": "SELECT count(*) FROM singer"},
-        {"id": "q2", "db_id": "music", "question": "How many singers are there?", "gold_sql": "SELECT count(*) FROM singer"},
-        {"id": "q3", "db_id": "music", "question": "What is the average age of all singers?", "gold_sql": "SELECT avg(age) FROM singer"},
+        {
+            "id": "q1",
+            "db_id": "zoo",
+            "question": "How many singers are there?",
+            "gold_sql": "SELECT count(*) FROM singer",
+        },
+        {
+            "id": "q2",
+            "db_id": "music",
+            "question": "How many singers are there?",
+            "gold_sql": "SELECT count(*) FROM singer",
+        },
+        {
+            "id": "q3",
+            "db_id": "music",
+            "question": "What is the average age of all singers?",
+            "gold_sql": "SELECT avg(age) FROM singer",
+        },
     ]
     (tmp_path / "q.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
     details = tmp_path / "details.jsonl"
-    assert main(["--questions", str(tmp_path / "q.jsonl"), "--db-dir", str(tmp_path), "--out", str(tmp_path / "out.jsonl"),
-                 "--workers", "1", "--details", str(details)]) == 0
+    assert (
+        main(
+            [
+                "--questions",
+                str(tmp_path / "q.jsonl"),
+                "--db-dir",
+                str(tmp_path),
+                "--out",
+                str(tmp_path / "out.jsonl"),
+                "--workers",
+                "1",
+                "--details",
+                str(details),
+            ]
+        )
+        == 0
+    )
     written = [json.loads(line) for line in details.read_text(encoding="utf-8").splitlines()]
     assert [o["id"] for o in written] == ["q1", "q2", "q3"]  # rewritten in question order at the end
     assert [o["status"] for o in written] == ["correct"] * 3
@@ -89,11 +124,20 @@ def test_the_cross_check_report_scores_the_same_run_with_and_without_it() -> Non
     from benchmarks.text2sql import Outcome, cross_check_report
 
     def o(status: str, kind: str = "", unchecked: str = "", seconds: float = 1.0, cc: float = 0.0) -> Outcome:
-        return Outcome("q", "db", None, "join", False, status, seconds, cross_check=kind, unchecked=unchecked, cross_check_s=cc)
+        return Outcome(
+            "q", "db", None, "join", False, status, seconds, cross_check=kind, unchecked=unchecked, cross_check_s=cc
+        )
 
-    outcomes = [o("correct"), o("correct", "agreed", "correct", 4.0, 2.0), o("abstain", "other rows", "wrong", 4.0, 2.0),
-                o("abstain", "other rows", "correct", 4.0, 2.0), o("correct", "rescued", "abstain", 5.0, 3.0)]
+    outcomes = [
+        o("correct"),
+        o("correct", "agreed", "correct", 4.0, 2.0),
+        o("abstain", "other rows", "wrong", 4.0, 2.0),
+        o("abstain", "other rows", "correct", 4.0, 2.0),
+        o("correct", "rescued", "abstain", 5.0, 3.0),
+    ]
     text = cross_check_report(outcomes)
     assert "other rows" in text and "   2     0 (1)     0 (1)     2 (0)" in text
-    assert "with the cross-check: 60.0% correct, 0.0% wrong, 3.6 s/q; without: 60.0% correct, 20.0% wrong, 1.8 s/q" in text
+    assert (
+        "with the cross-check: 60.0% correct, 0.0% wrong, 3.6 s/q; without: 60.0% correct, 20.0% wrong, 1.8 s/q" in text
+    )
     assert cross_check_report([o("correct")]) == ""

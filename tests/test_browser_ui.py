@@ -17,13 +17,16 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.timeout(300),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+    ),
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package (pip, no browser download)")
 
-from ui.planners import offline_option  # noqa: E402
 from ui_helpers import EXAMPLES, launched_app  # noqa: E402
+
+from insightchat.ui.planners import offline_option  # noqa: E402
 
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WAIT_MS = 60_000
@@ -58,8 +61,8 @@ def page(app):
 
 
 def _group_suggestion() -> str:
-    from tools.suggestions import suggest
-    from tools.workspace import Workspace
+    from insightchat.tools.suggestions import suggest
+    from insightchat.tools.workspace import Workspace
 
     ws = Workspace([EXAMPLES / "reviews.csv", EXAMPLES / "tickets.csv"])
     return next(s.text for s in suggest(ws.catalog()) if s.kind == "group")

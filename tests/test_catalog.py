@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tools.catalog import Catalog, column_kind
-from tools.workspace import Workspace
+from insightchat.tools.catalog import Catalog, column_kind
+from insightchat.tools.workspace import Workspace
 
 
 def test_profile_of_example_reviews(reviews_csv: Path) -> None:
@@ -54,9 +54,13 @@ def test_cached_per_version(reviews_csv: Path) -> None:
 def test_relations_by_shared_id_names() -> None:
     ws = Workspace()
     ws.add_dataframe(pd.DataFrame({"customer_id": [1, 2, 3], "name": ["a", "b", "c"]}), "customers")
-    ws.add_dataframe(pd.DataFrame({"order_id": [10, 11, 12, 13], "customer_id": [1, 1, 2, 3], "total": [5, 6, 7, 8]}), "orders")
+    ws.add_dataframe(
+        pd.DataFrame({"order_id": [10, 11, 12, 13], "customer_id": [1, 1, 2, 3], "total": [5, 6, 7, 8]}), "orders"
+    )
     rels = ws.catalog().relations
-    assert [(r.left, r.left_column, r.right, r.right_column) for r in rels] == [("orders", "customer_id", "customers", "customer_id")]
+    assert [(r.left, r.left_column, r.right, r.right_column) for r in rels] == [
+        ("orders", "customer_id", "customers", "customer_id")
+    ]
 
 
 def test_relation_to_plain_id_column() -> None:

@@ -14,7 +14,15 @@ EXE = shutil.which("insightchat") or str(Path(sys.executable).parent / "insightc
 
 
 def run(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=180, cwd=cwd, input=stdin, env={"PATH": str(Path(sys.executable).parent), "HF_HUB_OFFLINE": "1", "COLUMNS": "120"})
+    return subprocess.run(
+        [EXE, *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=cwd,
+        input=stdin,
+        env={"PATH": str(Path(sys.executable).parent), "HF_HUB_OFFLINE": "1", "COLUMNS": "120"},
+    )
 
 
 def test_help_lists_commands() -> None:

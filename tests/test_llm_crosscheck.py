@@ -9,21 +9,23 @@ from typing import Any
 import pandas as pd
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
-
-from assistant.assistant import Assistant
-from assistant.contracts import Answer
-from assistant.config import LLMSettings, load_settings
-from assistant.planner.llm import LLMPlanner
-from assistant.planner.llm.crosscheck import rows_key
 from llm_fakes import ScriptedChatModel, sql
-from tools.results import ToolResult
-from tools.workspace import Workspace
+
+from insightchat.assistant import Assistant
+from insightchat.config import LLMSettings, load_settings
+from insightchat.contracts import Answer
+from insightchat.planner.llm import LLMPlanner
+from insightchat.planner.llm.crosscheck import rows_key
+from insightchat.tools.results import ToolResult
+from insightchat.tools.workspace import Workspace
 
 
 @pytest.fixture()
 def ws() -> Workspace:
     w = Workspace()
-    w.add_dataframe(pd.DataFrame({"name": ["Ann", "Bo", "Cy"], "city": ["Paris", "Rome", "Paris"], "age": [31, 45, 28]}), "people")
+    w.add_dataframe(
+        pd.DataFrame({"name": ["Ann", "Bo", "Cy"], "city": ["Paris", "Rome", "Paris"], "age": [31, 45, 28]}), "people"
+    )
     return w
 
 
@@ -43,15 +45,21 @@ def ask(ws: Workspace, replies: list, question: str = "who lives in Paris") -> T
 
 
 def test_an_answer_a_sampled_query_agrees_with_stands(ws: Workspace) -> None:
-    t = ask(ws, [
-        sql("SELECT name FROM people WHERE city = 'Paris' ORDER BY name"),
-        sql("SELECT p.name FROM people AS p WHERE p.city = 'Paris'"),  # other order, same rows
-    ])
+    t = ask(
+        ws,
+        [
+            sql("SELECT name FROM people WHERE city = 'Paris' ORDER BY name"),
+            sql("SELECT p.name FROM people AS p WHERE p.city = 'Paris'"),  # other order, same rows
+        ],
+    )
     assert t.answer.table is not None and sorted(t.answer.table["name"]) == ["Ann", "Cy"]
     assert t.meta["cross_check"] == "agreed"
     # the sample is drawn from the first prompt alone (rules, schema, question), not from the turn so far
     assert [type(m) for m in t.model.requests[-1]] == [SystemMessage, HumanMessage]
-    assert [s.title for s in t.answer.steps] == ["Ran SQL (2 rows)", "Cross-check: ran SQL (2 rows)"]  # its own query, then the sample
+    assert [s.title for s in t.answer.steps] == [
+        "Ran SQL (2 rows)",
+        "Cross-check: ran SQL (2 rows)",
+    ]  # its own query, then the sample
 
 
 def test_an_answer_a_sampled_query_contradicts_is_reported_as_unsure(ws: Workspace) -> None:
@@ -84,8 +92,15 @@ def test_a_model_that_raises_while_sampling_keeps_its_answer(ws: Workspace) -> N
 
 def test_a_turn_that_gave_up_is_answered_when_two_samples_agree(ws: Workspace) -> None:
     bad = sql("SELECT nme FROM people WHERE city = 'Paris'")
-    t = ask(ws, [bad, sql("SELECT nam FROM people"),
-                         sql("SELECT name FROM people WHERE city = 'Paris'"), sql("SELECT DISTINCT name FROM people WHERE city = 'Paris'")])
+    t = ask(
+        ws,
+        [
+            bad,
+            sql("SELECT nam FROM people"),
+            sql("SELECT name FROM people WHERE city = 'Paris'"),
+            sql("SELECT DISTINCT name FROM people WHERE city = 'Paris'"),
+        ],
+    )
     assert t.answer.table is not None and sorted(t.answer.table["name"]) == ["Ann", "Cy"]
     assert t.meta["cross_check"] == "rescued"
     assert "two queries sampled" in t.meta["notice"]
@@ -112,7 +127,9 @@ def test_rows_key_ignores_order_and_number_types_but_not_values() -> None:
 
 
 def test_the_cross_check_is_on_for_the_local_model_only_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert LLMPlanner(ScriptedChatModel.of([]), LLMSettings(), fallback=None, embed=None, small=True).cross_check is False
+    assert (
+        LLMPlanner(ScriptedChatModel.of([]), LLMSettings(), fallback=None, embed=None, small=True).cross_check is False
+    )
     monkeypatch.setenv("INSIGHTCHAT_LLM_CROSS_CHECK", "true")
     settings = load_settings()
     assert settings.cross_check is True

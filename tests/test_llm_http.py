@@ -7,31 +7,50 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 import pytest
 
-from assistant.assistant import Assistant
-from assistant.config import LLMSettings
-from assistant.planner.llm import LLMPlanner
-from assistant.planner.sql_passthrough import SQLPassthroughPlanner
-from models.chat import make_chat_model
-from tools.workspace import Workspace
+from insightchat.assistant import Assistant
+from insightchat.config import LLMSettings
+from insightchat.models.chat import make_chat_model
+from insightchat.planner.llm import LLMPlanner
+from insightchat.planner.sql_passthrough import SQLPassthroughPlanner
+from insightchat.tools.workspace import Workspace
 
 SQL = "SELECT city, count(*) AS orders FROM orders GROUP BY city ORDER BY orders DESC"
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-    return {"id": "chatcmpl-rec1", "object": "chat.completion.chunk", "created": 1730000000, "model": "replay-model",
-            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+    return {
+        "id": "chatcmpl-rec1",
+        "object": "chat.completion.chunk",
+        "created": 1730000000,
+        "model": "replay-model",
+        "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+    }
 
 
 # Recorded streamed responses, in order: a tool call (arguments arrive in pieces), then the answer.
 RECORDED: list[list[dict[str, Any]]] = [
     [
-        _chunk({"role": "assistant", "content": None, "tool_calls": [{"index": 0, "id": "call_abc123", "type": "function", "function": {"name": "run_sql", "arguments": ""}}]}),
+        _chunk(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_abc123",
+                        "type": "function",
+                        "function": {"name": "run_sql", "arguments": ""},
+                    }
+                ],
+            }
+        ),
         _chunk({"tool_calls": [{"index": 0, "function": {"arguments": json.dumps({"sql": SQL})[:30]}}]}),
         _chunk({"tool_calls": [{"index": 0, "function": {"arguments": json.dumps({"sql": SQL})[30:]}}]}),
         _chunk({}, "tool_calls"),
@@ -87,7 +106,7 @@ class ReplayServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
 
-    def __enter__(self) -> "ReplayServer":
+    def __enter__(self) -> ReplayServer:
         self.thread.start()
         return self
 
@@ -104,7 +123,9 @@ def _assemble(chunks: list[dict[str, Any]]) -> dict[str, Any]:
         delta = choice["delta"]
         content += delta.get("content") or ""
         for tc in delta.get("tool_calls") or []:
-            slot = calls.setdefault(tc["index"], {"id": tc.get("id"), "type": "function", "function": {"name": "", "arguments": ""}})
+            slot = calls.setdefault(
+                tc["index"], {"id": tc.get("id"), "type": "function", "function": {"name": "", "arguments": ""}}
+            )
             slot["id"] = tc.get("id") or slot["id"]
             slot["function"]["name"] += tc.get("function", {}).get("name") or ""
             slot["function"]["arguments"] += tc.get("function", {}).get("arguments") or ""
@@ -112,9 +133,14 @@ def _assemble(chunks: list[dict[str, Any]]) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": content or None}
     if calls:
         message["tool_calls"] = [calls[i] for i in sorted(calls)]
-    return {"id": "chatcmpl-rec1", "object": "chat.completion", "created": 1730000000, "model": "replay-model",
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-            "usage": {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60}}
+    return {
+        "id": "chatcmpl-rec1",
+        "object": "chat.completion",
+        "created": 1730000000,
+        "model": "replay-model",
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60},
+    }
 
 
 @pytest.fixture
@@ -128,7 +154,9 @@ def server() -> Iterator[ReplayServer]:
         yield s
 
 
-def test_openai_compatible_endpoint_streams_tool_call_and_answer(orders: pd.DataFrame, server: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_openai_compatible_endpoint_streams_tool_call_and_answer(
+    orders: pd.DataFrame, server: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # a compatible server needs no key
     settings = LLMSettings(llm="openai:replay-model", base_url=server.base_url, timeout_s=10)
     model = make_chat_model("openai:replay-model", settings)
@@ -160,7 +188,9 @@ def test_unreachable_server_falls_back(orders: pd.DataFrame) -> None:
     with ReplayServer([]) as s:
         dead = s.base_url
     settings = LLMSettings(base_url=dead, timeout_s=3)
-    planner = LLMPlanner(make_chat_model("openai:any", settings), settings, fallback=SQLPassthroughPlanner(), embed=None)
+    planner = LLMPlanner(
+        make_chat_model("openai:any", settings), settings, fallback=SQLPassthroughPlanner(), embed=None
+    )
     answer = Assistant(orders, planner=planner).ask("SELECT count(*) AS n FROM df")
     assert answer.planner == "sql" and answer.table is not None and answer.table["n"].iloc[0] == 5
     assert "could not be used" in answer.text and "Connection" in answer.text

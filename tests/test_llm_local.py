@@ -12,12 +12,12 @@ import importlib.util
 import pandas as pd
 import pytest
 
-from assistant.assistant import Assistant
-from assistant.config import LLMSettings
-from assistant.planner.hybrid import HybridPlanner
-from assistant.planner.llm import LLMPlanner
-from assistant.planner.sql_passthrough import SQLPassthroughPlanner
-from models import gguf_parts
+from insightchat.assistant import Assistant
+from insightchat.config import LLMSettings
+from insightchat.models import gguf_parts
+from insightchat.planner.hybrid import HybridPlanner
+from insightchat.planner.llm import LLMPlanner
+from insightchat.planner.sql_passthrough import SQLPassthroughPlanner
 
 pytestmark = [
     pytest.mark.slow,
@@ -55,7 +55,10 @@ def test_local_model_answers_through_the_safe_sql_tool(local_planner: LLMPlanner
     assert answer.table is not None and answer.table.iloc[0, 0] == 3, (answer.sql, answer.warnings)
 
     total = assistant.ask("What is the total amount of shipped orders?")
-    assert total.table is not None and float(total.table.iloc[0, 0]) == pytest.approx(255.5), (total.sql, total.warnings)
+    assert total.table is not None and float(total.table.iloc[0, 0]) == pytest.approx(255.5), (
+        total.sql,
+        total.warnings,
+    )
 
 
 @pytest.mark.timeout(900)

@@ -7,16 +7,16 @@ import threading
 
 import pandas as pd
 import pytest
-
-from assistant.assistant import Assistant
-from assistant.config import LLMSettings
-from assistant.planner.llm import LLMPlanner
-from assistant.planner.llm.repair import ANY_MODEL, SMALL_MODEL, repair_sql
-from assistant.planner.sql_passthrough import SQLPassthroughPlanner
 from llm_fakes import ScriptedChatModel, sql
-from tools.catalog import Catalog
-from tools.sql import run_query
-from tools.workspace import Workspace
+
+from insightchat.assistant import Assistant
+from insightchat.config import LLMSettings
+from insightchat.planner.llm import LLMPlanner
+from insightchat.planner.llm.repair import ANY_MODEL, SMALL_MODEL, repair_sql
+from insightchat.planner.sql_passthrough import SQLPassthroughPlanner
+from insightchat.tools.catalog import Catalog
+from insightchat.tools.sql import run_query
+from insightchat.tools.workspace import Workspace
 
 
 @pytest.fixture
@@ -24,7 +24,9 @@ def ws() -> Workspace:
     w = Workspace()
     w.add_dataframe(pd.DataFrame({"fac_id": [1, 2, 3], "name": ["Ann", "Bo", "Cy"], "sex": ["F", "M", "F"]}), "faculty")
     # Ann takes part in two activities: a join to this table repeats her row
-    w.add_dataframe(pd.DataFrame({"fac_id": [1, 1, 2], "activity": ["chess", "golf", "chess"]}), "faculty_participates_in")
+    w.add_dataframe(
+        pd.DataFrame({"fac_id": [1, 1, 2], "activity": ["chess", "golf", "chess"]}), "faculty_participates_in"
+    )
     w.add_dataframe(pd.DataFrame({"loc_name": ["film studio", "museum", "film archive"]}), "locations")
     return w
 
@@ -51,11 +53,16 @@ def test_a_double_quoted_column_name_stays_a_column(catalog: Catalog) -> None:
 
 
 def test_a_query_on_the_wrong_table_moves_to_the_one_table_with_its_columns(ws: Workspace, catalog: Catalog) -> None:
-    fixed = repair_sql("SELECT activity, count(*) AS n FROM faculty GROUP BY activity", "how many per activity", catalog, ANY_MODEL)
+    fixed = repair_sql(
+        "SELECT activity, count(*) AS n FROM faculty GROUP BY activity", "how many per activity", catalog, ANY_MODEL
+    )
     assert "FROM faculty_participates_in" in fixed
     assert sorted(rows(ws, fixed)) == [("chess", 2), ("golf", 1)]
     # a column no table has: left for the error message
-    assert "FROM faculty " in repair_sql("SELECT salary FROM faculty WHERE sex = 'F'", "salaries", catalog, ANY_MODEL) + " "
+    assert (
+        "FROM faculty "
+        in repair_sql("SELECT salary FROM faculty WHERE sex = 'F'", "salaries", catalog, ANY_MODEL) + " "
+    )
     # a column two tables have (fac_id) together with one of the base table's: nothing to move
     query = "SELECT fac_id, name FROM faculty"
     assert repair_sql(query, "ids and names", catalog, ANY_MODEL) == query
@@ -67,7 +74,12 @@ def test_except_between_different_columns_becomes_not_in_along_the_key(ws: Works
     fixed = repair_sql(broken, "faculty members who take part in no activity", catalog, ANY_MODEL)
     assert "NOT" in fixed and "EXCEPT" not in fixed
     assert rows(ws, fixed) == [("Cy",)]
-    counted = repair_sql("SELECT count(*) FROM faculty WHERE sex = 'F' EXCEPT SELECT fac_id FROM faculty_participates_in", "q", catalog, ANY_MODEL)
+    counted = repair_sql(
+        "SELECT count(*) FROM faculty WHERE sex = 'F' EXCEPT SELECT fac_id FROM faculty_participates_in",
+        "q",
+        catalog,
+        ANY_MODEL,
+    )
     assert rows(ws, counted) == [(1,)]  # the existing filter is kept
     same = "SELECT fac_id FROM faculty EXCEPT SELECT fac_id FROM faculty_participates_in"
     assert repair_sql(same, "q", catalog, ANY_MODEL) == same  # a real set difference stays
@@ -94,19 +106,32 @@ def test_a_column_one_hop_away_is_read_from_a_joined_table(ws: Workspace, catalo
 def test_a_column_next_to_the_query_is_found_unqualified_loosely_named_or_one_table_further() -> None:
     w = Workspace()
     w.add_dataframe(pd.DataFrame({"address_id": [1, 2], "city_town": ["Oslo", "Rome"]}), "addresses")
-    w.add_dataframe(pd.DataFrame({"customer_id": [7, 8], "address_id": [1, 2], "customer_name": ["Ann", "Bo"]}), "customers")
-    w.add_dataframe(pd.DataFrame({"order_id": [5, 6], "customer_id": [7, 8], "placed": ["2020-01-01", "2021-02-02"]}), "orders")
+    w.add_dataframe(
+        pd.DataFrame({"customer_id": [7, 8], "address_id": [1, 2], "customer_name": ["Ann", "Bo"]}), "customers"
+    )
+    w.add_dataframe(
+        pd.DataFrame({"order_id": [5, 6], "customer_id": [7, 8], "placed": ["2020-01-01", "2021-02-02"]}), "orders"
+    )
     w.add_dataframe(pd.DataFrame({"shipment_id": [1, 2], "order_id": [5, 6], "invoice_number": [10, 11]}), "shipments")
     w.add_dataframe(pd.DataFrame({"invoice_number": [10, 11], "invoice_date": ["x", "y"]}), "invoices")
     cat = w.catalog()
     # unqualified, and two tables have it: only shipments is next to orders
-    fixed = repair_sql("SELECT placed FROM orders WHERE invoice_number = 10", "when was invoice 10's order placed", cat, SMALL_MODEL)
+    fixed = repair_sql(
+        "SELECT placed FROM orders WHERE invoice_number = 10", "when was invoice 10's order placed", cat, SMALL_MODEL
+    )
     assert "JOIN shipments" in fixed and rows(w, fixed) == [("2020-01-01",)]
     # loosely named ("City" for city_town), one table away
-    fixed = repair_sql("SELECT c.customer_name FROM customers AS c WHERE c.City = 'Rome'", "customers in Rome", cat, SMALL_MODEL)
+    fixed = repair_sql(
+        "SELECT c.customer_name FROM customers AS c WHERE c.City = 'Rome'", "customers in Rome", cat, SMALL_MODEL
+    )
     assert "addresses.city_town = 'Rome'" in fixed and rows(w, fixed) == [("Bo",)]
     # next to another table of the query: the customer's city for an order
-    fixed = repair_sql("SELECT o.placed FROM orders AS o JOIN customers AS c ON o.customer_id = c.customer_id WHERE o.city_town = 'Oslo'", "orders from Oslo", cat, SMALL_MODEL)
+    fixed = repair_sql(
+        "SELECT o.placed FROM orders AS o JOIN customers AS c ON o.customer_id = c.customer_id WHERE o.city_town = 'Oslo'",
+        "orders from Oslo",
+        cat,
+        SMALL_MODEL,
+    )
     assert rows(w, fixed) == [("2020-01-01",)]
     # only the one table: a query on the wrong table is retargeted, not joined
     assert "JOIN" not in repair_sql("SELECT invoice_date FROM orders", "invoice dates", cat, SMALL_MODEL)
@@ -126,12 +151,18 @@ def school() -> Workspace:
     w = Workspace()
     w.add_dataframe(pd.DataFrame({"stu_id": [1, 2, 3], "name": ["Ann", "Bo", "Cy"]}), "students")
     w.add_dataframe(pd.DataFrame({"stu_id": [1, 2, 2], "course_id": [10, 10, 20]}), "enrolled")
-    w.add_dataframe(pd.DataFrame({"course_id": [10, 20], "course_title": ["Maths", "Art"], "course_name": ["M", "A"]}), "courses")
+    w.add_dataframe(
+        pd.DataFrame({"course_id": [10, 20], "course_title": ["Maths", "Art"], "course_name": ["M", "A"]}), "courses"
+    )
     return w
 
 
-def test_a_join_on_a_column_one_table_lacks_follows_the_relation_or_the_skipped_table(ws: Workspace, catalog: Catalog, school: Workspace) -> None:
-    wrong_column = "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.name = p.name WHERE p.activity = 'golf'"
+def test_a_join_on_a_column_one_table_lacks_follows_the_relation_or_the_skipped_table(
+    ws: Workspace, catalog: Catalog, school: Workspace
+) -> None:
+    wrong_column = (
+        "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.name = p.name WHERE p.activity = 'golf'"
+    )
     fixed = repair_sql(wrong_column, "who plays golf", catalog, ANY_MODEL)
     assert "ON f.fac_id = p.fac_id" in fixed and rows(ws, fixed) == [("Ann",)]
     skipped = "SELECT s.name FROM students AS s JOIN courses AS c ON s.stu_id = c.stu_id WHERE c.course_title = 'Art'"
@@ -140,7 +171,9 @@ def test_a_join_on_a_column_one_table_lacks_follows_the_relation_or_the_skipped_
 
 
 def test_a_loosely_named_column_becomes_the_one_column_with_that_word(school: Workspace) -> None:
-    fixed = repair_sql("SELECT c.title FROM courses AS c WHERE c.course_id = 20", "title of course 20", school.catalog(), ANY_MODEL)
+    fixed = repair_sql(
+        "SELECT c.title FROM courses AS c WHERE c.course_id = 20", "title of course 20", school.catalog(), ANY_MODEL
+    )
     assert rows(school, fixed) == [("Art",)]
     two = "SELECT c.course FROM courses AS c"  # course_id, course_title, course_name: which one is a guess
     assert repair_sql(two, "courses", school.catalog(), ANY_MODEL) == two
@@ -193,7 +226,9 @@ def test_distinct_is_dropped_unless_the_question_asks_for_different_values(catal
 
 
 def test_distinct_is_added_when_the_question_asks_for_different_values(ws: Workspace, catalog: Catalog) -> None:
-    fixed = repair_sql("SELECT activity FROM faculty_participates_in", "what are the different activities", catalog, SMALL_MODEL)
+    fixed = repair_sql(
+        "SELECT activity FROM faculty_participates_in", "what are the different activities", catalog, SMALL_MODEL
+    )
     assert sorted(rows(ws, fixed)) == [("chess",), ("golf",)]
     # "how many different" is the aggregate's job
     counted = "SELECT count(activity) FROM faculty_participates_in"
@@ -224,13 +259,25 @@ def test_a_join_that_contributes_nothing_is_dropped(ws: Workspace, catalog: Cata
     ("query", "question"),
     [
         # the question names what the joined table adds: the join is the filter
-        ("SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id", "faculty who participate in an activity"),
+        (
+            "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id",
+            "faculty who participate in an activity",
+        ),
         # a column of the joined table is used
-        ("SELECT f.name, p.activity FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id", "names of faculty members"),
+        (
+            "SELECT f.name, p.activity FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id",
+            "names of faculty members",
+        ),
         # the join is what is counted
-        ("SELECT f.name, count(*) FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id GROUP BY f.name", "names of faculty members"),
+        (
+            "SELECT f.name, count(*) FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id GROUP BY f.name",
+            "names of faculty members",
+        ),
         # an outer join never filters rows away
-        ("SELECT f.name FROM faculty AS f LEFT JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id", "names of faculty members"),
+        (
+            "SELECT f.name FROM faculty AS f LEFT JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id",
+            "names of faculty members",
+        ),
     ],
 )
 def test_joins_that_matter_are_kept(catalog: Catalog, query: str, question: str) -> None:
@@ -239,14 +286,21 @@ def test_joins_that_matter_are_kept(catalog: Catalog, query: str, question: str)
 
 def test_a_value_spelled_differently_from_the_data_becomes_the_indexed_value() -> None:
     w = Workspace()
-    w.add_dataframe(pd.DataFrame({"id": [1, 2, 3], "details": ["Schmidt ,  Kertzmann and Lubowitz", "Gottlieb Ltd", "English"]}), "cmi")
+    w.add_dataframe(
+        pd.DataFrame({"id": [1, 2, 3], "details": ["Schmidt ,  Kertzmann and Lubowitz", "Gottlieb Ltd", "English"]}),
+        "cmi",
+    )
     cat = w.catalog()
     fixed = repair_sql("SELECT id FROM cmi WHERE details <> 'Schmidt, Kertzmann and Lubowitz'", "q", cat)
     assert "'Schmidt ,  Kertzmann and Lubowitz'" in fixed
     assert rows(w, fixed) == [(2,), (3,)]
-    assert "IN ('English', 'Gottlieb Ltd')" in repair_sql("SELECT id FROM cmi WHERE details IN ('english', 'Gottlieb Ltd')", "q", cat)
-    for kept in ("SELECT id FROM cmi WHERE details = 'Gottlieb'",  # not the same spelling: the empty-result check tells the model
-                 "SELECT id FROM cmi WHERE details = 'English'"):
+    assert "IN ('English', 'Gottlieb Ltd')" in repair_sql(
+        "SELECT id FROM cmi WHERE details IN ('english', 'Gottlieb Ltd')", "q", cat
+    )
+    for kept in (
+        "SELECT id FROM cmi WHERE details = 'Gottlieb'",  # not the same spelling: the empty-result check tells the model
+        "SELECT id FROM cmi WHERE details = 'English'",
+    ):
         assert repair_sql(kept, "q", cat) == kept
 
 
@@ -255,7 +309,10 @@ def test_a_table_joined_in_by_one_repair_can_be_dropped_by_another(school: Works
     # A join put in place without its parent once made the dropping loop spin for ever.
     skipped = "SELECT s.name FROM students AS s JOIN courses AS c ON s.stu_id = c.stu_id WHERE s.stu_id < 3"
     out: list[str] = []
-    worker = threading.Thread(target=lambda: out.append(repair_sql(skipped, "names of the first two pupils", school.catalog(), SMALL_MODEL)), daemon=True)
+    worker = threading.Thread(
+        target=lambda: out.append(repair_sql(skipped, "names of the first two pupils", school.catalog(), SMALL_MODEL)),
+        daemon=True,
+    )
     worker.start()
     worker.join(timeout=30)
     assert out, "the repair did not finish"
@@ -274,7 +331,9 @@ def test_sql_that_does_not_parse_is_left_to_the_safe_sql_tool(catalog: Catalog) 
 
 
 def test_the_agent_runs_and_shows_the_repaired_query(ws: Workspace) -> None:
-    model = ScriptedChatModel.of([sql('SELECT count(*) AS n FROM locations WHERE loc_name LIKE "%film%"'), "There are 2 film locations."])
+    model = ScriptedChatModel.of(
+        [sql('SELECT count(*) AS n FROM locations WHERE loc_name LIKE "%film%"'), "There are 2 film locations."]
+    )
     planner = LLMPlanner(model, LLMSettings(), fallback=SQLPassthroughPlanner(), embed=None)
     answer = Assistant(ws, planner=planner).ask("how many locations have film in the name")
     assert answer.sql is not None and "'%film%'" in answer.sql

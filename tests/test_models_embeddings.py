@@ -6,8 +6,8 @@ import duckdb
 import numpy as np
 import pytest
 
-from models.embeddings import Embedder, EmbeddingStore, embed_cached, shared_embedder
-from models.hashing import text_hash
+from insightchat.models.embeddings import Embedder, EmbeddingStore, embed_cached, shared_embedder
+from insightchat.models.hashing import text_hash
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,9 @@ def test_text_hash_matches_duckdb_md5():
 
 
 def test_package_model_embeds_by_meaning(embedder, monkeypatch):
-    vecs = embedder.encode(["The parcel arrived broken.", "My package was damaged in shipping.", "I love the colour of this phone."])
+    vecs = embedder.encode(
+        ["The parcel arrived broken.", "My package was damaged in shipping.", "I love the colour of this phone."]
+    )
     assert vecs.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
     assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2] + 0.2

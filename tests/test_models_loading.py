@@ -7,13 +7,13 @@ import time
 import numpy as np
 import pytest
 import torch
-
-from models import batching
-from models.device import pick_device, pick_dtype
-from models.loading import load_sentence_transformer, load_sequence_classifier, resolve
-from models.sentiment import TransformersSentimentModel, map_labels
 from text_model_helpers import build_tiny_encoder, build_tiny_sentiment
-from tools.errors import ModelUnavailableError
+
+from insightchat.models import batching
+from insightchat.models.device import pick_device, pick_dtype
+from insightchat.models.loading import load_sentence_transformer, load_sequence_classifier, resolve
+from insightchat.models.sentiment import TransformersSentimentModel, map_labels
+from insightchat.tools.errors import ModelUnavailableError
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from models.sentiment import SHIPPED_DIR, labels_and_scores, load_sentiment_model
+from insightchat.models.sentiment import SHIPPED_DIR, labels_and_scores, load_sentiment_model
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +26,16 @@ def test_shipped_artifact_is_small_and_documented():
 
 
 def test_clear_cut_examples(model, monkeypatch):
-    positive = ["I absolutely love this product, it works perfectly!", "Fantastic service, the staff were wonderful.", "Best purchase I have made this year."]
-    negative = ["This is the worst thing I have ever bought.", "Terrible support, I am very disappointed and angry.", "It broke after one day. Total waste of money."]
+    positive = [
+        "I absolutely love this product, it works perfectly!",
+        "Fantastic service, the staff were wonderful.",
+        "Best purchase I have made this year.",
+    ]
+    negative = [
+        "This is the worst thing I have ever bought.",
+        "Terrible support, I am very disappointed and angry.",
+        "It broke after one day. Total waste of money.",
+    ]
     labels, scores = labels_and_scores(model.predict_proba(positive + negative))
     assert labels[:3] == ["positive"] * 3
     assert labels[3:] == ["negative"] * 3
@@ -35,7 +43,9 @@ def test_clear_cut_examples(model, monkeypatch):
 
 
 def test_neutral_and_odd_inputs(model, monkeypatch):
-    proba = model.predict_proba(["The meeting is scheduled for 3 pm on Tuesday.", "", "x" * 50_000, "C'est vraiment nul, je suis déçu."])
+    proba = model.predict_proba(
+        ["The meeting is scheduled for 3 pm on Tuesday.", "", "x" * 50_000, "C'est vraiment nul, je suis déçu."]
+    )
     assert proba.shape == (4, 3)
     assert np.allclose(proba.sum(1), 1.0, atol=1e-4)
     assert proba[0].argmax() == 1  # a plain statement of fact is neutral
@@ -43,9 +53,13 @@ def test_neutral_and_odd_inputs(model, monkeypatch):
 
 def test_cpu_int8_default_agrees_with_fp32(monkeypatch):
     """The int8 CPU default must give the fp32 labels on clear-cut text and be cached under its own key."""
-    from models.sentiment import ShippedSentimentModel
+    from insightchat.models.sentiment import ShippedSentimentModel
 
-    texts = ["I love it, wonderful and fast.", "Awful. It stopped working and support never answered.", "The package has two cables."]
+    texts = [
+        "I love it, wonderful and fast.",
+        "Awful. It stopped working and support never answered.",
+        "The package has two cables.",
+    ]
     fp32 = ShippedSentimentModel(device="cpu", quantize=False)
     int8 = ShippedSentimentModel(device="cpu", quantize=True)
     assert int8.quantized and not fp32.quantized
@@ -58,7 +72,7 @@ def test_cpu_int8_default_agrees_with_fp32(monkeypatch):
 def test_quantize_can_be_turned_off(monkeypatch):
     import torch
 
-    from models.device import cpu_int8_enabled
+    from insightchat.models.device import cpu_int8_enabled
 
     monkeypatch.setenv("INSIGHTCHAT_QUANTIZE", "0")
     assert not cpu_int8_enabled(torch.device("cpu"))

@@ -6,9 +6,9 @@ import re
 
 import pandas as pd
 
-from assistant.contracts import Plan, ToolCall
-from assistant.narrator import fmt, narrate
-from tools.results import ToolResult
+from insightchat.contracts import Plan, ToolCall
+from insightchat.narrator import fmt, narrate
+from insightchat.tools.results import ToolResult
 
 
 def result(df: pd.DataFrame) -> ToolResult:
@@ -66,6 +66,9 @@ def test_distribution_gets_a_histogram() -> None:
 def test_empty_result_and_abstention() -> None:
     ans = narrate("x", plan(), [result(pd.DataFrame({"a": []}))])
     assert ans.text.startswith("No rows match")
-    abstain = Plan(message="I don't know which column 'revenue' means.", suggestions=["How many rows are in t?", "What is the average x?"])
+    abstain = Plan(
+        message="I don't know which column 'revenue' means.",
+        suggestions=["How many rows are in t?", "What is the average x?"],
+    )
     ans = narrate("revenue", abstain, [])
     assert "revenue" in ans.text and ans.sql is None and ans.suggestions == abstain.suggestions

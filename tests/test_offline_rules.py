@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from planner_helpers import plan_for, rows_for, sqlite_workspace
-from tools.workspace import Workspace
+
+from insightchat.tools.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("no_embeddings")
 
@@ -22,19 +22,36 @@ def ws(tmp_path: Path) -> Workspace:
             "CREATE TABLE artist (artist_id INTEGER PRIMARY KEY, artist TEXT, age INTEGER, country TEXT)",
         ],
         {
-            "people": [(1, "Ann", 30, 185.0, "France"), (2, "Bob", 52, 201.0, "Spain"), (3, "Cy", 45, 170.0, "Italy"), (4, "Di", 48, 195.0, "Spain")],
-            "roller_coaster": [(1, "Loop", 3500.0, 50.0, "Operating"), (2, "Drop", 1000.0, 120.0, "Closed"), (3, "Slow", 900.0, 30.0, "Planned")],
+            "people": [
+                (1, "Ann", 30, 185.0, "France"),
+                (2, "Bob", 52, 201.0, "Spain"),
+                (3, "Cy", 45, 170.0, "Italy"),
+                (4, "Di", 48, 195.0, "Spain"),
+            ],
+            "roller_coaster": [
+                (1, "Loop", 3500.0, 50.0, "Operating"),
+                (2, "Drop", 1000.0, 120.0, "Closed"),
+                (3, "Slow", 900.0, 30.0, "Planned"),
+            ],
             "artist": [(1, "Ann", 30, "France"), (2, "Bob", 50, "Spain"), (3, "Cy", 40, "Spain")],
         },
     )
 
 
 def test_a_second_comparison_after_or_reuses_the_implied_column(ws: Workspace) -> None:
-    assert sorted(rows_for(ws, "Find the names of people who are taller than 200 or lower than 190.")) == [("Ann",), ("Bob",), ("Cy",)]
+    assert sorted(rows_for(ws, "Find the names of people who are taller than 200 or lower than 190.")) == [
+        ("Ann",),
+        ("Bob",),
+        ("Cy",),
+    ]
 
 
 def test_above_x_or_below_y_is_one_or_group(ws: Workspace) -> None:
-    assert sorted(rows_for(ws, "Show the names of people with age above 50 or below 46.")) == [("Ann",), ("Bob",), ("Cy",)]
+    assert sorted(rows_for(ws, "Show the names of people with age above 50 or below 46.")) == [
+        ("Ann",),
+        ("Bob",),
+        ("Cy",),
+    ]
 
 
 def test_longer_than_compares_the_length(ws: Workspace) -> None:
@@ -55,7 +72,11 @@ def cards(tmp_path: Path) -> Workspace:
             "CREATE TABLE customers_cards (card_id INTEGER PRIMARY KEY, card_type_code TEXT, holder TEXT, sex TEXT, weight REAL)",
         ],
         {
-            "customers_cards": [(1, "Credit", "Ann", "F", 60.0), (2, "Debit", "Bob", "M", 80.0), (3, "Credit", "Cy", "M", 90.0)],
+            "customers_cards": [
+                (1, "Credit", "Ann", "F", 60.0),
+                (2, "Debit", "Bob", "M", 80.0),
+                (3, "Credit", "Cy", "M", 90.0),
+            ],
         },
     )
 
@@ -98,7 +119,12 @@ def clubs(tmp_path: Path) -> Workspace:
             "CREATE TABLE book_club (book_id INTEGER PRIMARY KEY, category TEXT, year INTEGER, title TEXT, account_name TEXT)",
         ],
         {
-            "book_club": [(1, "Gay M/SF", 1989, "A", "338"), (2, "Gay M/SF", 1990, "B", "162"), (3, "Lesb. M/SF", 1991, "C", "25"), (4, "Gay SF/F", 1985, "D", "1")],
+            "book_club": [
+                (1, "Gay M/SF", 1989, "A", "338"),
+                (2, "Gay M/SF", 1990, "B", "162"),
+                (3, "Lesb. M/SF", 1991, "C", "25"),
+                (4, "Gay SF/F", 1985, "D", "1"),
+            ],
         },
     )
 
@@ -130,9 +156,19 @@ def test_n_years_old_or_younger_compares_the_age(ws: Workspace) -> None:
 
 
 def test_compared_with_the_columns_maximum(ws: Workspace) -> None:
-    assert sorted(rows_for(ws, "What are the names of people whose age is less than the maximum age?")) == [("Ann",), ("Cy",), ("Di",)]
-    assert sorted(rows_for(ws, "Find the names of people with a height above the lowest height of all people.")) == [("Ann",), ("Bob",), ("Di",)]
-    assert rows_for(ws, "Find the names of people with a height above the lowest height of people in Spain.") == [("Bob",)]
+    assert sorted(rows_for(ws, "What are the names of people whose age is less than the maximum age?")) == [
+        ("Ann",),
+        ("Cy",),
+        ("Di",),
+    ]
+    assert sorted(rows_for(ws, "Find the names of people with a height above the lowest height of all people.")) == [
+        ("Ann",),
+        ("Bob",),
+        ("Di",),
+    ]
+    assert rows_for(ws, "Find the names of people with a height above the lowest height of people in Spain.") == [
+        ("Bob",)
+    ]
 
 
 @pytest.fixture
@@ -164,7 +200,10 @@ def test_shortest_falls_back_to_the_only_height(ws: Workspace) -> None:
 
 
 def test_from_the_highest_to_the_lowest_is_a_direction(ws: Workspace) -> None:
-    assert rows_for(ws, "List the names and ages of people sorted by age from the highest to the lowest.")[0] == ("Bob", 52)
+    assert rows_for(ws, "List the names and ages of people sorted by age from the highest to the lowest.")[0] == (
+        "Bob",
+        52,
+    )
 
 
 def test_both_year_a_and_b_is_an_intersection(clubs: Workspace) -> None:
@@ -173,7 +212,11 @@ def test_both_year_a_and_b_is_an_intersection(clubs: Workspace) -> None:
 
 def test_n_years_old_is_the_age(ws: Workspace) -> None:
     assert rows_for(ws, "What are the names of people who are 30 years old?") == [("Ann",)]
-    assert sorted(rows_for(ws, "What are the names of people who are not 30 years old?")) == [("Bob",), ("Cy",), ("Di",)]
+    assert sorted(rows_for(ws, "What are the names of people who are not 30 years old?")) == [
+        ("Bob",),
+        ("Cy",),
+        ("Di",),
+    ]
 
 
 @pytest.fixture
@@ -192,10 +235,18 @@ def towers(tmp_path: Path) -> Workspace:
 def test_number_of_a_column_that_holds_counts(towers: Workspace) -> None:
     assert rows_for(towers, "What is the total number of floors of all buildings?") == [(60,)]
     assert sorted(rows_for(towers, "Show each city and the number of floors in each city.")) == [("X", 30), ("Y", 30)]
-    rows = rows_for(towers, "Show the name, street address, and number of floors for all buildings ordered by the number of floors.")
+    rows = rows_for(
+        towers, "Show the name, street address, and number of floors for all buildings ordered by the number of floors."
+    )
     assert rows == [("A", "1 Main", 10), ("C", "3 Main", 20), ("B", "2 Main", 30)]
-    assert rows_for(towers, "List the names of buildings in descending order of number of floors.") == [("B",), ("C",), ("A",)]
-    assert not plan_for(towers, "How many floors does building A have?").calls  # a count of a number column stays unclear
+    assert rows_for(towers, "List the names of buildings in descending order of number of floors.") == [
+        ("B",),
+        ("C",),
+        ("A",),
+    ]
+    assert not plan_for(
+        towers, "How many floors does building A have?"
+    ).calls  # a count of a number column stays unclear
 
 
 @pytest.fixture
@@ -212,7 +263,10 @@ def rails(tmp_path: Path) -> Workspace:
 
 
 def test_a_column_named_like_its_table_is_not_a_second_grouping(rails: Workspace) -> None:
-    rows = rows_for(rails, "Show different builders of railways, along with the corresponding number of railways using each builder.")
+    rows = rows_for(
+        rails,
+        "Show different builders of railways, along with the corresponding number of railways using each builder.",
+    )
     assert sorted(rows) == [("Doncaster", 1), ("Swindon", 2)]
 
 
@@ -239,7 +293,9 @@ def test_a_generic_head_noun_after_a_column_is_part_of_its_mention(tmp_path: Pat
             "body_builder": [(1, 150.0, 170.0), (2, 140.0, 180.0)],
         },
     )
-    rows = rows_for(ws, "List the snatch score and clean jerk score of body builders in ascending order of snatch score.")
+    rows = rows_for(
+        ws, "List the snatch score and clean jerk score of body builders in ascending order of snatch score."
+    )
     assert rows == [(140.0, 180.0), (150.0, 170.0)]
 
 
@@ -250,7 +306,11 @@ def test_directed_by_names_the_director_column(tmp_path: Path) -> None:
             "CREATE TABLE movie (mid INTEGER PRIMARY KEY, title TEXT, year INTEGER, director TEXT)",
         ],
         {
-            "movie": [(1, "Jaws", 1975, "Steven Spielberg"), (2, "Heat", 1995, "Michael Mann"), (3, "ET", 1982, "Steven Spielberg")],
+            "movie": [
+                (1, "Jaws", 1975, "Steven Spielberg"),
+                (2, "Heat", 1995, "Michael Mann"),
+                (3, "ET", 1982, "Steven Spielberg"),
+            ],
         },
     )
     assert sorted(rows_for(ws, "Find the titles of all movies directed by Steven Spielberg.")) == [("ET",), ("Jaws",)]
@@ -319,10 +379,17 @@ def test_initials_name_a_column_and_types_of_a_column_is_the_column(tmp_path: Pa
             "CREATE TABLE web_client_accelerator (id INTEGER PRIMARY KEY, name TEXT, operating_system TEXT, client TEXT)",
         ],
         {
-            "web_client_accelerator": [(1, "CACHEbox", "Appliance", "End user"), (2, "Fasterfox", "Windows", "User"), (3, "Opera", "Windows", "User")],
+            "web_client_accelerator": [
+                (1, "CACHEbox", "Appliance", "End user"),
+                (2, "Fasterfox", "Windows", "User"),
+                (3, "Opera", "Windows", "User"),
+            ],
         },
     )
-    assert rows_for(ws, "What are the name and os of web client accelerators with client User?") == [("Fasterfox", "Windows"), ("Opera", "Windows")]
+    assert rows_for(ws, "What are the name and os of web client accelerators with client User?") == [
+        ("Fasterfox", "Windows"),
+        ("Opera", "Windows"),
+    ]
     assert rows_for(ws, "How many different types of clients are there?") == [(2,)]
 
 
@@ -347,25 +414,41 @@ def staff(tmp_path: Path) -> Workspace:
             "CREATE TABLE instructor (id INTEGER PRIMARY KEY, name TEXT, dept_name TEXT, salary REAL)",
         ],
         {
-            "instructor": [(1, "A", "Biology", 50.0), (2, "B", "Biology", 70.0), (3, "C", "Physics", 60.0), (4, "D", "Physics", 80.0), (5, "E", "Music", 40.0)],
+            "instructor": [
+                (1, "A", "Biology", 50.0),
+                (2, "B", "Biology", 70.0),
+                (3, "C", "Physics", 60.0),
+                (4, "D", "Physics", 80.0),
+                (5, "E", "Music", 40.0),
+            ],
         },
     )
 
 
 def test_than_some_or_all_rows_compares_with_their_minimum_or_maximum(staff: Workspace) -> None:
-    some = rows_for(staff, "Find names of instructors with salary greater than that of some instructor in the Biology department.")
+    some = rows_for(
+        staff, "Find names of instructors with salary greater than that of some instructor in the Biology department."
+    )
     assert sorted(some) == [("B",), ("C",), ("D",)]
-    every = rows_for(staff, "Find the names of instructors whose salary is greater than all instructors in the Biology department.")
+    every = rows_for(
+        staff, "Find the names of instructors whose salary is greater than all instructors in the Biology department."
+    )
     assert every == [("D",)]
 
 
 def test_than_the_lowest_of_the_rows_named_after_it(staff: Workspace) -> None:
-    rows = rows_for(staff, "What are the names of instructors with salary less than the lowest salary of any instructor in Physics?")
+    rows = rows_for(
+        staff, "What are the names of instructors with salary less than the lowest salary of any instructor in Physics?"
+    )
     assert sorted(rows) == [("A",), ("E",)]
 
 
 def test_comparison_then_column_then_number(ws: Workspace) -> None:
-    assert sorted(rows_for(ws, "Find the names of people who are under age 40 or from Spain.")) == [("Ann",), ("Bob",), ("Di",)]
+    assert sorted(rows_for(ws, "Find the names of people who are under age 40 or from Spain.")) == [
+        ("Ann",),
+        ("Bob",),
+        ("Di",),
+    ]
 
 
 def test_the_most_recent_then_a_date_column_ranks_by_it(tmp_path: Path) -> None:
@@ -375,7 +458,10 @@ def test_the_most_recent_then_a_date_column_ranks_by_it(tmp_path: Path) -> None:
             "CREATE TABLE appointment (appointment_id INTEGER PRIMARY KEY, patient TEXT, start TEXT, end TEXT)",
         ],
         {
-            "appointment": [(1, "A", "2008-04-24 10:00", "2008-04-24 11:00"), (2, "B", "2008-04-26 10:00", "2008-04-26 11:00")],
+            "appointment": [
+                (1, "A", "2008-04-24 10:00", "2008-04-24 11:00"),
+                (2, "B", "2008-04-26 10:00", "2008-04-26 11:00"),
+            ],
         },
     )
     assert rows_for(ws, "Find the id of the appointment with the most recent start date?") == [(2,)]
@@ -386,9 +472,9 @@ def test_with_count_more_than_n_is_a_count_per_group(rails: Workspace) -> None:
 
 
 def test_light_verbs_read_past_are_not_a_weak_reading() -> None:
-    from assistant.planner.offline import trust
-    from assistant.planner.offline.parser import Reading
-    from assistant.planner.offline.spec import QuerySpec
+    from insightchat.planner.offline import trust
+    from insightchat.planner.offline.parser import Reading
+    from insightchat.planner.offline.spec import QuerySpec
 
     spec = QuerySpec(table="songs")
     light = trust.flags("the song released most recently", Reading(tolerated=["released"], confidence=0.8), spec)
@@ -397,20 +483,34 @@ def test_light_verbs_read_past_are_not_a_weak_reading() -> None:
 
 
 def test_sort_them_in_an_order_is_read_as_filler(towers: Workspace) -> None:
-    assert rows_for(towers, "Find the names of the buildings in city X, and sort them in ascending order of floors.") == [("A",), ("C",)]
+    assert rows_for(
+        towers, "Find the names of the buildings in city X, and sort them in ascending order of floors."
+    ) == [("A",), ("C",)]
 
 
 def test_sort_them_by_is_an_order(towers: Workspace) -> None:
-    assert rows_for(towers, "List the names of buildings, and sort them by floors in descending order.") == [("B",), ("C",), ("A",)]
+    assert rows_for(towers, "List the names of buildings, and sort them by floors in descending order.") == [
+        ("B",),
+        ("C",),
+        ("A",),
+    ]
 
 
 def test_a_column_asked_for_again_in_a_new_sentence_is_shown(towers: Workspace) -> None:
-    assert rows_for(towers, "Sort the buildings by floors. Return the name and floors of each building.") == [("A", 10), ("C", 20), ("B", 30)]
+    assert rows_for(towers, "Sort the buildings by floors. Return the name and floors of each building.") == [
+        ("A", 10),
+        ("C", 20),
+        ("B", 30),
+    ]
     assert rows_for(towers, "Return the names of the buildings sorted by floors") == [("A",), ("C",), ("B",)]
 
 
 def test_a_bare_sort_before_an_order_is_filler(towers: Workspace) -> None:
-    assert rows_for(towers, "Find the names of buildings, and sort in descending order of floors.") == [("B",), ("C",), ("A",)]
+    assert rows_for(towers, "Find the names of buildings, and sort in descending order of floors.") == [
+        ("B",),
+        ("C",),
+        ("A",),
+    ]
 
 
 @pytest.fixture
@@ -421,7 +521,14 @@ def races(tmp_path: Path) -> Workspace:
             "CREATE TABLE race (race_id INTEGER PRIMARY KEY, name TEXT, class TEXT, date TEXT)",
         ],
         {
-            "race": [(1, "Alpha", "GT", "May"), (2, "Beta", "DP", "June"), (3, "Gamma", "GT", "July"), (4, "Delta", "LMP", "May"), (5, "Eps", "DP", "May"), (6, "Zeta", "GT", "Aug")],
+            "race": [
+                (1, "Alpha", "GT", "May"),
+                (2, "Beta", "DP", "June"),
+                (3, "Gamma", "GT", "July"),
+                (4, "Delta", "LMP", "May"),
+                (5, "Eps", "DP", "May"),
+                (6, "Zeta", "GT", "Aug"),
+            ],
         },
     )
 
@@ -466,8 +573,10 @@ def test_for_each_with_no_grouping_found_abstains_instead_of_one_total(dorms: Wo
 def test_the_top_row_for_each_x_abstains_instead_of_one_row_for_all(tmp_path: Path) -> None:
     cinema = sqlite_workspace(
         tmp_path / "cinema.sqlite",
-        ["CREATE TABLE film (film_id INTEGER PRIMARY KEY, title TEXT)",
-         "CREATE TABLE schedule (cinema_id INTEGER, film_id INTEGER REFERENCES film(film_id), price REAL)"],
+        [
+            "CREATE TABLE film (film_id INTEGER PRIMARY KEY, title TEXT)",
+            "CREATE TABLE schedule (cinema_id INTEGER, film_id INTEGER REFERENCES film(film_id), price REAL)",
+        ],
         {"film": [(1, "Up"), (2, "Jaws")], "schedule": [(1, 1, 9.0), (2, 1, 12.0), (1, 2, 8.0)]},
     )
     # one top row (Up, 12.0) would answer "the film with the highest price", not one price per film

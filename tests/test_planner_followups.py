@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from assistant.assistant import Assistant
-from assistant.planner.offline import OfflinePlanner
-
+from insightchat.assistant import Assistant
+from insightchat.planner.offline import OfflinePlanner
 
 pytestmark = pytest.mark.usefixtures("no_embeddings")
 

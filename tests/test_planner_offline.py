@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assistant.planner.offline import OfflinePlanner, embed
-from assistant.session import Session
-from tools.sql import run_query
-from tools.workspace import Workspace
+from insightchat.planner.offline import OfflinePlanner, embed
+from insightchat.session import Session
+from insightchat.tools.sql import run_query
+from insightchat.tools.workspace import Workspace
 
 TODAY = dt.date(2024, 7, 15)
 
@@ -39,7 +39,13 @@ def sales_frame() -> pd.DataFrame:
 
 
 def customers_frame() -> pd.DataFrame:
-    return pd.DataFrame({"customer_id": [10, 11, 12, 13], "customer_name": ["Ada", "Ben", "Cy", "Di"], "segment": ["retail", "retail", "business", "business"]})
+    return pd.DataFrame(
+        {
+            "customer_id": [10, 11, 12, 13],
+            "customer_name": ["Ada", "Ben", "Cy", "Di"],
+            "segment": ["retail", "retail", "business", "business"],
+        }
+    )
 
 
 @pytest.fixture
@@ -211,7 +217,7 @@ def test_sql_is_built_from_values_not_pasted(ws: Workspace) -> None:
     """A value with a quote in it stays one literal (sqlglot escapes it)."""
     w = Workspace()
     w.add_dataframe(pd.DataFrame({"name": ["O'Brien", "Smith"], "score": [3, 4]}), "people")
-    assert rows_for(w, "score of people named \"O'Brien\"") == [(3,)]
+    assert rows_for(w, 'score of people named "O\'Brien"') == [(3,)]
 
 
 def test_or_between_two_comparisons(ws: Workspace) -> None:

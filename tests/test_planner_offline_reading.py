@@ -6,9 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from planner_helpers import plan_for, rows_for, sqlite_workspace
-from tools.workspace import Workspace
+
+from insightchat.tools.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("no_embeddings")
 
@@ -18,7 +18,9 @@ def ws(tmp_path: Path) -> Workspace:
     db = tmp_path / "films.sqlite"
     con = sqlite3.connect(db)
     con.execute("CREATE TABLE studio (studio_id INTEGER PRIMARY KEY, studio_name TEXT)")
-    con.execute("CREATE TABLE movie (movie_id INTEGER PRIMARY KEY, title TEXT, director TEXT, year INTEGER, budget REAL, studio_id INTEGER REFERENCES studio(studio_id))")
+    con.execute(
+        "CREATE TABLE movie (movie_id INTEGER PRIMARY KEY, title TEXT, director TEXT, year INTEGER, budget REAL, studio_id INTEGER REFERENCES studio(studio_id))"
+    )
     con.executemany("INSERT INTO studio VALUES (?, ?)", [(1, "Northlight"), (2, "Bluebird")])
     movies = [
         (1, "Avatar", "James Cameron", 2009, 237.0, 1),
@@ -54,7 +56,13 @@ def test_year_ranges_on_a_number_column_compare_years(ws: Workspace) -> None:
 
 
 def test_a_direction_alone_orders_the_shown_column(ws: Workspace) -> None:
-    assert rows_for(ws, "List the titles of movies in descending order.") == [("Titanic",), ("Heat",), ("Gravity",), ("Avatar",), ("Alien",)]
+    assert rows_for(ws, "List the titles of movies in descending order.") == [
+        ("Titanic",),
+        ("Heat",),
+        ("Gravity",),
+        ("Avatar",),
+        ("Alien",),
+    ]
 
 
 def test_order_by_a_tables_word_then_its_column(ws: Workspace) -> None:
@@ -95,7 +103,12 @@ def people(tmp_path: Path) -> Workspace:
     db = tmp_path / "people.sqlite"
     con = sqlite3.connect(db)
     con.execute("CREATE TABLE student (stu_id INTEGER PRIMARY KEY, name TEXT, sex TEXT, stu_dob TEXT, gpa REAL)")
-    rows = [(1, "Ann", "F", "2001-04-02", 3.5), (2, "Bo", "M", "1999-01-10", 2.9), (3, "Cid", "M", "2003-08-30", 3.8), (4, "Dee", "F", "1998-12-01", 3.1)]
+    rows = [
+        (1, "Ann", "F", "2001-04-02", 3.5),
+        (2, "Bo", "M", "1999-01-10", 2.9),
+        (3, "Cid", "M", "2003-08-30", 3.8),
+        (4, "Dee", "F", "1998-12-01", 3.1),
+    ]
     con.executemany("INSERT INTO student VALUES (?, ?, ?, ?, ?)", rows)
     con.commit()
     con.close()
@@ -122,7 +135,7 @@ def test_most_common_after_its_column(ws: Workspace) -> None:
 
 
 def test_a_word_read_past_with_a_partial_match_abstains(ws: Workspace) -> None:
-    from assistant.planner.offline.trust import BLOCKING
+    from insightchat.planner.offline.trust import BLOCKING
 
     assert "unknown:weak" in BLOCKING
 
@@ -183,7 +196,12 @@ def test_a_small_count_of_a_plural_noun_counts_rows(ws: Workspace) -> None:
 
 
 def test_a_number_column_is_not_a_number(ws: Workspace) -> None:
-    assert sorted(rows_for(ws, "List the titles of movies whose year is not 2009.")) == [("Alien",), ("Gravity",), ("Heat",), ("Titanic",)]
+    assert sorted(rows_for(ws, "List the titles of movies whose year is not 2009.")) == [
+        ("Alien",),
+        ("Gravity",),
+        ("Heat",),
+        ("Titanic",),
+    ]
 
 
 def test_a_measure_under_a_condition_is_no_grouping(ws: Workspace) -> None:

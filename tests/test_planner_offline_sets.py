@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from planner_helpers import plan_for, rows_for, sqlite_workspace
-from tools.workspace import Workspace
+
+from insightchat.tools.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("no_embeddings")
 
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.usefixtures("no_embeddings")
 def ws(tmp_path: Path) -> Workspace:
     db = tmp_path / "league.sqlite"
     con = sqlite3.connect(db)
-    con.execute("CREATE TABLE player (pid INTEGER PRIMARY KEY, name TEXT, college TEXT, position TEXT, points INTEGER, salary REAL, payment_method TEXT, joined DATE)")
+    con.execute(
+        "CREATE TABLE player (pid INTEGER PRIMARY KEY, name TEXT, college TEXT, position TEXT, points INTEGER, salary REAL, payment_method TEXT, joined DATE)"
+    )
     rows = [
         (1, "Ann", "Yale", "Defender", 25, 100.0, "Cash", "2020-01-05"),
         (2, "Bob", "Yale", "Midfielder", 5, 200.0, "Card", "2021-03-01"),
@@ -28,7 +30,9 @@ def ws(tmp_path: Path) -> Workspace:
     ]
     con.executemany("INSERT INTO player VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.execute("CREATE TABLE airport (apid INTEGER PRIMARY KEY, city TEXT)")
-    con.execute("CREATE TABLE route (rid INTEGER PRIMARY KEY, src_apid INTEGER REFERENCES airport(apid), dst_apid INTEGER REFERENCES airport(apid))")
+    con.execute(
+        "CREATE TABLE route (rid INTEGER PRIMARY KEY, src_apid INTEGER REFERENCES airport(apid), dst_apid INTEGER REFERENCES airport(apid))"
+    )
     con.executemany("INSERT INTO airport VALUES (?, ?)", [(1, "Oslo"), (2, "Rome")])
     con.executemany("INSERT INTO route VALUES (?, ?, ?)", [(1, 1, 2), (2, 1, 2), (3, 2, 1)])
     con.commit()
@@ -44,7 +48,6 @@ def test_one_aggregate_applies_to_each_number_column_listed_after_it(ws: Workspa
     assert rows_for(ws, "What is the average points and salary of players?") == [(16.0, 174.0)]
 
 
-
 def test_an_aggregate_reaches_the_column_after_a_table_word(ws: Workspace) -> None:
     assert rows_for(ws, "What is the average player salary?") == [(174.0,)]
 
@@ -55,7 +58,11 @@ def test_most_often_groups_the_column_before_the_verb(ws: Workspace) -> None:
 
 
 def test_k_written_as_a_word_before_a_superlative(ws: Workspace) -> None:
-    assert rows_for(ws, "Show the names of the three players with the lowest salaries.") == [("Ann",), ("Eve",), ("Cy",)]
+    assert rows_for(ws, "Show the names of the three players with the lowest salaries.") == [
+        ("Ann",),
+        ("Eve",),
+        ("Cy",),
+    ]
 
 
 def test_most_recently_orders_by_the_date(ws: Workspace) -> None:
@@ -129,7 +136,11 @@ def rooms(tmp_path: Path) -> Workspace:
     db = tmp_path / "inn.sqlite"
     con = sqlite3.connect(db)
     con.execute("CREATE TABLE campus (campus TEXT, county TEXT, bed_type TEXT, price INTEGER, date_of_birth DATE)")
-    rows = [("North", "Lake", "King", 30, "1990-01-01"), ("South", "Hill", "Queen", 10, "1980-01-01"), ("East", "Lake", "King", 20, "2000-01-01")]
+    rows = [
+        ("North", "Lake", "King", 30, "1990-01-01"),
+        ("South", "Hill", "Queen", 10, "1980-01-01"),
+        ("East", "Lake", "King", 20, "2000-01-01"),
+    ]
     con.executemany("INSERT INTO campus VALUES (?, ?, ?, ?, ?)", rows)
     con.commit()
     con.close()
@@ -137,7 +148,11 @@ def rooms(tmp_path: Path) -> Workspace:
 
 
 def test_a_sentence_opening_sort_verb_makes_according_to_a_sort_key(rooms: Workspace) -> None:
-    assert rows_for(rooms, "Sort all the campuses according to the price. Just report the campus.") == [("South",), ("East",), ("North",)]
+    assert rows_for(rooms, "Sort all the campuses according to the price. Just report the campus.") == [
+        ("South",),
+        ("East",),
+        ("North",),
+    ]
     assert rows_for(rooms, "Show the county of all campuses. Order them by price.") == [("Hill",), ("Lake",), ("Lake",)]
 
 
@@ -150,7 +165,11 @@ def test_a_word_after_a_value_naming_its_column_is_that_filter(rooms: Workspace)
 
 
 def test_old_to_young_by_a_birth_date_puts_the_earliest_date_first(rooms: Workspace) -> None:
-    assert rows_for(rooms, "List the campus in the order of date of birth from old to young.") == [("South",), ("North",), ("East",)]
+    assert rows_for(rooms, "List the campus in the order of date of birth from old to young.") == [
+        ("South",),
+        ("North",),
+        ("East",),
+    ]
 
 
 def test_equalities_on_one_column_that_cannot_both_hold_abstain(rooms: Workspace) -> None:
@@ -201,7 +220,7 @@ def test_a_value_of_a_related_table_joins_along_the_relation(tmp_path: Path) -> 
 
 
 def test_a_partial_match_across_a_join_blocks_only_with_another_weak_sign() -> None:
-    from assistant.planner.offline.trust import blocking
+    from insightchat.planner.offline.trust import blocking
 
     assert blocking(["join", "join:inexact", "conf:low"]) == []
     assert blocking(["join", "join:inexact", "unknown:one", "join:inexact_weak"]) == ["join:inexact_weak"]

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.assistant import Assistant
-from assistant.planner.offline import OfflinePlanner
-from assistant.planner.offline.textintents import plan_text_question
-from assistant.session import Session
-from tools.workspace import Workspace
-
+from insightchat.assistant import Assistant
+from insightchat.planner.offline import OfflinePlanner
+from insightchat.planner.offline.textintents import plan_text_question
+from insightchat.session import Session
+from insightchat.tools.workspace import Workspace
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -24,12 +23,28 @@ def catalog():
 @pytest.mark.parametrize(
     "question, tool, args",
     [
-        ("sentiment of reviews by product", "sentiment_breakdown", {"table": "reviews", "column": "review_text", "by": "product"}),
-        ("What is the sentiment of review_text per region?", "sentiment_breakdown", {"table": "reviews", "column": "review_text", "by": "region"}),
+        (
+            "sentiment of reviews by product",
+            "sentiment_breakdown",
+            {"table": "reviews", "column": "review_text", "by": "product"},
+        ),
+        (
+            "What is the sentiment of review_text per region?",
+            "sentiment_breakdown",
+            {"table": "reviews", "column": "review_text", "by": "region"},
+        ),
         ("how do customers feel?", "sentiment_breakdown", {"table": "reviews", "column": "review_text"}),
-        ("classify tickets into billing, delivery, other", "classify_text", {"table": "tickets", "column": "text", "labels": ["billing", "delivery", "other"]}),
+        (
+            "classify tickets into billing, delivery, other",
+            "classify_text",
+            {"table": "tickets", "column": "text", "labels": ["billing", "delivery", "other"]},
+        ),
         ("what do customers complain about in tickets", "find_topics", {"table": "tickets", "column": "text"}),
-        ("reviews similar to 'battery dies quickly'", "similar_texts", {"table": "reviews", "column": "review_text", "query": "battery dies quickly", "k": 5}),
+        (
+            "reviews similar to 'battery dies quickly'",
+            "similar_texts",
+            {"table": "reviews", "column": "review_text", "query": "battery dies quickly", "k": 5},
+        ),
     ],
 )
 def test_text_questions_map_to_tools(catalog, question: str, tool: str, args: dict) -> None:
@@ -38,7 +53,9 @@ def test_text_questions_map_to_tools(catalog, question: str, tool: str, args: di
     assert plan.calls[0].args == args
 
 
-@pytest.mark.parametrize("question", ["average rating by region", "how many tickets per channel", "top 3 products by price"])
+@pytest.mark.parametrize(
+    "question", ["average rating by region", "how many tickets per channel", "top 3 products by price"]
+)
 def test_other_questions_are_left_to_sql(catalog, question: str) -> None:
     assert plan_text_question(question, catalog, Session()) is None
 
@@ -57,7 +74,9 @@ def test_sentiment_by_group_end_to_end(reviews_csv: Path) -> None:
     table = answer.table
     assert table is not None and sorted(table["category"]) == ["audio", "computing", "kitchen", "wearables"]
     assert table["texts"].sum() == 400
-    assert ((table["positive_pct"] >= 50) & (table["positive_pct"] <= 100)).all()  # the example reviews are mostly positive
+    assert (
+        (table["positive_pct"] >= 50) & (table["positive_pct"] <= 100)
+    ).all()  # the example reviews are mostly positive
     assert answer.sql and "GROUP BY" in answer.sql
     # The derived column stays queryable by later questions.
     follow = assistant.ask("SELECT sentiment, avg(rating) AS r FROM reviews GROUP BY 1 ORDER BY r")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from planner_helpers import plan_for as plan
+from planner_helpers import rows_for as rows
 
-from assistant.planner.offline import OfflinePlanner
-from assistant.planner.offline.trust import blocking, flags
-from assistant.session import Session
-from planner_helpers import plan_for as plan, rows_for as rows
-from tools.workspace import Workspace
-
+from insightchat.planner.offline import OfflinePlanner
+from insightchat.planner.offline.trust import blocking, flags
+from insightchat.session import Session
+from insightchat.tools.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("no_embeddings")
 
@@ -94,8 +94,8 @@ def test_abstains_on_shapes_it_cannot_express(ws: Workspace, question: str) -> N
 
 
 def test_flags_name_the_risks(ws: Workspace) -> None:
-    from assistant.planner.offline.linking import index_for
-    from assistant.planner.offline.parser import Parser
+    from insightchat.planner.offline.linking import index_for
+    from insightchat.planner.offline.parser import Parser
 
     reading = Parser("show the names of players in team Red", index_for(ws.catalog())).parse()
     assert reading.spec is not None
@@ -123,8 +123,14 @@ ORDERED = [
     ("list the names of players in reverse alphabetical order", ["Eve", "Dee", "Cy", "Bob", "Ann"]),
     ("show the names of players sorted by age in descending order", ["Cy", "Eve", "Ann", "Bob", "Dee"]),
     # a direction, not "the one oldest": every row
-    ("list the names of all players in the order of their ages starting from the highest one", ["Cy", "Eve", "Ann", "Bob", "Dee"]),
-    ("list the names of all players in the order of their ages starting with the lowest", ["Dee", "Bob", "Ann", "Eve", "Cy"]),
+    (
+        "list the names of all players in the order of their ages starting from the highest one",
+        ["Cy", "Eve", "Ann", "Bob", "Dee"],
+    ),
+    (
+        "list the names of all players in the order of their ages starting with the lowest",
+        ["Dee", "Bob", "Ann", "Eve", "Cy"],
+    ),
 ]
 
 
@@ -144,16 +150,20 @@ def test_superlative_column_is_not_shown_again(ws: Workspace) -> None:
 
 
 def test_foreign_keys_are_shown_only_when_asked_for() -> None:
-    from assistant.planner.offline.parser import Reading
-    from assistant.planner.offline.spec import Col, Measure, QuerySpec
-    from assistant.planner.offline.text import tokenize
-    from assistant.planner.offline.trust import _shows_foreign_key
+    from insightchat.planner.offline.parser import Reading
+    from insightchat.planner.offline.spec import Col, Measure, QuerySpec
+    from insightchat.planner.offline.text import tokenize
+    from insightchat.planner.offline.trust import _shows_foreign_key
 
     w = Workspace()
-    w.add_dataframe(pd.DataFrame({"order_id": [1, 2, 3], "customer_id": [10, 11, 10], "amount": [5.0, 7.0, 9.0]}), "orders")
+    w.add_dataframe(
+        pd.DataFrame({"order_id": [1, 2, 3], "customer_id": [10, 11, 10], "amount": [5.0, 7.0, 9.0]}), "orders"
+    )
     w.add_dataframe(pd.DataFrame({"customer_id": [10, 11], "customer_name": ["Ada", "Ben"]}), "customers")
     cat = w.catalog()
-    spec = QuerySpec(table="orders", group_by=[Col("orders", "customer_id")], measures=[Measure("sum", Col("orders", "amount"))])
+    spec = QuerySpec(
+        table="orders", group_by=[Col("orders", "customer_id")], measures=[Measure("sum", Col("orders", "amount"))]
+    )
     assert _shows_foreign_key(Reading(tokens=tokenize("total amount per customer")), spec, cat)
     assert not _shows_foreign_key(Reading(tokens=tokenize("total amount per customer id")), spec, cat)
     # the planner itself joins to the names when it can
@@ -163,16 +173,33 @@ def test_foreign_keys_are_shown_only_when_asked_for() -> None:
 def test_a_column_named_in_part_and_then_left_out_goes_to_the_model_in_the_hybrid() -> None:
     """'category' partly names product_category_code and also a table; the reading drops it. Alone,
     the offline planner answers (flagged); in the hybrid the model gets the question."""
-    from assistant.config import LLMSettings
-    from assistant.planner.hybrid import HybridPlanner
-    from assistant.planner.llm import LLMPlanner
     from llm_fakes import ScriptedChatModel, sql
 
+    from insightchat.config import LLMSettings
+    from insightchat.planner.hybrid import HybridPlanner
+    from insightchat.planner.llm import LLMPlanner
+
     w = Workspace()
-    w.add_dataframe(pd.DataFrame({"product_id": [1, 2, 3], "product_name": ["cumin", "flax", "chervil"],
-                                  "product_category_code": ["Spices", "Seeds", "Herbs"], "typical_buying_price": [2.5, 1.0, 3.0]}), "products")
-    w.add_dataframe(pd.DataFrame({"product_category_code": ["Spices", "Seeds", "Herbs"], "product_category_description": ["dry", "small", "green"]}),
-                    "ref_product_categories")
+    w.add_dataframe(
+        pd.DataFrame(
+            {
+                "product_id": [1, 2, 3],
+                "product_name": ["cumin", "flax", "chervil"],
+                "product_category_code": ["Spices", "Seeds", "Herbs"],
+                "typical_buying_price": [2.5, 1.0, 3.0],
+            }
+        ),
+        "products",
+    )
+    w.add_dataframe(
+        pd.DataFrame(
+            {
+                "product_category_code": ["Spices", "Seeds", "Herbs"],
+                "product_category_description": ["dry", "small", "green"],
+            }
+        ),
+        "ref_product_categories",
+    )
     question = 'What is the category and typical buying price of the product with name "cumin"?'
     alone = plan(w, question)
     assert alone.calls and "select:part_dropped" in alone.meta["flags"]
@@ -191,7 +218,9 @@ def test_a_column_named_in_part_and_then_left_out_goes_to_the_model_in_the_hybri
     # travels with it, so the benchmark scores the turn without the cross-check as the model's answer
     other = "SELECT product_name, typical_buying_price FROM products WHERE product_name = 'cumin'"
     checked = ScriptedChatModel.of([sql(wanted), sql(other)])
-    hybrid = HybridPlanner(OfflinePlanner(), LLMPlanner(checked, LLMSettings(), embed=None, narrate=False, cross_check=True), workspace=w)
+    hybrid = HybridPlanner(
+        OfflinePlanner(), LLMPlanner(checked, LLMSettings(), embed=None, narrate=False, cross_check=True), workspace=w
+    )
     kept = hybrid.plan(question, w.catalog(), Session())
     assert kept.planner == "offline" and kept.calls == alone.calls
     assert kept.meta["cross_check"] == "other rows" and kept.meta["unchecked_sql"] == wanted

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tools.errors import QueryError, UnsafeSQLError
-from tools.sql import check_sql, run_query, run_sql
-from tools.workspace import Workspace
+from insightchat.tools.errors import QueryError, UnsafeSQLError
+from insightchat.tools.sql import check_sql, run_query, run_sql
+from insightchat.tools.workspace import Workspace
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ REFUSED = [
     ("SELECT * FROM read_text('/etc/hosts')", "read_text"),
     ("SELECT * FROM glob('/*')", "glob"),
     ("SELECT * FROM 'data.csv'", "data.csv"),
-    ("SELECT * FROM \"/etc/passwd\"", "passwd"),
+    ('SELECT * FROM "/etc/passwd"', "passwd"),
     ("SELECT getenv('HOME')", "getenv"),
     ("SELECT * FROM sniff_csv('x.csv')", "sniff_csv"),
     ("WITH x AS (SELECT * FROM read_csv('y.csv')) SELECT * FROM x", "read_csv"),

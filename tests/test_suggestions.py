@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tools.suggestions import suggest, suggest_questions
-from tools.workspace import Workspace
+from insightchat.tools.suggestions import suggest, suggest_questions
+from insightchat.tools.workspace import Workspace
 
 
 def test_example_data_gets_one_question_of_each_kind(reviews_csv, tickets_csv):

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from insightchat.cli import app
 
 runner = CliRunner()
 
@@ -70,7 +70,19 @@ def test_sentiment_json_and_errors(reviews_csv):
 
 def test_classify_zero_shot(reviews_csv, tmp_path):
     out = tmp_path / "labelled.parquet"
-    result = runner.invoke(app, ["classify", str(reviews_csv), "--column", "review", "--labels", "product quality, delivery, billing", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "classify",
+            str(reviews_csv),
+            "--column",
+            "review",
+            "--labels",
+            "product quality, delivery, billing",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     df = pd.read_parquet(out)
     assert df["id"].tolist() == REVIEWS["id"].tolist()
@@ -84,7 +96,16 @@ def train(tmp_path: Path) -> Path:
     path = tmp_path / "train.csv"
     pd.DataFrame(
         {
-            "text": ["love it", "works great", "really happy", "excellent", "awful", "broke at once", "waste of money", "hate it"],
+            "text": [
+                "love it",
+                "works great",
+                "really happy",
+                "excellent",
+                "awful",
+                "broke at once",
+                "waste of money",
+                "hate it",
+            ],
             "tag": ["good"] * 4 + ["bad"] * 4,
         }
     ).to_csv(path, index=False)
@@ -94,7 +115,22 @@ def train(tmp_path: Path) -> Path:
 def test_classify_learned_from_another_file(reviews_csv, train, tmp_path):
     out = tmp_path / "learned.csv"
     result = runner.invoke(
-        app, ["classify", str(reviews_csv), "--column", "review", "--train", str(train), "--label-column", "tag", "--train-column", "text", "--out", str(out), "--json"]
+        app,
+        [
+            "classify",
+            str(reviews_csv),
+            "--column",
+            "review",
+            "--train",
+            str(train),
+            "--label-column",
+            "tag",
+            "--train-column",
+            "text",
+            "--out",
+            str(out),
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
@@ -109,14 +145,31 @@ def test_classify_learned_from_another_file(reviews_csv, train, tmp_path):
 
 def test_classify_fine_tuned_saves_and_reuses(reviews_csv, train, tmp_path):
     folder = tmp_path / "tuned"
-    args = ["classify", str(reviews_csv), "--column", "review", "--train", str(train), "--label-column", "tag", "--train-column", "text"]
-    result = runner.invoke(app, args + ["--fine-tune", "--epochs", "1", "--folds", "2", "--save-model", str(folder), "--json"])
+    args = [
+        "classify",
+        str(reviews_csv),
+        "--column",
+        "review",
+        "--train",
+        str(train),
+        "--label-column",
+        "tag",
+        "--train-column",
+        "text",
+    ]
+    result = runner.invoke(
+        app, args + ["--fine-tune", "--epochs", "1", "--folds", "2", "--save-model", str(folder), "--json"]
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["method"] == "fine-tuned" and payload["cross_validation"]["folds"] == 2
-    assert payload["saved_to"] == str(folder) and json.loads((folder / "meta.json").read_text())["settings"]["epochs"] == 1
+    assert (
+        payload["saved_to"] == str(folder) and json.loads((folder / "meta.json").read_text())["settings"]["epochs"] == 1
+    )
     labelled = [row["label"] for row in payload["rows"]]
-    again = runner.invoke(app, ["classify", str(reviews_csv), "--column", "review", "--model-path", str(folder), "--json"])
+    again = runner.invoke(
+        app, ["classify", str(reviews_csv), "--column", "review", "--model-path", str(folder), "--json"]
+    )
     assert again.exit_code == 0, again.output
     reused = json.loads(again.stdout)
     assert reused["method"] == "fine-tuned" and [row["label"] for row in reused["rows"]] == labelled
@@ -139,7 +192,10 @@ def test_topics_and_similar(reviews_csv):
     assert result.exit_code == 0, result.output
     topics = json.loads(result.stdout)["topics"]
     assert len(topics) == 2 and sum(t["rows"] for t in topics) == 6
-    sim = runner.invoke(app, ["similar", str(reviews_csv), "--column", "review", "--query", "package did not arrive", "--k", "1", "--json"])
+    sim = runner.invoke(
+        app,
+        ["similar", str(reviews_csv), "--column", "review", "--query", "package did not arrive", "--k", "1", "--json"],
+    )
     assert sim.exit_code == 0, sim.output
     assert json.loads(sim.stdout)["rows"][0]["id"] == 5
 
@@ -148,8 +204,21 @@ def test_topics_and_similar(reviews_csv):
 def test_cli_in_a_subprocess(reviews_csv, tmp_path):
     out = tmp_path / "s.csv"
     proc = subprocess.run(
-        [sys.executable, "-c", "from assistant.cli import app; app()", "sentiment", str(reviews_csv), "-c", "review", "-o", str(out)],
-        capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "INSIGHTCHAT_PROGRESS": "0"},
+        [
+            sys.executable,
+            "-c",
+            "from insightchat.cli import app; app()",
+            "sentiment",
+            str(reviews_csv),
+            "-c",
+            "review",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "INSIGHTCHAT_PROGRESS": "0"},
     )
     assert proc.returncode == 0, proc.stderr
     assert pd.read_csv(out)["sentiment"].notna().all()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tools import text_tools as tt
-from tools.errors import InsightError
-from tools.registry import get_tool
-from tools.sql import run_query
-from tools.workspace import Workspace
+from insightchat.tools import text_tools as tt
+from insightchat.tools.errors import InsightError
+from insightchat.tools.registry import get_tool
+from insightchat.tools.sql import run_query
+from insightchat.tools.workspace import Workspace
 
 REVIEWS = pd.DataFrame(
     {
@@ -47,13 +47,15 @@ def test_sentiment_adds_queryable_columns_and_keeps_rows(ws):
     assert rows.loc[0, "sentiment"] == "positive" and rows.loc[1, "sentiment"] == "negative"
     assert pd.isna(rows.loc[7, "sentiment"]) and pd.isna(rows.loc[8, "sentiment"])  # NULL and blank text
     assert any("empty or NULL" in w for w in run.warnings)
-    by = run_query(ws, "SELECT sentiment, avg(rating) AS r FROM reviews WHERE sentiment IS NOT NULL GROUP BY sentiment ORDER BY r").df
+    by = run_query(
+        ws, "SELECT sentiment, avg(rating) AS r FROM reviews WHERE sentiment IS NOT NULL GROUP BY sentiment ORDER BY r"
+    ).df
     assert by["sentiment"].tolist() == ["negative", "positive"]
     assert by["r"].iloc[0] < 2 < 4.5 < by["r"].iloc[1]
 
 
 def test_second_run_does_no_inference(ws):
-    from models.sentiment import load_sentiment_model
+    from insightchat.models.sentiment import load_sentiment_model
 
     model = load_sentiment_model()
     first = tt.add_sentiment(ws, "reviews", "review")
@@ -76,7 +78,9 @@ def test_not_a_text_column_and_unknown_names(ws):
 
 def test_long_non_english_and_all_empty_texts():
     w = Workspace()
-    w.add_dataframe(pd.DataFrame({"t": ["x " * 25_000, "Das ist großartig, ich liebe es!", "Esto es horrible.", "", None]}), "odd")
+    w.add_dataframe(
+        pd.DataFrame({"t": ["x " * 25_000, "Das ist großartig, ich liebe es!", "Esto es horrible.", "", None]}), "odd"
+    )
     run = tt.add_sentiment(w, "odd", "t")
     got = w.query_df("SELECT sentiment FROM odd")["sentiment"].tolist()
     assert all(isinstance(v, str) for v in got[:3]) and pd.isna(got[3]) and pd.isna(got[4])
@@ -108,12 +112,36 @@ def test_zero_shot_labels_clear_cut_and_other():
 
 
 def _labelled() -> pd.DataFrame:
-    billing = ["charged twice on my card", "refund my payment please", "invoice shows a wrong amount", "extra fee on my bill",
-               "my subscription price went up", "payment failed but money was taken", "I need a receipt for my payment", "cancel the charge"]
-    delivery = ["parcel has not arrived", "courier lost my package", "delivery is late again", "wrong address on the shipment",
-                "tracking number does not work", "box arrived damaged", "when will my order ship", "driver never came"]
-    login = ["cannot log into my account", "password reset email never comes", "two factor code is not accepted", "account locked after login attempts",
-             "forgot my username", "login page shows an error", "how do I change my password", "my account was hacked"]
+    billing = [
+        "charged twice on my card",
+        "refund my payment please",
+        "invoice shows a wrong amount",
+        "extra fee on my bill",
+        "my subscription price went up",
+        "payment failed but money was taken",
+        "I need a receipt for my payment",
+        "cancel the charge",
+    ]
+    delivery = [
+        "parcel has not arrived",
+        "courier lost my package",
+        "delivery is late again",
+        "wrong address on the shipment",
+        "tracking number does not work",
+        "box arrived damaged",
+        "when will my order ship",
+        "driver never came",
+    ]
+    login = [
+        "cannot log into my account",
+        "password reset email never comes",
+        "two factor code is not accepted",
+        "account locked after login attempts",
+        "forgot my username",
+        "login page shows an error",
+        "how do I change my password",
+        "my account was hacked",
+    ]
     rows = [(t, "billing") for t in billing] + [(t, "delivery") for t in delivery] + [(t, "login") for t in login]
     return pd.DataFrame(rows, columns=["text", "category"])
 
@@ -121,8 +149,13 @@ def _labelled() -> pd.DataFrame:
 def test_learned_classifier_reports_cv_and_labels_other_table(tmp_path):
     w = Workspace()
     w.add_dataframe(_labelled(), "examples")
-    w.add_dataframe(pd.DataFrame({"text": ["I was billed two times", "my package never arrived", "I can't sign in to my account"]}), "new")
-    run = tt.train_text_classifier_run(w, "examples", "text", "category", target_table="new", save_to=str(tmp_path / "clf"))
+    w.add_dataframe(
+        pd.DataFrame({"text": ["I was billed two times", "my package never arrived", "I can't sign in to my account"]}),
+        "new",
+    )
+    run = tt.train_text_classifier_run(
+        w, "examples", "text", "category", target_table="new", save_to=str(tmp_path / "clf")
+    )
     report = run.report
     assert report is not None and report.folds == 5 and report.n_rows == 24
     assert report.accuracy >= 0.75 and 0 <= report.macro_f1 <= 1
@@ -153,7 +186,9 @@ def test_topics_find_the_groups_and_name_them():
     assert len(run.topics) == 3
     assert sorted(run.topics["rows"]) == [8, 8, 8]
     names = " ".join(run.topics["topic"])
-    assert "battery" in names and ("delivery" in names or "courier" in names) and ("screen" in names or "display" in names)
+    assert (
+        "battery" in names and ("delivery" in names or "courier" in names) and ("screen" in names or "display" in names)
+    )
     got = w.query_df("SELECT topic, count(*) AS n FROM c GROUP BY topic")
     assert sorted(got["n"]) == [8, 8, 8]
 
@@ -169,7 +204,14 @@ def test_similar_rows_by_query_and_by_row(ws):
 
 
 def test_tools_are_registered_for_planners(ws):
-    for name in ("score_sentiment", "classify_text", "train_text_classifier", "apply_text_classifier", "find_topics", "similar_texts"):
+    for name in (
+        "score_sentiment",
+        "classify_text",
+        "train_text_classifier",
+        "apply_text_classifier",
+        "find_topics",
+        "similar_texts",
+    ):
         assert get_tool(name).description
     result = get_tool("score_sentiment")(ws, table="reviews", column="review")
     assert result.meta["columns"]["sentiment"] == "sentiment"

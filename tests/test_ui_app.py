@@ -17,17 +17,16 @@ import pytest
 
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
-
-from ui.planners import offline_option  # noqa: E402
 from ui_helpers import EXAMPLES, components, launched_app, step_messages, table_of, texts  # noqa: E402
+
+from insightchat.ui.planners import offline_option  # noqa: E402
 
 pytestmark = pytest.mark.timeout(180)
 
 
-
 def _has_offline_planner() -> bool:
     try:
-        from assistant.planner.offline import OfflinePlanner  # noqa: F401
+        from insightchat.planner.offline import OfflinePlanner  # noqa: F401
     except ImportError:
         return False
     return True
@@ -156,7 +155,7 @@ def test_unexpected_error_is_an_apology_not_a_trace(app, client):
     final = texts(chat[-1])
     assert "Something went wrong" in final and "internal detail" not in final
     # the session still works afterwards
-    from assistant.assistant import default_planner
+    from insightchat.assistant import default_planner
 
     sess.assistant.planner = default_planner()
     assert table_of(ask(client, "SELECT 2 AS x")[-1])[1] == [["2"]]
@@ -290,8 +289,8 @@ def test_two_sessions_at_once_are_isolated(app, tmp_path):
 
 
 def test_launch_beyond_loopback_needs_a_password():
-    from tools.errors import InsightError
-    from ui.app import launch, parse_auth
+    from insightchat.tools.errors import InsightError
+    from insightchat.ui.app import launch, parse_auth
 
     with pytest.raises(InsightError, match="password"):
         launch(share=True)

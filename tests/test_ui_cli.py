@@ -8,17 +8,21 @@ import time
 import urllib.request
 
 import pytest
-
 from ui_helpers import EXAMPLES, free_port
 
 pytestmark = pytest.mark.timeout(120)
 
-CLI = [sys.executable, "-c", "from assistant.cli import app; app()"]
+CLI = [sys.executable, "-c", "from insightchat.cli import app; app()"]
 
 
 def test_ui_command_serves_the_app_on_loopback():
     port = free_port()
-    proc = subprocess.Popen([*CLI, "ui", str(EXAMPLES / "reviews.csv"), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "ui", str(EXAMPLES / "reviews.csv"), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         body = ""
         for _ in range(120):

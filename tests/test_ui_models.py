@@ -6,10 +6,10 @@ import pytest
 
 pytest.importorskip("gradio_client")
 from gradio_client import Client  # noqa: E402
-
-from assistant.planner.sql_passthrough import SQLPassthroughPlanner  # noqa: E402
-from ui.planners import PlannerOption, default_planner_options, offline_option  # noqa: E402
 from ui_helpers import EXAMPLES, launched_app, texts  # noqa: E402
+
+from insightchat.planner.sql_passthrough import SQLPassthroughPlanner  # noqa: E402
+from insightchat.ui.planners import PlannerOption, default_planner_options, offline_option  # noqa: E402
 
 pytestmark = pytest.mark.timeout(120)
 

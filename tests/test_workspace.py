@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tools.errors import DataSourceError
-from tools.sources import safe_table_name, table_name_for
-from tools.workspace import Workspace
+from insightchat.tools.errors import DataSourceError
+from insightchat.tools.sources import safe_table_name, table_name_for
+from insightchat.tools.workspace import Workspace
 
 
 def digest(path: Path) -> str:
@@ -160,8 +160,14 @@ def test_sqlite_tables_and_declared_foreign_keys(tmp_path: Path) -> None:
     ws = Workspace([path])
     assert sorted(ws.table_names()) == ["customer", "order_table", "purchase"]
     rels = ws.catalog().relations
-    assert any(r.left == "purchase" and r.left_column == "buyer" and r.right == "customer" and r.origin == "declared" for r in rels)
-    assert rows(ws, "SELECT c.name, sum(p.total) FROM purchase p JOIN customer c ON p.buyer = c.customer_id GROUP BY 1 ORDER BY 1") == [("Ann", 15.0), ("Bob", 1.5)]
+    assert any(
+        r.left == "purchase" and r.left_column == "buyer" and r.right == "customer" and r.origin == "declared"
+        for r in rels
+    )
+    assert rows(
+        ws,
+        "SELECT c.name, sum(p.total) FROM purchase p JOIN customer c ON p.buyer = c.customer_id GROUP BY 1 ORDER BY 1",
+    ) == [("Ann", 15.0), ("Bob", 1.5)]
     assert digest(path) == before
 
 
@@ -221,6 +227,8 @@ def test_replace_with_view_keeps_original_rows(reviews_csv: Path) -> None:
     v0 = ws.version("reviews")
     ws.replace_with_view("reviews", lambda base: f"SELECT *, rating >= 4 AS happy FROM {base}")
     assert ws.version("reviews") > v0
-    assert rows(ws, "SELECT count(*) FROM reviews WHERE happy") == rows(ws, "SELECT count(*) FROM _base_reviews WHERE rating >= 4")
+    assert rows(ws, "SELECT count(*) FROM reviews WHERE happy") == rows(
+        ws, "SELECT count(*) FROM _base_reviews WHERE rating >= 4"
+    )
     assert "happy" in ws.catalog().table("reviews").column_names
     assert ws.table_names() == ["reviews"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -18,7 +19,7 @@ def free_port() -> int:
 
 def launched_app(files: Sequence[str | Path] = (), **kwargs: Any) -> Iterator[Any]:
     """Build and serve the app (one per test module); yields the Blocks, closes it afterwards."""
-    from ui.app import build_app, close_app, serve
+    from insightchat.ui.app import build_app, close_app, serve
 
     demo = build_app(files, **kwargs)
     serve(demo, port=free_port(), host="127.0.0.1", prevent_thread_lock=True)

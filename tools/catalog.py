@@ -13,11 +13,12 @@ tables above ``EXACT_DISTINCT_MAX_ROWS`` rows and say so; everything else is exa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from tools.workspace import Workspace
+    from insightchat.tools.workspace import Workspace
 
 ColumnKind = Literal["number", "text", "date", "bool", "other"]
 
@@ -144,14 +145,23 @@ def _short(value: Any, limit: int = 40) -> Any:
 
 def is_id_name(name: str) -> bool:
     lowered = name.lower()
-    return lowered == "id" or lowered.endswith("_id") or lowered.endswith("id") and len(lowered) > 2 and lowered[-3] in "_ "
+    return (
+        lowered == "id"
+        or lowered.endswith("_id")
+        or lowered.endswith("id")
+        and len(lowered) > 2
+        and lowered[-3] in "_ "
+    )
 
 
 def column_kind(dtype: str) -> ColumnKind:
     upper = dtype.upper()
     if upper in ("BOOLEAN",):
         return "bool"
-    if re.match(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)", upper):
+    if re.match(
+        r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)",
+        upper,
+    ):
         return "number"
     if upper.startswith(("DATE", "TIMESTAMP", "TIME")):
         return "date"
@@ -164,7 +174,7 @@ def _q(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def profile_table(ws: "Workspace", table: str) -> TableProfile:
+def profile_table(ws: Workspace, table: str) -> TableProfile:
     """Two scans whatever the width: one aggregate pass for the stats, one for the value index."""
     cols = ws.columns(table)
     t = _q(table)
@@ -184,7 +194,11 @@ def profile_table(ws: "Workspace", table: str) -> TableProfile:
     row_count = int(stats["row_count"])
     approx = row_count > EXACT_DISTINCT_MAX_ROWS
     if not approx and row_count:
-        exact = [f"count(DISTINCT {_q(name)}) AS d{i}" for i, (name, dtype) in enumerate(cols) if column_kind(dtype) != "other"]
+        exact = [
+            f"count(DISTINCT {_q(name)}) AS d{i}"
+            for i, (name, dtype) in enumerate(cols)
+            if column_kind(dtype) != "other"
+        ]
         if exact:
             for key, value in ws.query_df(f"SELECT {', '.join(exact)} FROM {t}").iloc[0].items():
                 stats[key] = value
@@ -224,11 +238,14 @@ def profile_table(ws: "Workspace", table: str) -> TableProfile:
     return TableProfile(name=table, row_count=row_count, columns=profiles, source=(src.path or src.kind) if src else "")
 
 
-def _fill_value_index(ws: "Workspace", quoted_table: str, profiles: list[ColumnProfile]) -> None:
+def _fill_value_index(ws: Workspace, quoted_table: str, profiles: list[ColumnProfile]) -> None:
     """Exact value lists of every low-cardinality text column, all in one scan (``histogram``)."""
     candidates = [
-        p for p in profiles
-        if p.kind in ("text", "bool") and 0 < p.distinct <= VALUE_INDEX_MAX_DISTINCT * (1.2 if p.distinct_is_approx else 1) and (p.avg_length or 0) < 80
+        p
+        for p in profiles
+        if p.kind in ("text", "bool")
+        and 0 < p.distinct <= VALUE_INDEX_MAX_DISTINCT * (1.2 if p.distinct_is_approx else 1)
+        and (p.avg_length or 0) < 80
     ]
     if not candidates:
         return
@@ -276,7 +293,7 @@ def _singular(word: str) -> str:
     return w
 
 
-def detect_relations(ws: "Workspace", profiles: dict[str, TableProfile]) -> list[Relation]:
+def detect_relations(ws: Workspace, profiles: dict[str, TableProfile]) -> list[Relation]:
     """Declared foreign keys first, then same-named id columns where one side is a key.
 
     ``orders.customer_id`` -> ``customers.customer_id`` (or ``customers.id``) when the target column
@@ -295,12 +312,18 @@ def detect_relations(ws: "Workspace", profiles: dict[str, TableProfile]) -> list
         for col, ref_table, ref_col in src.declared_foreign_keys:
             if ref_table in profiles:
                 target = profiles[ref_table]
-                ref = ref_col or next((c.name for c in target.columns if c.name.lower() in ("id", f"{_singular(ref_table)}_id")), None)
+                ref = ref_col or next(
+                    (c.name for c in target.columns if c.name.lower() in ("id", f"{_singular(ref_table)}_id")), None
+                )
                 if ref and target.column(ref):
                     add(Relation(name, col, ref_table, target.column(ref).name, "declared"))
 
     def is_key(prof: TableProfile, col: ColumnProfile) -> bool:
-        return prof.row_count > 0 and col.distinct >= prof.row_count * (0.97 if col.distinct_is_approx else 1.0) and col.null_fraction == 0
+        return (
+            prof.row_count > 0
+            and col.distinct >= prof.row_count * (0.97 if col.distinct_is_approx else 1.0)
+            and col.null_fraction == 0
+        )
 
     names = list(profiles)
     for a in names:
@@ -329,10 +352,15 @@ VALUE_LOOKUP_MAX_ROWS = 1_000_000
 def looked_up(table: TableProfile, column: ColumnProfile) -> bool:
     """Whether :func:`value_finder` searches ``column``: text the value index does not cover, not
     prose, in a table small enough to scan."""
-    return column.kind == "text" and column.values is None and not column.is_free_text and table.row_count <= VALUE_LOOKUP_MAX_ROWS
+    return (
+        column.kind == "text"
+        and column.values is None
+        and not column.is_free_text
+        and table.row_count <= VALUE_LOOKUP_MAX_ROWS
+    )
 
 
-def value_finder(ws: "Workspace", profiles: dict[str, TableProfile]) -> Callable[[str], list[tuple[str, str, str]]]:
+def value_finder(ws: Workspace, profiles: dict[str, TableProfile]) -> Callable[[str], list[tuple[str, str, str]]]:
     """A case-insensitive exact lookup of a phrase in non-indexed, non-prose text columns.
 
     Planners call it for quoted or capitalised phrases the value index does not know, so "in New
@@ -362,6 +390,6 @@ def value_finder(ws: "Workspace", profiles: dict[str, TableProfile]) -> Callable
     return find
 
 
-def build_catalog(ws: "Workspace") -> Catalog:
+def build_catalog(ws: Workspace) -> Catalog:
     profiles = {name: ws.profile(name) for name in ws.table_names()}
     return Catalog(tables=profiles, relations=detect_relations(ws, profiles), find_value=value_finder(ws, profiles))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from tools.results import ChartSpec
+from insightchat.tools.results import ChartSpec
 
 MAX_BAR_CATEGORIES = 40
 
@@ -34,7 +34,9 @@ def choose_chart(df: pd.DataFrame | None, title: str = "") -> ChartSpec | None:
         return None
     cols = list(df.columns)
     numbers = [c for c in cols if _is_number(df[c])]
-    times = [c for c in cols if _is_time(df[c]) or str(c).lower() in ("year", "month", "day", "week", "quarter", "date")]
+    times = [
+        c for c in cols if _is_time(df[c]) or str(c).lower() in ("year", "month", "day", "week", "quarter", "date")
+    ]
     others = [c for c in cols if c not in numbers and c not in times]
     if len(cols) == 1 and numbers and len(df) >= 10:
         return ChartSpec("histogram", x=cols[0], title=title)

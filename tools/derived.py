@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from models.hashing import text_hash
-from tools.errors import InsightError
-from tools.sql import closest
-from tools.workspace import Workspace
+from insightchat.models.hashing import text_hash
+from insightchat.tools.errors import InsightError
+from insightchat.tools.sql import closest
+from insightchat.tools.workspace import Workspace
 
 SPECS_TABLE = "_ic_derived_specs"
 ROW_NUMBER = "__ic_rn"
@@ -78,7 +78,10 @@ def resolve_table(ws: Workspace, table: str | None) -> str:
     if table.lower() in lowered:
         return lowered[table.lower()]
     suggestions = closest(table, names)
-    raise InsightError(f"Unknown table {table!r}", f"did you mean {', '.join(suggestions)}?" if suggestions else f"tables: {', '.join(names)}")
+    raise InsightError(
+        f"Unknown table {table!r}",
+        f"did you mean {', '.join(suggestions)}?" if suggestions else f"tables: {', '.join(names)}",
+    )
 
 
 def base_columns(ws: Workspace, table: str) -> list[tuple[str, str]]:
@@ -104,12 +107,16 @@ def resolve_text_column(ws: Workspace, table: str, column: str) -> str:
             suggestions = closest(column, list(cols))
             raise InsightError(
                 f"Table {table!r} has no column {column!r}",
-                f"did you mean {', '.join(suggestions)}?" if suggestions else f"text columns: {', '.join(texts) or 'none'}",
+                f"did you mean {', '.join(suggestions)}?"
+                if suggestions
+                else f"text columns: {', '.join(texts) or 'none'}",
             )
     if column not in texts:
         raise InsightError(
             f"Column {column!r} of {table!r} is {cols[column]}, not text",
-            f"text models need a text column; this table's text columns are: {', '.join(texts)}" if texts else "this table has no text columns",
+            f"text models need a text column; this table's text columns are: {', '.join(texts)}"
+            if texts
+            else "this table has no text columns",
         )
     return column
 
@@ -139,7 +146,8 @@ def missing_hashes(ws: Workspace, kind: DerivedKind, key: str, hashes: list[str]
     try:
         con.register("__ic_hashes", pd.DataFrame({"text_hash": list(dict.fromkeys(hashes))}))
         have = con.execute(
-            f"SELECT DISTINCT v.text_hash FROM {kind.table} v JOIN __ic_hashes h USING (text_hash) WHERE v.key = ?", [key]
+            f"SELECT DISTINCT v.text_hash FROM {kind.table} v JOIN __ic_hashes h USING (text_hash) WHERE v.key = ?",
+            [key],
         ).fetchall()
         con.unregister("__ic_hashes")
     finally:
@@ -173,7 +181,9 @@ def stored_values(ws: Workspace, kind: DerivedKind, key: str, hashes: list[str])
     con = ws.cursor()
     try:
         con.register("__ic_hashes", pd.DataFrame({"text_hash": list(dict.fromkeys(hashes))}))
-        df = con.execute(f"SELECT v.* EXCLUDE (key) FROM {kind.table} v JOIN __ic_hashes h USING (text_hash) WHERE v.key = ?", [key]).df()
+        df = con.execute(
+            f"SELECT v.* EXCLUDE (key) FROM {kind.table} v JOIN __ic_hashes h USING (text_hash) WHERE v.key = ?", [key]
+        ).df()
         con.unregister("__ic_hashes")
     finally:
         con.close()
@@ -200,7 +210,8 @@ def load_specs(ws: Workspace, table: str) -> list[DerivedSpec]:
     con = ws.cursor()
     try:
         rows = con.execute(
-            f"SELECT table_name, kind, text_column, key, outputs, seq FROM {SPECS_TABLE} WHERE table_name = ? ORDER BY seq", [table]
+            f"SELECT table_name, kind, text_column, key, outputs, seq FROM {SPECS_TABLE} WHERE table_name = ? ORDER BY seq",
+            [table],
         ).fetchall()
     finally:
         con.close()
@@ -232,9 +243,15 @@ def attach(ws: Workspace, table: str, kind: DerivedKind, text_column: str, key: 
             outputs[col] = name
     con = ws.cursor()
     try:
-        con.execute(f"DELETE FROM {SPECS_TABLE} WHERE table_name = ? AND kind = ? AND text_column = ?", [table, kind.name, text_column])
+        con.execute(
+            f"DELETE FROM {SPECS_TABLE} WHERE table_name = ? AND kind = ? AND text_column = ?",
+            [table, kind.name, text_column],
+        )
         seq = max([s.seq for s in specs] + [0]) + 1 if same is None else same.seq
-        con.execute(f"INSERT INTO {SPECS_TABLE} VALUES (?, ?, ?, ?, ?, ?)", [table, kind.name, text_column, key, json.dumps(outputs), seq])
+        con.execute(
+            f"INSERT INTO {SPECS_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
+            [table, kind.name, text_column, key, json.dumps(outputs), seq],
+        )
     finally:
         con.close()
     rebuild_view(ws, table)

@@ -1,7 +1,7 @@
 """The one registry of tools.
 
-A tool is a plain typed Python function whose first parameter is the :class:`tools.workspace.Workspace`
-it works on and which returns a :class:`tools.results.ToolResult`. Registering it checks the contract
+A tool is a plain typed Python function whose first parameter is the :class:`insightchat.tools.workspace.Workspace`
+it works on and which returns a :class:`insightchat.tools.results.ToolResult`. Registering it checks the contract
 at definition time (docstring present, every other parameter annotated) and derives a JSON schema
 from the signature, so the LangChain wrappers, the offline planner and the UI are all generated from
 the same place and cannot drift apart.
@@ -13,17 +13,18 @@ import importlib
 import inspect
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from tools.errors import InsightError
-from tools.results import ToolResult
+from insightchat.tools.errors import InsightError
+from insightchat.tools.results import ToolResult
 
 # Modules whose import registers built-in tools. Later capabilities add their module here.
 BUILTIN_TOOL_MODULES: tuple[str, ...] = (
-    "tools.schema_tools",
-    "tools.sql",
-    "tools.text_tools",
+    "insightchat.tools.schema_tools",
+    "insightchat.tools.sql",
+    "insightchat.tools.text_tools",
 )
 
 _JSON_TYPES: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}

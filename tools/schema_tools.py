@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tools.errors import InsightError
-from tools.registry import tool
-from tools.results import ToolResult
-from tools.sql import closest
-from tools.workspace import Workspace
+from insightchat.tools.errors import InsightError
+from insightchat.tools.registry import tool
+from insightchat.tools.results import ToolResult
+from insightchat.tools.sql import closest
+from insightchat.tools.workspace import Workspace
 
 
 def tables_frame(ws: Workspace) -> pd.DataFrame:
@@ -24,7 +24,10 @@ def columns_frame(ws: Workspace, table: str) -> pd.DataFrame:
     prof = ws.catalog().table(table)
     if prof is None:
         suggestions = closest(table, ws.table_names())
-        raise InsightError(f"Unknown table {table!r}", f"did you mean {', '.join(suggestions)}?" if suggestions else f"tables: {', '.join(ws.table_names())}")
+        raise InsightError(
+            f"Unknown table {table!r}",
+            f"did you mean {', '.join(suggestions)}?" if suggestions else f"tables: {', '.join(ws.table_names())}",
+        )
     rows = []
     for col in prof.columns:
         if col.values is not None:

@@ -24,10 +24,10 @@ import sqlglot
 from rapidfuzz import process as fuzz_process
 from sqlglot import exp
 
-from tools.errors import QueryError, UnsafeSQLError
-from tools.registry import tool
-from tools.results import ToolResult
-from tools.workspace import Workspace
+from insightchat.tools.errors import QueryError, UnsafeSQLError
+from insightchat.tools.registry import tool
+from insightchat.tools.results import ToolResult
+from insightchat.tools.workspace import Workspace
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings are ours to report
 
@@ -40,15 +40,59 @@ ALLOWED_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
 # Functions refused wherever they appear: they read or write files, reach the network, expose the
 # environment, or run SQL given as a string.
 FORBIDDEN_FUNCTIONS = {
-    "read_csv", "read_csv_auto", "read_parquet", "parquet_scan", "parquet_metadata", "parquet_schema",
-    "parquet_file_metadata", "parquet_kv_metadata", "read_json", "read_json_auto", "read_json_objects",
-    "read_ndjson", "read_ndjson_auto", "read_ndjson_objects", "read_text", "read_blob", "glob",
-    "sniff_csv", "read_xlsx", "st_read", "iceberg_scan", "iceberg_metadata", "delta_scan",
-    "sqlite_scan", "sqlite_attach", "postgres_scan", "postgres_query", "mysql_scan", "mysql_query",
-    "query", "query_table", "getenv", "load_extension", "install_extension", "httpfs", "http_get",
-    "read_file", "write_file", "duckdb_secrets", "duckdb_settings", "which_secret", "checkpoint",
-    "force_checkpoint", "pragma_database_size", "current_setting", "set_config", "export_database",
-    "import_database", "pg_read_file", "readfile", "writefile", "load_file", "copy",
+    "read_csv",
+    "read_csv_auto",
+    "read_parquet",
+    "parquet_scan",
+    "parquet_metadata",
+    "parquet_schema",
+    "parquet_file_metadata",
+    "parquet_kv_metadata",
+    "read_json",
+    "read_json_auto",
+    "read_json_objects",
+    "read_ndjson",
+    "read_ndjson_auto",
+    "read_ndjson_objects",
+    "read_text",
+    "read_blob",
+    "glob",
+    "sniff_csv",
+    "read_xlsx",
+    "st_read",
+    "iceberg_scan",
+    "iceberg_metadata",
+    "delta_scan",
+    "sqlite_scan",
+    "sqlite_attach",
+    "postgres_scan",
+    "postgres_query",
+    "mysql_scan",
+    "mysql_query",
+    "query",
+    "query_table",
+    "getenv",
+    "load_extension",
+    "install_extension",
+    "httpfs",
+    "http_get",
+    "read_file",
+    "write_file",
+    "duckdb_secrets",
+    "duckdb_settings",
+    "which_secret",
+    "checkpoint",
+    "force_checkpoint",
+    "pragma_database_size",
+    "current_setting",
+    "set_config",
+    "export_database",
+    "import_database",
+    "pg_read_file",
+    "readfile",
+    "writefile",
+    "load_file",
+    "copy",
 }
 
 _REFUSED_STATEMENTS: dict[type[exp.Expression], str] = {
@@ -78,9 +122,36 @@ _REFUSED_STATEMENTS: dict[type[exp.Expression], str] = {
 }
 
 _REFUSED_KEYWORDS = {
-    "CREATE", "DROP", "INSERT", "UPDATE", "DELETE", "MERGE", "ALTER", "COPY", "SET", "RESET", "PRAGMA",
-    "USE", "ATTACH", "DETACH", "EXPORT", "IMPORT", "INSTALL", "LOAD", "CALL", "CHECKPOINT", "VACUUM",
-    "TRUNCATE", "BEGIN", "COMMIT", "ROLLBACK", "GRANT", "REVOKE", "SUMMARIZE", "DESCRIBE", "SHOW",
+    "CREATE",
+    "DROP",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "MERGE",
+    "ALTER",
+    "COPY",
+    "SET",
+    "RESET",
+    "PRAGMA",
+    "USE",
+    "ATTACH",
+    "DETACH",
+    "EXPORT",
+    "IMPORT",
+    "INSTALL",
+    "LOAD",
+    "CALL",
+    "CHECKPOINT",
+    "VACUUM",
+    "TRUNCATE",
+    "BEGIN",
+    "COMMIT",
+    "ROLLBACK",
+    "GRANT",
+    "REVOKE",
+    "SUMMARIZE",
+    "DESCRIBE",
+    "SHOW",
 }
 
 _QUERY_ROOTS = (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery)
@@ -161,7 +232,10 @@ def check_sql(sql: str, known_tables: set[str] | None = None) -> exp.Expression:
     for table in tree.find_all(exp.Table):
         inner = table.this
         if isinstance(inner, exp.Literal):
-            raise UnsafeSQLError(f"Refused: reading the file {inner.this!r} directly", "open files with insightchat, then query the table")
+            raise UnsafeSQLError(
+                f"Refused: reading the file {inner.this!r} directly",
+                "open files with insightchat, then query the table",
+            )
         if isinstance(inner, exp.Func):
             name = _function_name(inner)
             if name not in ALLOWED_TABLE_FUNCTIONS:
@@ -173,10 +247,16 @@ def check_sql(sql: str, known_tables: set[str] | None = None) -> exp.Expression:
                 raise UnsafeSQLError(f"Refused: {name!r} looks like a file path", "query the opened tables by name")
             continue
         if table.args.get("catalog") or table.args.get("db"):
-            raise UnsafeSQLError(f"Refused: qualified table name {table.sql(dialect='duckdb')}", "refer to tables by their plain name")
+            raise UnsafeSQLError(
+                f"Refused: qualified table name {table.sql(dialect='duckdb')}", "refer to tables by their plain name"
+            )
         if name.lower() not in allowed:
             suggestions = closest(name, sorted(known_tables))
-            hint = f"did you mean {', '.join(suggestions)}?" if suggestions else f"tables: {', '.join(sorted(known_tables))}"
+            hint = (
+                f"did you mean {', '.join(suggestions)}?"
+                if suggestions
+                else f"tables: {', '.join(sorted(known_tables))}"
+            )
             raise QueryError(f"Unknown table {name!r}", hint, suggestions)
     return tree
 
@@ -204,15 +284,25 @@ def _explain_duckdb_error(exc: duckdb.Error, ws: Workspace) -> QueryError:
     if match:
         missing = next(g for g in match.groups() if g)
         suggestions = closest(missing, columns)
-        hint = f"did you mean {', '.join(suggestions)}?" if suggestions else "list the columns with `insightchat tables`"
+        hint = (
+            f"did you mean {', '.join(suggestions)}?" if suggestions else "list the columns with `insightchat tables`"
+        )
         return QueryError(f"Unknown column {missing!r}", hint, suggestions)
     match = re.search(r'Table with name "?([^"\s]+)"? does not exist', message, re.I)
     if match:
         suggestions = closest(match.group(1), ws.table_names())
-        return QueryError(f"Unknown table {match.group(1)!r}", f"did you mean {', '.join(suggestions)}?" if suggestions else "", suggestions)
+        return QueryError(
+            f"Unknown table {match.group(1)!r}",
+            f"did you mean {', '.join(suggestions)}?" if suggestions else "",
+            suggestions,
+        )
     if isinstance(exc, duckdb.InterruptException):
         return QueryError("The query was stopped at the time limit", "add a filter or an aggregate, or raise the limit")
-    hint = "check the column types (cast with CAST(x AS ...))" if "conversion" in message.lower() or "type" in message.lower() else "check the SQL"
+    hint = (
+        "check the column types (cast with CAST(x AS ...))"
+        if "conversion" in message.lower() or "type" in message.lower()
+        else "check the SQL"
+    )
     return QueryError(message.removeprefix("Error: "), hint)
 
 
@@ -244,7 +334,10 @@ def run_query(
             if truncated and count_total:
                 total = int(cursor.execute(f"SELECT count(*) FROM ({text})").fetchall()[0][0])
         except duckdb.InterruptException:
-            raise QueryError(f"The query was stopped (time limit {timeout_s:g} s, or Stop)", "add a filter or an aggregate, or raise the time limit") from None
+            raise QueryError(
+                f"The query was stopped (time limit {timeout_s:g} s, or Stop)",
+                "add a filter or an aggregate, or raise the time limit",
+            ) from None
         except duckdb.Error as exc:
             raise _explain_duckdb_error(exc, ws) from None
         finally:

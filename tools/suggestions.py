@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from tools.catalog import Catalog, ColumnProfile, TableProfile
+from insightchat.tools.catalog import Catalog, ColumnProfile, TableProfile
 
 SuggestionKind = Literal["count", "group", "trend", "sentiment"]
 

@@ -2,7 +2,7 @@
 
 Each capability is a plain typed function (used by the CLI and by tests) plus a registered tool that
 wraps it in a :class:`ToolResult` for planners. Every tool that scores rows writes derived columns
-into DuckDB (see :mod:`tools.derived`), so a planner can follow up with SQL such as
+into DuckDB (see :mod:`insightchat.tools.derived`), so a planner can follow up with SQL such as
 ``SELECT product, count(*) FROM reviews WHERE sentiment = 'negative' GROUP BY product``.
 """
 
@@ -18,25 +18,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from models.zero_shot import DEFAULT_THRESHOLD, ZeroShotClassifier, parse_labels
-from tools import derived
-from tools.derived import LABELS, SENTIMENT, TOPICS, quote
-from tools.errors import InsightError
-from tools.registry import tool
-from tools.results import ChartSpec, ToolResult
-from tools.workspace import Workspace
-
+from insightchat.models.zero_shot import DEFAULT_THRESHOLD, ZeroShotClassifier, parse_labels
+from insightchat.tools import derived
+from insightchat.tools.derived import LABELS, SENTIMENT, TOPICS, quote
+from insightchat.tools.errors import InsightError
+from insightchat.tools.registry import tool
+from insightchat.tools.results import ChartSpec, ToolResult
+from insightchat.tools.workspace import Workspace
 
 if TYPE_CHECKING:  # the model modules import torch / sklearn: loaded on first use, not with the registry
-    from models.embeddings import Embedder
-    from models.finetuned import FineTunedTextClassifier, FineTuneSettings
-    from models.learned import CVReport, LearnedTextClassifier
+    from insightchat.models.embeddings import Embedder
+    from insightchat.models.finetuned import FineTunedTextClassifier, FineTuneSettings
+    from insightchat.models.learned import CVReport, LearnedTextClassifier
 
     TextClassifier = LearnedTextClassifier | FineTunedTextClassifier
 
 
-def _embedder(spec: str | None = None) -> "Embedder":
-    from models.embeddings import default_embedder, shared_embedder
+def _embedder(spec: str | None = None) -> Embedder:
+    from insightchat.models.embeddings import default_embedder, shared_embedder
 
     return shared_embedder(spec) if spec else default_embedder()
 
@@ -86,7 +85,7 @@ def load_text_column(ws: Workspace, table: str | None, column: str) -> TextColum
 
 def _embed(ws: Workspace, texts: list[str], embedding_model: str | None = None) -> tuple[np.ndarray, str]:
     """Unit vectors for ``texts`` through the DuckDB embedding cache; returns (vectors, model id)."""
-    from models.embeddings import EmbeddingStore, embed_cached
+    from insightchat.models.embeddings import EmbeddingStore, embed_cached
 
     embedder = _embedder(embedding_model)
     con = ws.cursor()
@@ -112,7 +111,7 @@ class SentimentRun:
 
 def add_sentiment(ws: Workspace, table: str | None, column: str, model: str | None = None) -> SentimentRun:
     """Score ``column`` negative / neutral / positive and add ``sentiment`` and ``sentiment_score`` to the table."""
-    from models.sentiment import labels_and_scores, load_sentiment_model
+    from insightchat.models.sentiment import labels_and_scores, load_sentiment_model
 
     col = load_text_column(ws, table, column)
     scorer = load_sentiment_model(model)
@@ -121,7 +120,12 @@ def add_sentiment(ws: Workspace, table: str | None, column: str, model: str | No
     hashes, texts = col.distinct(todo)
     if texts:
         labels, scores = labels_and_scores(scorer.predict_proba(texts))
-        derived.store_values(ws, SENTIMENT, scorer.model_id, pd.DataFrame({"text_hash": hashes, "sentiment": labels, "sentiment_score": scores}))
+        derived.store_values(
+            ws,
+            SENTIMENT,
+            scorer.model_id,
+            pd.DataFrame({"text_hash": hashes, "sentiment": labels, "sentiment_score": scores}),
+        )
     names = derived.attach(ws, col.table, SENTIMENT, col.column, scorer.model_id)
     s, sc = quote(names["sentiment"]), quote(names["sentiment_score"])
     summary = ws.query_df(
@@ -130,7 +134,9 @@ def add_sentiment(ws: Workspace, table: str | None, column: str, model: str | No
         f"ORDER BY CASE {s} WHEN 'negative' THEN 0 WHEN 'neutral' THEN 1 ELSE 2 END"
     )
     n_distinct = len(set(all_hashes))
-    return SentimentRun(col.table, col.column, names, scorer.model_id, len(texts), n_distinct - len(texts), summary, col.warnings())
+    return SentimentRun(
+        col.table, col.column, names, scorer.model_id, len(texts), n_distinct - len(texts), summary, col.warnings()
+    )
 
 
 @tool("score_sentiment")
@@ -171,7 +177,7 @@ class LabelRun:
     method: str  # "zero-shot", "learned" or "fine-tuned"
     key: str
     counts: pd.DataFrame
-    report: "CVReport | None" = None
+    report: CVReport | None = None
     saved_to: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -196,7 +202,7 @@ def add_zero_shot_labels(
     """Label each row with one of ``labels`` by embedding similarity; ``other`` when unsure."""
     real, fallback = parse_labels(labels)
     descriptions = {k: v for k, v in (descriptions or {}).items() if v}
-    from models.embeddings import EmbeddingStore, embed_cached
+    from insightchat.models.embeddings import EmbeddingStore, embed_cached
 
     col = load_text_column(ws, table, column)
     embedder = _embedder(embedding_model)
@@ -207,22 +213,36 @@ def add_zero_shot_labels(
         con = ws.cursor()
         try:
             store = EmbeddingStore(con)
-            clf = ZeroShotClassifier(real, lambda t: embed_cached(list(t), embedder, store), descriptions, threshold, other_label=fallback or "other")
+            clf = ZeroShotClassifier(
+                real,
+                lambda t: embed_cached(list(t), embedder, store),
+                descriptions,
+                threshold,
+                other_label=fallback or "other",
+            )
             vecs = embed_cached(texts, embedder, store)
         finally:
             con.close()
         predicted, conf = clf.predict_vectors(vecs)
-        derived.store_values(ws, LABELS, key, pd.DataFrame({"text_hash": hashes, "label": predicted, "label_score": conf}))
+        derived.store_values(
+            ws, LABELS, key, pd.DataFrame({"text_hash": hashes, "label": predicted, "label_score": conf})
+        )
     names = derived.attach(ws, col.table, LABELS, col.column, key)
-    return LabelRun(col.table, col.column, names, "zero-shot", key, _label_counts(ws, col.table, names), warnings=col.warnings())
+    return LabelRun(
+        col.table, col.column, names, "zero-shot", key, _label_counts(ws, col.table, names), warnings=col.warnings()
+    )
 
 
-def _labelled_rows(ws: Workspace, table: str | None, column: str, label_column: str) -> tuple[list[str], list[str], str]:
+def _labelled_rows(
+    ws: Workspace, table: str | None, column: str, label_column: str
+) -> tuple[list[str], list[str], str]:
     name = derived.resolve_table(ws, table)
     col = derived.resolve_text_column(ws, name, column)
     cols = {c.lower(): c for c, _ in derived.base_columns(ws, name)}
     if label_column.lower() not in cols:
-        raise InsightError(f"Table {name!r} has no label column {label_column!r}", f"columns: {', '.join(cols.values())}")
+        raise InsightError(
+            f"Table {name!r} has no label column {label_column!r}", f"columns: {', '.join(cols.values())}"
+        )
     lab = cols[label_column.lower()]
     df = ws.query_df(
         f"SELECT CAST({quote(col)} AS VARCHAR) AS t, CAST({quote(lab)} AS VARCHAR) AS y FROM {quote(name)} "
@@ -230,7 +250,9 @@ def _labelled_rows(ws: Workspace, table: str | None, column: str, label_column: 
     )
     df = df[df["t"].map(derived.usable)]
     if df.empty:
-        raise InsightError(f"No labelled rows in {name}.{lab}", "the label column is empty; use zero-shot labels instead")
+        raise InsightError(
+            f"No labelled rows in {name}.{lab}", "the label column is empty; use zero-shot labels instead"
+        )
     return df["t"].tolist(), df["y"].str.strip().tolist(), name
 
 
@@ -244,7 +266,7 @@ def train_text_classifier_run(
     folds: int = 5,
     save_to: str | None = None,
     embedding_model: str | None = None,
-    fine_tune: "FineTuneSettings | None" = None,
+    fine_tune: FineTuneSettings | None = None,
 ) -> LabelRun:
     """Learn from labelled rows, report cross-validated metrics, then label every row of the target table.
 
@@ -265,18 +287,18 @@ def train_text_classifier_run(
     return run
 
 
-def _new_classifier(model_id: str, fine_tune: "FineTuneSettings | None") -> "TextClassifier":
-    from models.learned import LearnedTextClassifier
+def _new_classifier(model_id: str, fine_tune: FineTuneSettings | None) -> TextClassifier:
+    from insightchat.models.learned import LearnedTextClassifier
 
     if fine_tune is None:
         return LearnedTextClassifier(model_id)
-    from models.finetuned import FineTunedTextClassifier
+    from insightchat.models.finetuned import FineTunedTextClassifier
 
     return FineTunedTextClassifier(model_id, fine_tune)
 
 
-def _method(clf: "TextClassifier") -> str:
-    from models.learned import LearnedTextClassifier
+def _method(clf: TextClassifier) -> str:
+    from insightchat.models.learned import LearnedTextClassifier
 
     return "learned" if isinstance(clf, LearnedTextClassifier) else "fine-tuned"
 
@@ -292,13 +314,15 @@ def _folder_digest(folder: Path) -> str:
 
 def apply_text_classifier_run(ws: Workspace, table: str | None, column: str, path: str) -> LabelRun:
     """Label a text column with a classifier saved earlier by ``train_text_classifier`` (either kind)."""
-    from models.learned import encoder_spec, load_classifier
+    from insightchat.models.learned import encoder_spec, load_classifier
 
     clf = load_classifier(path)
     return _apply(ws, clf, table, column, f"learned:{_folder_digest(Path(path))}", encoder_spec(clf.embedding_model))
 
 
-def _apply(ws: Workspace, clf: "TextClassifier", table: str | None, column: str, key: str, embedding_model: str | None) -> LabelRun:
+def _apply(
+    ws: Workspace, clf: TextClassifier, table: str | None, column: str, key: str, embedding_model: str | None
+) -> LabelRun:
     """Label the distinct texts not labelled under ``key`` yet; ``embedding_model`` is the spec the classifier was trained with."""
     col = load_text_column(ws, table, column)
     todo = derived.missing_hashes(ws, LABELS, key, [h for h in col.hashes if h is not None])
@@ -306,15 +330,21 @@ def _apply(ws: Workspace, clf: "TextClassifier", table: str | None, column: str,
     if texts:
         vecs, _ = _embed(ws, texts, embedding_model)
         predicted, conf = clf.predict(texts, vecs)
-        derived.store_values(ws, LABELS, key, pd.DataFrame({"text_hash": hashes, "label": predicted, "label_score": conf}))
+        derived.store_values(
+            ws, LABELS, key, pd.DataFrame({"text_hash": hashes, "label": predicted, "label_score": conf})
+        )
     names = derived.attach(ws, col.table, LABELS, col.column, key)
     method = _method(clf)
-    return LabelRun(col.table, col.column, names, method, key, _label_counts(ws, col.table, names), warnings=col.warnings())
+    return LabelRun(
+        col.table, col.column, names, method, key, _label_counts(ws, col.table, names), warnings=col.warnings()
+    )
 
 
 def _label_result(run: LabelRun, tool_name: str) -> ToolResult:
     cols = run.columns
-    lines = [f"Added columns {cols['label']!r} and {cols['label_score']!r} to table {run.table!r} ({run.method} from {run.column!r})."]
+    lines = [
+        f"Added columns {cols['label']!r} and {cols['label_score']!r} to table {run.table!r} ({run.method} from {run.column!r})."
+    ]
     details = [f"method: {run.method}; new columns: {cols['label']}, {cols['label_score']}"]
     meta: dict[str, Any] = {"table": run.table, "columns": cols, "method": run.method}
     if run.report is not None:
@@ -377,11 +407,13 @@ def train_text_classifier(
     on the labelled rows: more accurate with many labels, but minutes instead of seconds on a CPU;
     use it only when the user asks for the most accurate model.
     """
-    from models.finetuned import FineTuneSettings
+    from insightchat.models.finetuned import FineTuneSettings
 
     settings = FineTuneSettings() if fine_tune else None
     return _label_result(
-        train_text_classifier_run(ws, table, column, label_column, target_table, target_column, save_to=save_to, fine_tune=settings),
+        train_text_classifier_run(
+            ws, table, column, label_column, target_table, target_column, save_to=save_to, fine_tune=settings
+        ),
         "train_text_classifier",
     )
 
@@ -403,20 +435,27 @@ class TopicRun:
     warnings: list[str] = field(default_factory=list)
 
 
-def add_topics(ws: Workspace, table: str | None, column: str, n_topics: int | None = None, max_topics: int = 10) -> TopicRun:
+def add_topics(
+    ws: Workspace, table: str | None, column: str, n_topics: int | None = None, max_topics: int = 10
+) -> TopicRun:
     """Cluster the column into topics (their number chosen by silhouette unless ``n_topics``) and name them."""
-    from models.topics import find_topics
+    from insightchat.models.topics import find_topics
 
     col = load_text_column(ws, table, column)
     rows = [(h, t) for h, t in zip(col.hashes, col.texts) if h is not None]
     if len(rows) < 3:
-        raise InsightError(f"Too few texts in {col.table}.{col.column} to find topics ({len(rows)})", "topics need at least 3 non-empty texts")
+        raise InsightError(
+            f"Too few texts in {col.table}.{col.column} to find topics ({len(rows)})",
+            "topics need at least 3 non-empty texts",
+        )
     texts = [t for _, t in rows]
     vecs, model_id = _embed(ws, texts)
     model = find_topics(texts, vecs, k=n_topics, k_max=max_topics)
     key = "topics:" + _digest(model_id, n_topics, max_topics, sorted({h for h, _ in rows}))
     names = [model.topics[a].name for a in model.assignments]
-    values = pd.DataFrame({"text_hash": [h for h, _ in rows], "topic": names, "topic_id": model.assignments.astype(int)})
+    values = pd.DataFrame(
+        {"text_hash": [h for h, _ in rows], "topic": names, "topic_id": model.assignments.astype(int)}
+    )
     derived.store_values(ws, TOPICS, key, values)
     cols = derived.attach(ws, col.table, TOPICS, col.column, key)
     frame = pd.DataFrame(
@@ -451,7 +490,9 @@ def find_topics_tool(ws: Workspace, table: str, column: str, n_topics: int | Non
         data=run.topics,
         chart=ChartSpec("bar", "topic", "rows", title=f"Topics in {run.column}"),
         title=f"Found {len(run.topics)} topics in {run.column}",
-        details=f"k-means on sentence embeddings, k chosen by silhouette ({run.silhouette:.3f})" if run.silhouette is not None else "k-means on sentence embeddings",
+        details=f"k-means on sentence embeddings, k chosen by silhouette ({run.silhouette:.3f})"
+        if run.silhouette is not None
+        else "k-means on sentence embeddings",
         total_rows=len(run.topics),
         warnings=run.warnings,
         meta={"table": run.table, "columns": run.columns},
@@ -459,10 +500,14 @@ def find_topics_tool(ws: Workspace, table: str, column: str, n_topics: int | Non
 
 
 # ============================================================================ similarity
-def similar_rows(ws: Workspace, table: str | None, column: str, query: str | None = None, row: int | None = None, k: int = 5) -> pd.DataFrame:
+def similar_rows(
+    ws: Workspace, table: str | None, column: str, query: str | None = None, row: int | None = None, k: int = 5
+) -> pd.DataFrame:
     """The ``k`` rows whose text is most similar to ``query`` or to row number ``row`` (0-based, table order)."""
     if (query is None or not str(query).strip()) == (row is None):
-        raise InsightError("Give either a query text or a row number", 'e.g. similar to "package arrived broken", or row 12')
+        raise InsightError(
+            "Give either a query text or a row number", 'e.g. similar to "package arrived broken", or row 12'
+        )
     if k < 1:
         raise InsightError("k must be at least 1", "ask for the 5 most similar rows, for example")
     col = load_text_column(ws, table, column)
@@ -484,14 +529,18 @@ def similar_rows(ws: Workspace, table: str | None, column: str, query: str | Non
     picked = {idx[j]: float(sims[j]) for j in order}
     rn = derived.ROW_NUMBER
     ids = ", ".join(str(i) for i in picked) or "-1"
-    df = ws.query_df(f"SELECT * FROM (SELECT *, row_number() OVER () - 1 AS {quote(rn)} FROM {quote(col.table)}) WHERE {quote(rn)} IN ({ids})")
+    df = ws.query_df(
+        f"SELECT * FROM (SELECT *, row_number() OVER () - 1 AS {quote(rn)} FROM {quote(col.table)}) WHERE {quote(rn)} IN ({ids})"
+    )
     df.insert(0, "similarity", df[rn].map(picked).round(4))
     df.insert(0, "row", df.pop(rn))
     return df.sort_values("similarity", ascending=False).reset_index(drop=True)
 
 
 @tool("similar_texts")
-def similar_texts(ws: Workspace, table: str, column: str, query: str | None = None, row: int | None = None, k: int = 5) -> ToolResult:
+def similar_texts(
+    ws: Workspace, table: str, column: str, query: str | None = None, row: int | None = None, k: int = 5
+) -> ToolResult:
     """Find the k rows whose text is most similar in meaning to a query text or to a given row.
 
     Give ``query`` (e.g. "package arrived damaged") or ``row`` (0-based row number), not both.
@@ -510,7 +559,20 @@ def similar_texts(ws: Workspace, table: str, column: str, query: str | None = No
 
 
 # ============================================================================ helpers for planners
-TEXT_COLUMN_HINTS = ("review", "text", "comment", "feedback", "message", "body", "description", "ticket", "content", "note", "summary", "title")
+TEXT_COLUMN_HINTS = (
+    "review",
+    "text",
+    "comment",
+    "feedback",
+    "message",
+    "body",
+    "description",
+    "ticket",
+    "content",
+    "note",
+    "summary",
+    "title",
+)
 
 
 def pick_text_column(ws: Workspace, table: str | None = None) -> tuple[str, str]:
@@ -530,12 +592,18 @@ def pick_text_column(ws: Workspace, table: str | None = None) -> tuple[str, str]
         for col in prof.columns:
             if col.name not in texts:
                 continue
-            score = (col.avg_length or 0) + (100 if col.is_free_text else 0) + (50 if any(h in col.name.lower() for h in TEXT_COLUMN_HINTS) else 0)
+            score = (
+                (col.avg_length or 0)
+                + (100 if col.is_free_text else 0)
+                + (50 if any(h in col.name.lower() for h in TEXT_COLUMN_HINTS) else 0)
+            )
             score -= 200 if col.is_categorical else 0
             if best is None or score > best[0]:
                 best = (score, name, col.name)
     if best is None:
-        raise InsightError("No text column to analyse", "open a table with a text column such as reviews or ticket messages")
+        raise InsightError(
+            "No text column to analyse", "open a table with a text column such as reviews or ticket messages"
+        )
     return best[1], best[2]
 
 
@@ -545,17 +613,28 @@ def sentiment_args(ws: Workspace, table: str | None = None, column: str | None =
     return {"table": t, "column": c}
 
 
-def classify_args(ws: Workspace, labels: list[str], table: str | None = None, column: str | None = None) -> dict[str, Any]:
+def classify_args(
+    ws: Workspace, labels: list[str], table: str | None = None, column: str | None = None
+) -> dict[str, Any]:
     """Arguments for ``classify_text`` (zero-shot) from the category names a question lists."""
     return {**sentiment_args(ws, table, column), "labels": labels}
 
 
-def topics_args(ws: Workspace, table: str | None = None, column: str | None = None, n_topics: int | None = None) -> dict[str, Any]:
+def topics_args(
+    ws: Workspace, table: str | None = None, column: str | None = None, n_topics: int | None = None
+) -> dict[str, Any]:
     """Arguments for ``find_topics``."""
     return {**sentiment_args(ws, table, column), "n_topics": n_topics}
 
 
-def similar_args(ws: Workspace, query: str | None = None, row: int | None = None, table: str | None = None, column: str | None = None, k: int = 5) -> dict[str, Any]:
+def similar_args(
+    ws: Workspace,
+    query: str | None = None,
+    row: int | None = None,
+    table: str | None = None,
+    column: str | None = None,
+    k: int = 5,
+) -> dict[str, Any]:
     """Arguments for ``similar_texts``."""
     return {**sentiment_args(ws, table, column), "query": query, "row": row, "k": k}
 
@@ -568,7 +647,7 @@ def sentiment_breakdown(ws: Workspace, table: str, column: str, by: str | None =
     average sentiment_score and the share of positive and negative texts (through the safe SQL tool,
     so the SQL is shown). Without ``by`` it returns the overall split, like ``score_sentiment``.
     """
-    from tools.sql import run_query
+    from insightchat.tools.sql import run_query
 
     run = add_sentiment(ws, table, column)
     if not by:

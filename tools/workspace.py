@@ -11,18 +11,19 @@ sheet name; clashes get a numeric suffix and a note.
 from __future__ import annotations
 
 import codecs
-from contextlib import contextmanager
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
 
-from tools.errors import DataSourceError
-from tools.sources import (
+from insightchat.tools.errors import DataSourceError
+from insightchat.tools.sources import (
     SUPPORTED,
     detect_kind,
     expand_glob,
@@ -33,7 +34,7 @@ from tools.sources import (
 )
 
 if TYPE_CHECKING:
-    from tools.catalog import Catalog, TableProfile
+    from insightchat.tools.catalog import Catalog, TableProfile
 
 # CSV files up to this size are loaded into DuckDB memory once; larger ones stay views over the file.
 MATERIALIZE_CSV_BELOW_BYTES = 256 * 1024 * 1024
@@ -97,7 +98,7 @@ class Workspace:
         self.sources: dict[str, TableSource] = {}
         self.notes: list[str] = []  # things the user should know about how tables were named or read
         self._versions: dict[str, int] = {}
-        self._profiles: dict[tuple[str, int], "TableProfile"] = {}
+        self._profiles: dict[tuple[str, int], TableProfile] = {}
         self._attached = 0
         self._running: dict[int, duckdb.DuckDBPyConnection] = {}
         if sources is None:
@@ -117,7 +118,9 @@ class Workspace:
             return [self._add_glob(text, name)]
         path = Path(text).expanduser()
         if not path.exists():
-            raise DataSourceError(f"File not found: {text}", "check the path (relative paths start in the current folder)")
+            raise DataSourceError(
+                f"File not found: {text}", "check the path (relative paths start in the current folder)"
+            )
         if path.is_dir():
             raise DataSourceError(f"{text} is a folder", f"name the files, or a glob such as {text.rstrip('/')}/*.csv")
         kind = detect_kind(path)
@@ -184,7 +187,9 @@ class Workspace:
             except duckdb.Error as exc:
                 self.con.execute(f"DROP VIEW IF EXISTS {_quote(table)}")
                 label = path.name if path else detail
-                raise DataSourceError(f"Could not read {label} as {kind}: {_first_line(exc)}", "check the file's format") from None
+                raise DataSourceError(
+                    f"Could not read {label} as {kind}: {_first_line(exc)}", "check the file's format"
+                ) from None
         self._record(TableSource(table, kind, str(path) if path else None, detail))
         return table
 
@@ -251,7 +256,9 @@ class Workspace:
         if kind == "json":
             return self._add_json(paths, base, detail=pattern)
         files = "[" + ", ".join(_sql_string(str(p)) for p in paths) + "]"
-        return self._add_view(base, f"SELECT * FROM read_parquet({files}, union_by_name=true)", "parquet", paths[0], pattern)
+        return self._add_view(
+            base, f"SELECT * FROM read_parquet({files}, union_by_name=true)", "parquet", paths[0], pattern
+        )
 
     def _add_excel(self, path: Path, name: str | None) -> list[str]:
         try:
@@ -279,9 +286,16 @@ class Workspace:
         uri = f"file:{path.resolve()}?mode=ro&immutable=1"
         try:
             src = sqlite3.connect(uri, uri=True)
-            names = [r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            names = [
+                r[0]
+                for r in src.execute(
+                    "SELECT name FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
         except sqlite3.DatabaseError as exc:
-            raise DataSourceError(f"Could not read {path.name} as SQLite: {exc}", "check that it is a SQLite database") from None
+            raise DataSourceError(
+                f"Could not read {path.name} as SQLite: {exc}", "check that it is a SQLite database"
+            ) from None
         if not names:
             raise DataSourceError(f"{path.name} has no tables", "open a database that contains tables")
         added: list[str] = []
@@ -322,13 +336,17 @@ class Workspace:
                     [alias, alias],
                 ).fetchall()
             except duckdb.Error as exc:
-                raise DataSourceError(f"Could not open {path.name} as a DuckDB database: {_first_line(exc)}", "check the file") from None
+                raise DataSourceError(
+                    f"Could not open {path.name} as a DuckDB database: {_first_line(exc)}", "check the file"
+                ) from None
         if not rows:
             raise DataSourceError(f"{path.name} has no tables", "open a database that contains tables")
         added = []
         for schema, tbl in rows:
             base = safe_table_name(tbl if schema == "main" else f"{schema}_{tbl}")
-            added.append(self._add_view(base, f"SELECT * FROM {alias}.{_quote(schema)}.{_quote(tbl)}", "duckdb", path, tbl))
+            added.append(
+                self._add_view(base, f"SELECT * FROM {alias}.{_quote(schema)}.{_quote(tbl)}", "duckdb", path, tbl)
+            )
         return added
 
     # ----------------------------------------------------------------- reading
@@ -413,17 +431,17 @@ class Workspace:
         self._versions[table] = self._versions.get(table, 0) + 1
 
     # ----------------------------------------------------------------- catalog
-    def profile(self, table: str) -> "TableProfile":
-        from tools.catalog import profile_table
+    def profile(self, table: str) -> TableProfile:
+        from insightchat.tools.catalog import profile_table
 
         key = (table, self.version(table))
         if key not in self._profiles:
             self._profiles[key] = profile_table(self, table)
         return self._profiles[key]
 
-    def catalog(self) -> "Catalog":
+    def catalog(self) -> Catalog:
         """Profiles of every table plus the relations between them, computed lazily and cached."""
-        from tools.catalog import build_catalog
+        from insightchat.tools.catalog import build_catalog
 
         return build_catalog(self)
 
@@ -447,5 +465,7 @@ def _normalise_object_columns(frame: pd.DataFrame) -> pd.DataFrame:
             if len(types) > 1 or (types and not types <= {str}):
                 if types <= {int, float} or types <= {bool}:
                     continue
-                frame[col] = series.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+                frame[col] = series.map(
+                    lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+                )
     return frame

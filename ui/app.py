@@ -2,7 +2,7 @@
 
 Layout: the chat (with suggested questions, a Stop button and download buttons under it) on the
 left; on the right the data panel (upload, tables with row counts and columns, a preview) and the
-planner picker. Every handler finds its :class:`ui.session.UISession` from the request's session
+planner picker. Every handler finds its :class:`insightchat.ui.session.UISession` from the request's session
 hash, so each browser tab (and each ``gradio_client.Client``) has its own Assistant, DuckDB
 connection and upload folder; the Chatbot is only ever an output, its history lives in the session.
 
@@ -13,21 +13,22 @@ refuses to listen beyond this machine (``--share`` or a non-loopback host) witho
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import gradio as gr
 
-from tools.errors import InsightError
-from tools.suggestions import suggest
-from tools.workspace import Workspace
-from ui.chat import run_turn, stop_turn, visible_history
-from ui.downloads import write_downloads
-from ui.formatting import format_cell_frame, preview_frame, tables_markdown
-from assistant.assistant import default_planner
-from ui.planners import PlannerOption, default_planner_options, find_option, make_planner
-from ui.session import AssistantFactory, SessionRegistry, UISession
-from ui.uploads import UPLOAD_FILE_TYPES, add_uploads
+from insightchat.assistant import default_planner
+from insightchat.tools.errors import InsightError
+from insightchat.tools.suggestions import suggest
+from insightchat.tools.workspace import Workspace
+from insightchat.ui.chat import run_turn, stop_turn, visible_history
+from insightchat.ui.downloads import write_downloads
+from insightchat.ui.formatting import format_cell_frame, preview_frame, tables_markdown
+from insightchat.ui.planners import PlannerOption, default_planner_options, find_option, make_planner
+from insightchat.ui.session import AssistantFactory, SessionRegistry, UISession
+from insightchat.ui.uploads import UPLOAD_FILE_TYPES, add_uploads
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +81,14 @@ def build_app(
     def make_assistant(ws: Workspace) -> Any:
         if assistant_factory is not None:
             return assistant_factory(ws)
-        from assistant.assistant import Assistant
+        from insightchat.assistant import Assistant
 
         try:
             planner = make_planner(options[0], ws)
         except Exception:  # e.g. a hosted model without its API key: answer offline rather than not at all
-            log.warning("the default planner %s could not be made; using the offline planner", options[0].label, exc_info=True)
+            log.warning(
+                "the default planner %s could not be made; using the offline planner", options[0].label, exc_info=True
+            )
             planner = default_planner()
         return Assistant(ws, planner=planner)
 
@@ -123,7 +126,11 @@ def build_app(
             return gr.Dataframe(visible=False)
         total = ans.total_rows if ans.total_rows is not None else len(ans.table)
         shown = min(len(ans.table), RESULT_GRID_ROWS)
-        label = f"Current result: {total:,} rows" if shown >= total else f"Current result: first {shown:,} of {total:,} rows (the CSV has {len(ans.table):,})"
+        label = (
+            f"Current result: {total:,} rows"
+            if shown >= total
+            else f"Current result: first {shown:,} of {total:,} rows (the CSV has {len(ans.table):,})"
+        )
         return gr.Dataframe(value=format_cell_frame(ans.table, RESULT_GRID_ROWS), label=label, visible=True)
 
     def planner_markdown(sess: UISession) -> str:
@@ -132,7 +139,9 @@ def build_app(
     def download_updates(sess: UISession) -> list[Any]:
         ans = sess.last_answer
         if sess.downloads is None or sess.downloads[0] != sess.result_turn:
-            written = write_downloads(sess.upload_dir, sess.result_turn, ans.table if ans else None, ans.chart if ans else None)
+            written = write_downloads(
+                sess.upload_dir, sess.result_turn, ans.table if ans else None, ans.chart if ans else None
+            )
             sess.downloads = (sess.result_turn, written)
         files_ = sess.downloads[1]
         return [
@@ -145,7 +154,9 @@ def build_app(
     # delete_cache: the copies Gradio makes of download files are removed after two hours
     with gr.Blocks(title=title, fill_height=True, delete_cache=(3600, 7200)) as demo:
         with gr.Row():
-            gr.Markdown(f"## {title}\nAsk questions about your data. Every answer shows its steps, the table and a chart.")
+            gr.Markdown(
+                f"## {title}\nAsk questions about your data. Every answer shows its steps, the table and a chart."
+            )
             planner_md = gr.Markdown("Planner: **…**", elem_id="insight-planner")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -171,8 +182,13 @@ def build_app(
                     stop_btn = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="insight-stop")
                 gr.Markdown("**Suggested questions**")
                 with gr.Row(elem_id="insight-suggestions"):
-                    suggestion_btns = [gr.Button(" ", size="sm", visible=False, elem_classes=["insight-suggestion"]) for _ in range(MAX_SUGGESTIONS)]
-                result_df = gr.Dataframe(label="Current result", interactive=False, visible=False, max_height=320, elem_id="insight-result")
+                    suggestion_btns = [
+                        gr.Button(" ", size="sm", visible=False, elem_classes=["insight-suggestion"])
+                        for _ in range(MAX_SUGGESTIONS)
+                    ]
+                result_df = gr.Dataframe(
+                    label="Current result", interactive=False, visible=False, max_height=320, elem_id="insight-result"
+                )
                 with gr.Row():
                     csv_btn = gr.DownloadButton("Table (CSV)", visible=False, size="sm", elem_id="insight-dl-csv")
                     png_btn = gr.DownloadButton("Chart (PNG)", visible=False, size="sm", elem_id="insight-dl-png")
@@ -193,10 +209,24 @@ def build_app(
                     height=120,
                     elem_id="insight-upload",
                 )
-                example_btn = gr.Button("Load example data", size="sm", visible=bool(examples), elem_id="insight-examples")
+                example_btn = gr.Button(
+                    "Load example data", size="sm", visible=bool(examples), elem_id="insight-examples"
+                )
                 tables_md = gr.Markdown("*No data yet.*", elem_id="insight-tables")
-                table_dd = gr.Dropdown(label="Preview table", choices=[], visible=False, allow_custom_value=True, elem_id="insight-preview-table")
-                preview = gr.Dataframe(label="Preview (first rows)", interactive=False, visible=False, max_height=300, elem_id="insight-preview")
+                table_dd = gr.Dropdown(
+                    label="Preview table",
+                    choices=[],
+                    visible=False,
+                    allow_custom_value=True,
+                    elem_id="insight-preview-table",
+                )
+                preview = gr.Dataframe(
+                    label="Preview (first rows)",
+                    interactive=False,
+                    visible=False,
+                    max_height=300,
+                    elem_id="insight-preview",
+                )
 
         panel_outputs = [tables_md, table_dd, preview, *suggestion_btns]
         download_outputs = [csv_btn, png_btn, html_btn, result_df]
@@ -257,7 +287,12 @@ def build_app(
                 if f.stem not in loaded:
                     added += sess.workspace.add(f)
             if added:
-                sess.history.append({"role": "assistant", "content": "Loaded the example data: " + ", ".join(f"**{t}**" for t in added) + "."})
+                sess.history.append(
+                    {
+                        "role": "assistant",
+                        "content": "Loaded the example data: " + ", ".join(f"**{t}**" for t in added) + ".",
+                    }
+                )
             return [visible_history(sess.history), *data_panel(sess), *suggestion_updates(sess)]
 
         def on_select_table(table: str | None, request: gr.Request) -> Any:
@@ -273,12 +308,14 @@ def build_app(
                 sess.history.append({"role": "assistant", "content": f"**Could not switch to {label}:** {exc.message}"})
             except Exception as exc:
                 log.warning("switching planner failed", exc_info=True)
-                sess.history.append({"role": "assistant", "content": f"**Could not switch to {label}** ({type(exc).__name__})."})
+                sess.history.append(
+                    {"role": "assistant", "content": f"**Could not switch to {label}** ({type(exc).__name__})."}
+                )
             return [planner_markdown(sess), visible_history(sess.history), *suggestion_updates(sess)]
 
         def on_clear(request: gr.Request) -> list[Any]:
             """The bin icon on the chat: forget the conversation (not the data) in this session."""
-            from assistant.session import Session
+            from insightchat.session import Session
 
             sess = session(request)
             sess.history.clear()
@@ -295,8 +332,20 @@ def build_app(
         demo.load(on_load, None, [chatbot, planner_md, *panel_outputs], api_name="init")
         ask_events = []
         for trigger, source in ((question.submit, question), (send_btn.click, question)):
-            ev = trigger(on_ask, [source], [question, chatbot], api_name="ask" if not ask_events else False, show_progress="minimal")
-            ev.then(after_answer, None, [*download_outputs, planner_md], api_name=False if ask_events else "downloads", show_progress="hidden")
+            ev = trigger(
+                on_ask,
+                [source],
+                [question, chatbot],
+                api_name="ask" if not ask_events else False,
+                show_progress="minimal",
+            )
+            ev.then(
+                after_answer,
+                None,
+                [*download_outputs, planner_md],
+                api_name=False if ask_events else "downloads",
+                show_progress="hidden",
+            )
             ask_events.append(ev)
         for btn in suggestion_btns:
             ev = btn.click(on_ask, [btn], [question, chatbot], api_name=False, show_progress="minimal")

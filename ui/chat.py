@@ -14,12 +14,20 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from assistant.contracts import Answer, Event
-from ui.formatting import Message, answer_message, error_message, pending_message, step_message, user_message
-from ui.session import UISession
+from insightchat.contracts import Answer, Event
+from insightchat.ui.formatting import (
+    Message,
+    answer_message,
+    error_message,
+    pending_message,
+    step_message,
+    user_message,
+)
+from insightchat.ui.session import UISession
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +41,7 @@ class _Done:
     error: BaseException | None = None
 
 
-def _pump(sess: UISession, question: str, out: "queue.Queue[Event | _Done]") -> None:
+def _pump(sess: UISession, question: str, out: queue.Queue[Event | _Done]) -> None:
     """Run the Assistant and pass each event on; the last item is always a :class:`_Done`."""
     try:
         for event in sess.assistant.ask_stream(question):
@@ -63,7 +71,12 @@ def run_turn(sess: UISession, question: str, progress: ProgressFn = _no_progress
         return
     if not sess.busy.acquire(blocking=False):
         history.append(user_message(question))
-        history.append({"role": "assistant", "content": "Still answering the previous question. Press **Stop** to cancel it first."})
+        history.append(
+            {
+                "role": "assistant",
+                "content": "Still answering the previous question. Press **Stop** to cancel it first.",
+            }
+        )
         yield history
         return
     try:
@@ -75,15 +88,19 @@ def run_turn(sess: UISession, question: str, progress: ProgressFn = _no_progress
         sess.busy.release()
 
 
-def _stream_answer(sess: UISession, question: str, history: list[Message], progress: ProgressFn) -> Iterator[list[Message]]:
+def _stream_answer(
+    sess: UISession, question: str, history: list[Message], progress: ProgressFn
+) -> Iterator[list[Message]]:
     started = time.perf_counter()
     pending = pending_message("Working on it…", "0 s")
     history.append(pending)
     progress(0.05, "Planning")
     yield history
 
-    events: "queue.Queue[Event | _Done]" = queue.Queue()
-    worker = threading.Thread(target=_pump, args=(sess, question, events), name=f"insightchat-turn-{sess.session_id[:8]}", daemon=True)
+    events: queue.Queue[Event | _Done] = queue.Queue()
+    worker = threading.Thread(
+        target=_pump, args=(sess, question, events), name=f"insightchat-turn-{sess.session_id[:8]}", daemon=True
+    )
     worker.start()
 
     narration = ""
@@ -234,7 +251,7 @@ def _remove(history: list[Message], message: Message) -> None:
 
 
 def _log_unexpected(exc: BaseException) -> None:
-    from tools.errors import InsightError
+    from insightchat.tools.errors import InsightError
 
     if not isinstance(exc, InsightError):
         log.error("unexpected error while answering", exc_info=(type(exc), exc, exc.__traceback__))
@@ -245,4 +262,6 @@ def visible_history(history: list[Any]) -> list[Any]:
 
     Finished turns are already Gradio ``Message`` objects (see :func:`_freeze`) and pass as they are.
     """
-    return [{k: v for k, v in msg.items() if not k.startswith("_")} if isinstance(msg, dict) else msg for msg in history]
+    return [
+        {k: v for k, v in msg.items() if not k.startswith("_")} if isinstance(msg, dict) else msg for msg in history
+    ]

@@ -11,21 +11,27 @@ from typing import Optional
 
 import typer
 
-from assistant.cli import FILES_HELP, app, err, guarded
+from insightchat.cli import FILES_HELP, app, err, guarded
 
 
 @app.command("ui")
 @guarded
 def ui_command(
-    files: Optional[list[str]] = typer.Argument(None, help=FILES_HELP + " Optional: data can also be uploaded in the app."),
+    files: Optional[list[str]] = typer.Argument(
+        None, help=FILES_HELP + " Optional: data can also be uploaded in the app."
+    ),
     port: int = typer.Option(7860, "--port", help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; anything but loopback needs --auth."),
     share: bool = typer.Option(False, "--share", help="Make a public Gradio share link (needs --auth and a network)."),
-    auth: Optional[str] = typer.Option(None, "--auth", help="user:password required to open the app (required with --share or a non-loopback --host)."),
-    llm: Optional[str] = typer.Option(None, "--llm", help="Chat model as provider:model, offered beside the offline planner."),
+    auth: Optional[str] = typer.Option(
+        None, "--auth", help="user:password required to open the app (required with --share or a non-loopback --host)."
+    ),
+    llm: Optional[str] = typer.Option(
+        None, "--llm", help="Chat model as provider:model, offered beside the offline planner."
+    ),
 ) -> None:
     """Open the chat UI in the browser: upload data, ask, see the steps, the table and the chart."""
-    from ui.app import build_app, check_exposure, parse_auth, serve
+    from insightchat.ui.app import build_app, check_exposure, parse_auth, serve
 
     if llm:
         os.environ["INSIGHTCHAT_LLM"] = llm  # read by ui.planners through assistant.config

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tools.charts import plotly_figure
-from tools.results import ChartSpec
+from insightchat.tools.charts import plotly_figure
+from insightchat.tools.results import ChartSpec
 
 
 @dataclass

@@ -15,10 +15,10 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from assistant.contracts import Answer, Step
-from tools.charts import plotly_figure
-from tools.errors import InsightError
-from tools.workspace import Workspace
+from insightchat.contracts import Answer, Step
+from insightchat.tools.charts import plotly_figure
+from insightchat.tools.errors import InsightError
+from insightchat.tools.workspace import Workspace
 
 TABLE_PREVIEW_ROWS = 50  # rows of a result shown in the chat; the CSV download has them all
 SIDE_PREVIEW_ROWS = 20
@@ -112,7 +112,11 @@ def answer_caption(answer: Answer) -> str:
     if answer.table is not None:
         total = answer.total_rows if answer.total_rows is not None else len(answer.table)
         shown = min(len(answer.table), TABLE_PREVIEW_ROWS)
-        bits.append(f"{total:,} row{'s' if total != 1 else ''}" if shown >= total else f"showing the first {shown:,} of {total:,} rows")
+        bits.append(
+            f"{total:,} row{'s' if total != 1 else ''}"
+            if shown >= total
+            else f"showing the first {shown:,} of {total:,} rows"
+        )
     bits.append(f"answered by the {answer.planner} planner")
     return "*" + "; ".join(bits) + "*"
 
@@ -162,7 +166,9 @@ def tables_markdown(ws: Workspace) -> str:
     for name in names:
         prof = catalog.tables[name]
         src = _short_source(prof.source)
-        lines.append(f"**{name}** — {prof.row_count:,} rows, {len(prof.columns)} columns" + (f" · `{src}`" if src else ""))
+        lines.append(
+            f"**{name}** — {prof.row_count:,} rows, {len(prof.columns)} columns" + (f" · `{src}`" if src else "")
+        )
         cols = ", ".join(f"`{c.name}` {c.dtype.lower()}" for c in prof.columns)
         lines.append(f"<small>{cols}</small>")
         lines.append("")

@@ -1,20 +1,21 @@
 """Which planners a person can pick in the UI: the offline one always, plus each configured model.
 
-The choices come from the same settings the CLI reads (``assistant.config``: TOML file, then
+The choices come from the same settings the CLI reads (``insightchat.config``: TOML file, then
 ``INSIGHTCHAT_*`` variables): the configured hosted/OpenAI-compatible model (``INSIGHTCHAT_LLM``),
 and the local model when it is installed. The pick that starts selected is the one
-``assistant.planner.select.select_planner`` would make, so the UI and the CLI answer alike.
+``insightchat.planner.select.select_planner`` would make, so the UI and the CLI answer alike.
 Building a planner is deferred to when it is picked: a hosted model checks its key on creation.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from assistant.assistant import default_planner
-from assistant.planner.base import Planner
+from insightchat.assistant import default_planner
+from insightchat.planner.base import Planner
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,8 @@ def offline_option() -> PlannerOption:
 
 def _llm_option(spec: str, settings: Any) -> PlannerOption:
     def make() -> Planner:
-        from assistant.planner.hybrid import HybridPlanner
-        from assistant.planner.llm import LLMPlanner
+        from insightchat.planner.hybrid import HybridPlanner
+        from insightchat.planner.llm import LLMPlanner
 
         planner = LLMPlanner(spec, settings, fallback=default_planner())
         return HybridPlanner(default_planner(), planner) if settings.planner == "hybrid" else planner
@@ -47,8 +48,8 @@ def _llm_option(spec: str, settings: Any) -> PlannerOption:
 
 def _local_option(settings: Any) -> PlannerOption:
     def make() -> Planner:
-        from assistant.planner.hybrid import HybridPlanner
-        from assistant.planner.llm import LLMPlanner
+        from insightchat.planner.hybrid import HybridPlanner
+        from insightchat.planner.llm import LLMPlanner
 
         return HybridPlanner(default_planner(), LLMPlanner("local", settings, fallback=None))
 
@@ -62,8 +63,8 @@ def default_planner_options() -> list[PlannerOption]:
     it is logged and only the offline planner is offered.
     """
     try:
-        from assistant.config import load_settings
-        from assistant.planner.select import local_model_installed
+        from insightchat.config import load_settings
+        from insightchat.planner.select import local_model_installed
 
         settings = load_settings()
         local = local_model_installed()
@@ -77,7 +78,11 @@ def default_planner_options() -> list[PlannerOption]:
         options.append(_local_option(settings))
     if settings.planner == "offline":
         return options
-    preferred = str(settings.llm) if settings.llm else (LOCAL_LABEL if local and settings.planner in ("auto", "hybrid") else OFFLINE_LABEL)
+    preferred = (
+        str(settings.llm)
+        if settings.llm
+        else (LOCAL_LABEL if local and settings.planner in ("auto", "hybrid") else OFFLINE_LABEL)
+    )
     return sorted(options, key=lambda o: o.label != preferred)
 
 

@@ -15,13 +15,14 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from assistant.assistant import Assistant
-from assistant.contracts import Answer
-from tools.workspace import Workspace
+from insightchat.assistant import Assistant
+from insightchat.contracts import Answer
+from insightchat.tools.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,9 @@ class SessionRegistry:
             raise
         assistant = self.assistant_factory(ws)
         sess = UISession(session_id=session_id, assistant=assistant, upload_dir=upload_dir)
-        sess.planner_label = str(getattr(assistant.planner, "label", None) or getattr(assistant.planner, "name", "offline"))
+        sess.planner_label = str(
+            getattr(assistant.planner, "label", None) or getattr(assistant.planner, "name", "offline")
+        )
         return sess
 
     def close(self, session_id: str) -> None:
@@ -146,7 +149,9 @@ class SessionRegistry:
     def _expire_idle(self) -> None:
         now = time.monotonic()
         with self._lock:
-            stale = [k for k, s in self._sessions.items() if now - s.last_used > self.idle_ttl_s and not s.busy.locked()]
+            stale = [
+                k for k, s in self._sessions.items() if now - s.last_used > self.idle_ttl_s and not s.busy.locked()
+            ]
             expired = [self._sessions.pop(k) for k in stale]
         for sess in expired:
             sess.close()

@@ -9,13 +9,13 @@ the data is no longer reachable over HTTP by anyone, including other sessions.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
-from tools.errors import DataSourceError, InsightError
-from tools.sources import _EXTENSIONS, SUPPORTED
-from tools.workspace import Workspace
+from insightchat.tools.errors import DataSourceError, InsightError
+from insightchat.tools.sources import _EXTENSIONS, SUPPORTED
+from insightchat.tools.workspace import Workspace
 
 # Extensions the upload widget offers; files without one are still accepted by content sniffing.
 UPLOAD_FILE_TYPES: list[str] = sorted(_EXTENSIONS)

@@ -1,1 +1,1 @@
-"""Planners turn a question into a :class:`assistant.contracts.Plan`; see ``base.Planner``."""
+"""Planners turn a question into a :class:`insightchat.contracts.Plan`; see ``base.Planner``."""

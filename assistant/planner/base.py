@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
-from assistant.contracts import Plan
-from assistant.session import Session
-from tools.catalog import Catalog
+from insightchat.contracts import Plan
+from insightchat.session import Session
+from insightchat.tools.catalog import Catalog
 
 
 class Planner(Protocol):

@@ -10,28 +10,35 @@ answer, plus one line saying the model could not help.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from assistant.contracts import Event, Plan
-from assistant.planner.base import Planner, last_plan
-from assistant.planner.offline.trust import HAND_OVER, blocking
-from assistant.session import Session
-from tools.catalog import Catalog
-from tools.workspace import Workspace
+from insightchat.contracts import Event, Plan
+from insightchat.planner.base import Planner, last_plan
+from insightchat.planner.offline.trust import HAND_OVER, blocking
+from insightchat.session import Session
+from insightchat.tools.catalog import Catalog
+from insightchat.tools.workspace import Workspace
 
 
 class HybridPlanner:
     name = "hybrid"
 
-    def __init__(self, offline: Planner | None = None, llm_planner: Planner | None = None, workspace: Workspace | None = None, llm: Any = None) -> None:
+    def __init__(
+        self,
+        offline: Planner | None = None,
+        llm_planner: Planner | None = None,
+        workspace: Workspace | None = None,
+        llm: Any = None,
+    ) -> None:
         """``HybridPlanner(offline, llm_planner)``, or ``HybridPlanner(llm=<chat model or "provider:model">)``
         with the default offline planner and, when ``llm`` is None, the local model."""
         if offline is None:
-            from assistant.assistant import default_planner
+            from insightchat.assistant import default_planner
 
             offline = default_planner()
         if llm_planner is None:
-            from assistant.planner.llm import LLMPlanner
+            from insightchat.planner.llm import LLMPlanner
 
             llm_planner = LLMPlanner(llm if llm is not None else "local", fallback=None)
         self.offline = offline
@@ -41,7 +48,7 @@ class HybridPlanner:
         if workspace is not None:
             self.bind(workspace)
 
-    def bind(self, workspace: Workspace) -> "HybridPlanner":
+    def bind(self, workspace: Workspace) -> HybridPlanner:
         if hasattr(self.llm, "bind"):
             self.llm.bind(workspace)
         return self
@@ -53,17 +60,25 @@ class HybridPlanner:
             return False
         return not blocking(plan.meta.get("flags") or [], HAND_OVER)
 
-    def plan(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> Plan:
+    def plan(
+        self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None
+    ) -> Plan:
         return last_plan(self.plan_stream(question, catalog, session, workspace))
 
-    def plan_stream(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> Iterator["Event | Plan"]:
+    def plan_stream(
+        self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None
+    ) -> Iterator[Event | Plan]:
         session = session or Session()
         first = self.offline.plan(question, catalog, session)
         if self.confident(first):
             yield Event("plan", text=first.understood)
             yield first
             return
-        stream = self.llm.plan_stream(question, catalog, session, workspace) if hasattr(self.llm, "plan_stream") else iter([self.llm.plan(question, catalog, session)])
+        stream = (
+            self.llm.plan_stream(question, catalog, session, workspace)
+            if hasattr(self.llm, "plan_stream")
+            else iter([self.llm.plan(question, catalog, session)])
+        )
         result: Plan | None = None
         for item in stream:
             if isinstance(item, Plan):
@@ -78,9 +93,13 @@ class HybridPlanner:
             if result.meta.get("notice"):
                 first.meta["notice"] = result.meta["notice"]
             elif result.meta.get("executed"):
-                first.meta["notice"] = "The language model could not answer this; the offline planner's reading is shown."
+                first.meta["notice"] = (
+                    "The language model could not answer this; the offline planner's reading is shown."
+                )
             # what the cross-check withheld (crosscheck.py), so a harness can score the turn without it too
-            first.meta.update({k: v for k, v in result.meta.items() if k in ("cross_check", "cross_check_s", "unchecked_sql")})
+            first.meta.update(
+                {k: v for k, v in result.meta.items() if k in ("cross_check", "cross_check_s", "unchecked_sql")}
+            )
             yield first
             return
         if result.abstained and not result.suggestions:

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.config import LLMSettings, load_settings
-from assistant.planner.base import Planner
+from insightchat.config import LLMSettings, load_settings
+from insightchat.planner.base import Planner
 
 
 def local_model_installed() -> bool:
     """Cheap check (metadata and an import spec, no model load) for the ``local`` extra."""
     import importlib.util
 
-    from models.gguf_parts import parts_installed
+    from insightchat.models.gguf_parts import parts_installed
 
     return importlib.util.find_spec("llama_cpp") is not None and parts_installed()
 
@@ -28,14 +28,14 @@ def local_model_installed() -> bool:
 def select_planner(llm: Any = None, settings: LLMSettings | None = None, offline: Planner | None = None) -> Planner:
     settings = settings or load_settings()
     if offline is None:
-        from assistant.assistant import default_planner
+        from insightchat.assistant import default_planner
 
         offline = default_planner()
     spec = llm if llm is not None else settings.llm
     if settings.planner == "offline" and llm is None:
         return offline
-    from assistant.planner.hybrid import HybridPlanner
-    from assistant.planner.llm import LLMPlanner
+    from insightchat.planner.hybrid import HybridPlanner
+    from insightchat.planner.llm import LLMPlanner
 
     if spec is not None:
         planner = LLMPlanner(spec, settings, fallback=offline)

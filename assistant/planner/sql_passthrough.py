@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.contracts import Plan, ToolCall
-from assistant.session import Session
-from tools.catalog import Catalog
+from insightchat.contracts import Plan, ToolCall
+from insightchat.session import Session
+from insightchat.tools.catalog import Catalog
 
 _SQL_START = re.compile(r"^\s*(select|with|from)\b", re.IGNORECASE)
 
@@ -22,7 +22,12 @@ class SQLPassthroughPlanner:
 
     def plan(self, question: str, catalog: Catalog, session: Session) -> Plan:
         if looks_like_sql(question):
-            return Plan(calls=[ToolCall("run_sql", {"sql": question.strip().rstrip(";")})], understood="SQL query", planner=self.name, intent="sql")
+            return Plan(
+                calls=[ToolCall("run_sql", {"sql": question.strip().rstrip(";")})],
+                understood="SQL query",
+                planner=self.name,
+                intent="sql",
+            )
         return Plan(
             planner=self.name,
             message="I can only run SQL here (start with SELECT or WITH).",

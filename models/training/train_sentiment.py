@@ -29,8 +29,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from models.sentiment_net import SENTIMENT_LABELS, MiniLMSentimentNet
-from models.tuning import TopLayerTrainer, cache_lower, freeze_lower, predict_proba, seed_everything, tokenize
+from insightchat.models.sentiment_net import SENTIMENT_LABELS, MiniLMSentimentNet
+from insightchat.models.tuning import (
+    TopLayerTrainer,
+    cache_lower,
+    freeze_lower,
+    predict_proba,
+    seed_everything,
+    tokenize,
+)
 
 # (file, allowed `source` values or None for all rows, licence) -- nothing else may be read.
 ALLOWED_SETS: tuple[tuple[str, tuple[str, ...] | None, str], ...] = (
@@ -69,7 +76,9 @@ def load_training_frame(data_dir: Path, max_financial_neutral: int, seed: int, m
         parts = []
         for _, part in data.groupby("source", sort=True):
             if len(part) > max_per_source:
-                part = part.groupby("label", group_keys=False).sample(frac=max_per_source / len(part), random_state=seed)
+                part = part.groupby("label", group_keys=False).sample(
+                    frac=max_per_source / len(part), random_state=seed
+                )
             parts.append(part)
         data = pd.concat(parts)
     return data.sample(frac=1.0, random_state=seed).reset_index(drop=True)
@@ -143,8 +152,14 @@ def main(argv: list[str] | None = None) -> None:
     y_val = val["label"].map(LABEL_TO_ID).to_numpy()
 
     trainer = TopLayerTrainer(
-        net, [h.shape[0] for h in cache["train"]], epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-        head_lr=args.head_lr, label_smoothing=args.label_smoothing, seed=args.seed,
+        net,
+        [h.shape[0] for h in cache["train"]],
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        head_lr=args.head_lr,
+        label_smoothing=args.label_smoothing,
+        seed=args.seed,
     )
     log: list[dict[str, float]] = []
 
@@ -168,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
                 "head_lr": args.head_lr,
                 "label_smoothing": args.label_smoothing,
                 "max_financial_neutral": args.max_financial_neutral,
-            "max_per_source": args.max_per_source,
+                "max_per_source": args.max_per_source,
                 "rows": int(len(train)),
                 "data": [{"file": f, "sources": list(s) if s else "all", "licence": lic} for f, s, lic in ALLOWED_SETS],
                 "held_out": HELD_OUT,

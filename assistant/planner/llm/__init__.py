@@ -13,7 +13,7 @@ __all__ = ["LLMPlanner"]
 
 def __getattr__(name: str) -> Any:
     if name == "LLMPlanner":
-        from assistant.planner.llm.planner import LLMPlanner
+        from insightchat.planner.llm.planner import LLMPlanner
 
         return LLMPlanner
     raise AttributeError(name)

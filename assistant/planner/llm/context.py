@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz
 from sqlglot import exp
 
-from tools.catalog import Catalog, ColumnProfile, TableProfile
+from insightchat.tools.catalog import Catalog, ColumnProfile, TableProfile
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class SchemaContext:
 def default_embed() -> Embed | None:
     """The project's sentence embedder, or None when it cannot load here (lexical scoring only)."""
     try:
-        from models.embeddings import default_embedder
+        from insightchat.models.embeddings import default_embedder
 
         embedder = default_embedder()
         return lambda texts: np.asarray(embedder.encode(list(texts)), dtype=np.float32)
@@ -64,14 +64,16 @@ def _lexical(question_words: set[str], name: str) -> float:
     return len(name_words & question_words) / len(name_words)
 
 
-
 def render(catalog: Catalog, selection: dict[str, list[str]], max_values: int) -> str:
     """One line per table and per chosen column; relations between chosen tables at the end."""
     lines: list[str] = []
     for name, cols in selection.items():
         prof = catalog.tables[name]
         hidden = len(prof.columns) - len(cols)
-        lines.append(f"table {name} ({prof.row_count:,} rows)" + (f" [{hidden} less relevant columns not shown]" if hidden else ""))
+        lines.append(
+            f"table {name} ({prof.row_count:,} rows)"
+            + (f" [{hidden} less relevant columns not shown]" if hidden else "")
+        )
         for col in prof.columns:
             if col.name in cols:
                 lines.append(col.schema_line(max_values))
@@ -81,9 +83,22 @@ def render(catalog: Catalog, selection: dict[str, list[str]], max_values: int) -
     return "\n".join(lines)
 
 
-_SHORT_TYPES = {"BIGINT": "int", "INTEGER": "int", "SMALLINT": "int", "TINYINT": "int", "HUGEINT": "int", "UBIGINT": "int",
-                "DOUBLE": "real", "FLOAT": "real", "REAL": "real", "VARCHAR": "text", "BOOLEAN": "bool", "DATE": "date",
-                "TIMESTAMP": "timestamp", "TIME": "time"}
+_SHORT_TYPES = {
+    "BIGINT": "int",
+    "INTEGER": "int",
+    "SMALLINT": "int",
+    "TINYINT": "int",
+    "HUGEINT": "int",
+    "UBIGINT": "int",
+    "DOUBLE": "real",
+    "FLOAT": "real",
+    "REAL": "real",
+    "VARCHAR": "text",
+    "BOOLEAN": "bool",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "TIME": "time",
+}
 
 
 def _identifier(name: str) -> str:
@@ -108,7 +123,9 @@ ENUM_MAX_VALUES = 12
 
 # Dates and times stored as text ("8/6/2013", "2015-06-02 12:46:02", "23 July 1992"): without one
 # example a model guesses the format ('2021-12%' for "in December"), and its filter matches nothing.
-_DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?\b|\d{1,2}:\d{2}|^\d{1,2} [A-Za-z]{3,9},? \d{4}$|^[A-Za-z]{3,9} \d{1,2},? \d{4}$")
+_DATE_LIKE = re.compile(
+    r"^\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?\b|\d{1,2}:\d{2}|^\d{1,2} [A-Za-z]{3,9},? \d{4}$|^[A-Za-z]{3,9} \d{1,2},? \d{4}$"
+)
 
 
 def _compact_column(col: ColumnProfile, max_values: int) -> str:
@@ -117,7 +134,13 @@ def _compact_column(col: ColumnProfile, max_values: int) -> str:
     name = _identifier(col.name)
     text = f"{name} {_short_type(col.dtype)}"
     enumeration = bool(col.values) and len(col.values or []) <= ENUM_MAX_VALUES
-    if col.kind == "text" and not enumeration and col.samples and isinstance(col.samples[0], str) and _DATE_LIKE.search(col.samples[0]):
+    if (
+        col.kind == "text"
+        and not enumeration
+        and col.samples
+        and isinstance(col.samples[0], str)
+        and _DATE_LIKE.search(col.samples[0])
+    ):
         return text + f" (e.g. {_literal(col.samples[0])})"
     if enumeration and col.kind == "text" and not col.is_id_like and max_values > 0:
         shown = [v for v in col.values[:max_values] if len(str(v)) <= 30]
@@ -138,7 +161,9 @@ def render_compact(catalog: Catalog, selection: dict[str, list[str]], max_values
     keys = [
         f"{r.left}.{r.left_column} = {r.right}.{r.right_column}"
         for r in catalog.relations
-        if r.left in selection and r.right in selection and not (r.origin == "name" and r.left_column.lower() == r.right_column.lower() == "id")
+        if r.left in selection
+        and r.right in selection
+        and not (r.origin == "name" and r.left_column.lower() == r.right_column.lower() == "id")
     ]
     if keys:
         lines.append("join keys: " + "; ".join(keys))
@@ -176,7 +201,9 @@ def _select(question: str, catalog: Catalog, max_columns: int, embed: Embed | No
     qwords = _words(question)
     items: list[tuple[TableProfile, ColumnProfile]] = [(t, c) for t in catalog.tables.values() for c in t.columns]
     texts = [f"{t.name} {c.name} " + " ".join(str(v) for v in (c.values or c.samples)[:5]) for t, c in items]
-    scores = np.array([max(_lexical(qwords, c.name), 0.8 * _lexical(qwords, t.name)) for t, c in items], dtype=np.float32)
+    scores = np.array(
+        [max(_lexical(qwords, c.name), 0.8 * _lexical(qwords, t.name)) for t, c in items], dtype=np.float32
+    )
     if embed is not None:
         try:
             vecs = embed([question] + texts)

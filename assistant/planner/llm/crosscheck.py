@@ -21,15 +21,16 @@ answered 4 of the 17 given-up questions (3 right, 1 wrong).
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.tools import StructuredTool
 
-from assistant.contracts import Plan
-from assistant.planner.llm.tools import Attempt, Recorder
-from tools.results import ToolResult
+from insightchat.contracts import Plan
+from insightchat.planner.llm.tools import Attempt, Recorder
+from insightchat.tools.results import ToolResult
 
 SAMPLE_TEMPERATURE = 0.7
 FIRST_SEED = 1000  # sample i uses seed 1000 + i: fixed, so a question gets the same cross-check every time
@@ -67,7 +68,9 @@ class CrossCheck:
     """Draws sampled queries for one turn and runs them through the turn's own run_sql tool, so every
     sample is repaired, checked and run read-only exactly like the model's own query."""
 
-    def __init__(self, model: BaseChatModel, tools: Sequence[StructuredTool], first_prompt: list[BaseMessage], recorder: Recorder) -> None:
+    def __init__(
+        self, model: BaseChatModel, tools: Sequence[StructuredTool], first_prompt: list[BaseMessage], recorder: Recorder
+    ) -> None:
         self.model = model
         self.tools = list(tools)
         self.run_sql = next(t for t in tools if t.name == "run_sql")
@@ -82,7 +85,14 @@ class CrossCheck:
         out: list[Attempt | None] = []
         for seed in range(FIRST_SEED + start, FIRST_SEED + start + n):
             reply = bound.invoke(self.first_prompt, temperature=SAMPLE_TEMPERATURE, seed=seed)
-            call = next((c for c in getattr(reply, "tool_calls", []) if c["name"] == "run_sql" and isinstance(c["args"].get("sql"), str)), None)
+            call = next(
+                (
+                    c
+                    for c in getattr(reply, "tool_calls", [])
+                    if c["name"] == "run_sql" and isinstance(c["args"].get("sql"), str)
+                ),
+                None,
+            )
             if call is None:
                 out.append(None)
                 continue
@@ -109,10 +119,17 @@ def confirm(plan: Plan, check: CrossCheck) -> Plan:
         other = f"a second query sampled from the model returned other rows: {sample.call.args.get('sql', '')}"
     outcome = "other rows" if sample is not None and sample.ok else "sample failed"
     meta = {**plan.meta, "results": [], "cross_check": outcome, "unchecked_sql": sql}
-    message = (f"I am not sure of this answer, so I am not reporting it: the model's query was {sql} "
-               f"({_rows_text(answer)}), but {other}. A model this small often misreads a question that way.")
-    return Plan(planner=plan.planner, understood=plan.understood, message=message, meta=meta,
-                suggestions=["rephrase the question with the exact names and values", "configure a larger model (--llm)"])
+    message = (
+        f"I am not sure of this answer, so I am not reporting it: the model's query was {sql} "
+        f"({_rows_text(answer)}), but {other}. A model this small often misreads a question that way."
+    )
+    return Plan(
+        planner=plan.planner,
+        understood=plan.understood,
+        message=message,
+        meta=meta,
+        suggestions=["rephrase the question with the exact names and values", "configure a larger model (--llm)"],
+    )
 
 
 def rescue(plan: Plan, check: CrossCheck) -> Plan:
@@ -123,8 +140,13 @@ def rescue(plan: Plan, check: CrossCheck) -> Plan:
     if not answers_a_given_up_turn(*keys):
         return plan
     assert first is not None and first.result is not None
-    meta = {**plan.meta, "results": [first.result], "cross_check": "rescued", "unchecked_sql": None,
-            "notice": "The model's own query did not give an answer; two queries sampled from it agreed on this one."}
+    meta = {
+        **plan.meta,
+        "results": [first.result],
+        "cross_check": "rescued",
+        "unchecked_sql": None,
+        "notice": "The model's own query did not give an answer; two queries sampled from it agreed on this one.",
+    }
     return Plan(calls=[first.call], understood=plan.understood, planner=plan.planner, intent="llm", meta=meta)
 
 

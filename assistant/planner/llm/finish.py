@@ -6,8 +6,8 @@ plan and gets back the events to stream (none for the offline planner's plans wi
 
 from __future__ import annotations
 
-from assistant.contracts import Answer, Event, Plan
-from assistant.grounding import apply_llm_narration
+from insightchat.contracts import Answer, Event, Plan
+from insightchat.grounding import apply_llm_narration
 
 
 def finish_answer(answer: Answer, plan: Plan, question: str) -> list[Event]:

@@ -16,7 +16,7 @@ from typing import Any
 from langchain.agents.middleware import AgentMiddleware, hook_config
 from langchain_core.messages import AIMessage
 
-from assistant.planner.llm.tools import Recorder, is_empty
+from insightchat.planner.llm.tools import Recorder, is_empty
 
 EMPTY_BUT_VALID = "0 rows. The filter values exist"
 

@@ -20,30 +20,31 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from langchain.agents import create_agent
 from langchain.agents.middleware import ToolCallLimitMiddleware
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 
-from assistant.config import LLMSettings, load_settings
-from assistant.contracts import Event, Plan, Step, ToolCall
-from assistant.planner.base import Planner, last_plan
-from assistant.planner.llm.context import Embed, build_context
-from assistant.planner.llm.crosscheck import CrossCheck, confirm, rescue
-from assistant.planner.llm.guard import TurnGuard
-from assistant.planner.llm.timeout import ModelCallTimeout
-from assistant.planner.llm.prompt import system_prompt, user_message
-from assistant.planner.llm.repair import ANY_MODEL, SMALL_MODEL, repair_sql
-from assistant.planner.llm.sanity import check_query, plain_empty_answer
-from assistant.planner.llm.tools import Attempt, Recorder, is_empty, is_read_only, make_tools
-from assistant.session import Session
-from tools.catalog import Catalog
-from tools.errors import InsightError
-from tools.registry import Tool
-from tools.workspace import Workspace
+from insightchat.config import LLMSettings, load_settings
+from insightchat.contracts import Event, Plan, Step, ToolCall
+from insightchat.planner.base import Planner, last_plan
+from insightchat.planner.llm.context import Embed, build_context
+from insightchat.planner.llm.crosscheck import CrossCheck, confirm, rescue
+from insightchat.planner.llm.guard import TurnGuard
+from insightchat.planner.llm.prompt import system_prompt, user_message
+from insightchat.planner.llm.repair import ANY_MODEL, SMALL_MODEL, repair_sql
+from insightchat.planner.llm.sanity import check_query, plain_empty_answer
+from insightchat.planner.llm.timeout import ModelCallTimeout
+from insightchat.planner.llm.tools import Attempt, Recorder, is_empty, is_read_only, make_tools
+from insightchat.session import Session
+from insightchat.tools.catalog import Catalog
+from insightchat.tools.errors import InsightError
+from insightchat.tools.registry import Tool
+from insightchat.tools.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class LLMPlanner:
         spec = llm if llm is not None else self.settings.llm
         if spec is None:
             raise InsightError("No language model is configured", "set INSIGHTCHAT_LLM=provider:model or pass llm=...")
-        from models.chat import is_local, model_label
+        from insightchat.models.chat import is_local, model_label
 
         self._spec = spec
         self.local = is_local(spec)
@@ -114,7 +115,7 @@ class LLMPlanner:
         if isinstance(spec, str) and not self.local:
             self._model = self._build(spec)  # fail now on a missing key or package, not mid-conversation
         if fallback == "offline":
-            from assistant.assistant import default_planner
+            from insightchat.assistant import default_planner
 
             fallback = default_planner()
         self.fallback: Planner | None = fallback if not isinstance(fallback, str) else None
@@ -122,7 +123,11 @@ class LLMPlanner:
         self.embed = embed
         configured = cross_check if cross_check is not None else self.settings.cross_check
         self.cross_check = self.local if configured is None else configured
-        self.narrate = (not self.small) if narrate is None and self.settings.narrate is None else (narrate if narrate is not None else bool(self.settings.narrate))
+        self.narrate = (
+            (not self.small)
+            if narrate is None and self.settings.narrate is None
+            else (narrate if narrate is not None else bool(self.settings.narrate))
+        )
 
     def _allowed(self, t: Tool) -> bool:
         """Every read-only tool; a small local model gets run_sql only (the schema is in its prompt,
@@ -130,7 +135,7 @@ class LLMPlanner:
         return is_read_only(t) and (not self.small or t.name == "run_sql")
 
     def _build(self, spec: str) -> BaseChatModel:
-        from models.chat import make_chat_model
+        from insightchat.models.chat import make_chat_model
 
         return make_chat_model(spec, self.settings)
 
@@ -142,20 +147,27 @@ class LLMPlanner:
             self.label = getattr(self._model, "model_name", self.label)
         return self._model
 
-    def bind(self, workspace: Workspace) -> "LLMPlanner":
+    def bind(self, workspace: Workspace) -> LLMPlanner:
         """The workspace whose tables the tools run on (the Assistant binds its own)."""
         self.workspace = workspace
         return self
 
-    def plan(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> Plan:
+    def plan(
+        self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None
+    ) -> Plan:
         return last_plan(self.plan_stream(question, catalog, session, workspace))
 
-    def plan_stream(self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None) -> PlanStream:
+    def plan_stream(
+        self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None
+    ) -> PlanStream:
         """Events as the agent works (tool calls, results, answer tokens), then the executed Plan."""
         session = session or Session()
         ws = workspace or self.workspace
         if ws is None:
-            raise InsightError("The LLM planner has no workspace to run tools on", "use it through Assistant, or call planner.bind(workspace)")
+            raise InsightError(
+                "The LLM planner has no workspace to run tools on",
+                "use it through Assistant, or call planner.bind(workspace)",
+            )
         yield Event("plan", text=f"Asking {self.label}")
         try:
             yield from self._run(question, catalog, session, ws)
@@ -170,7 +182,11 @@ class LLMPlanner:
         s = self.settings
         pending: list[Event] = []
         recorder = Recorder(
-            on_start=lambda call: pending.append(Event("step", step=Step(f"Calling {call.name}", call.args.get("sql") or json.dumps(call.args), call.name))),
+            on_start=lambda call: pending.append(
+                Event(
+                    "step", step=Step(f"Calling {call.name}", call.args.get("sql") or json.dumps(call.args), call.name)
+                )
+            ),
             on_done=lambda a: pending.append(Event("step", step=attempt_step(a))),
         )
         try:
@@ -202,7 +218,12 @@ class LLMPlanner:
                     messages = chunk.get("messages", messages)
                 elif self.narrate:
                     msg, meta = chunk
-                    if isinstance(msg, AIMessageChunk) and not msg.tool_call_chunks and isinstance(msg.content, str) and msg.content:
+                    if (
+                        isinstance(msg, AIMessageChunk)
+                        and not msg.tool_call_chunks
+                        and isinstance(msg.content, str)
+                        and msg.content
+                    ):
                         streamed.append(msg.content)
                         pending.append(Event("token", text=msg.content))
                 while pending:
@@ -219,7 +240,12 @@ class LLMPlanner:
             side = Recorder(on_done=lambda a: pending.append(Event("step", step=cross_check_step(a))))
             check = self._sampler(turn, ws, side)
             answered = bool(plan.calls) and plan.calls[0].name == "run_sql"
-            yield Event("plan", text="Cross-checking the answer with a second sampled query" if answered else "Trying two sampled queries")
+            yield Event(
+                "plan",
+                text="Cross-checking the answer with a second sampled query"
+                if answered
+                else "Trying two sampled queries",
+            )
             plan = self._cross_checked(plan, check, answered)
             while pending:
                 yield pending.pop(0)
@@ -230,7 +256,9 @@ class LLMPlanner:
         s = self.settings
         # a small local model gets a tighter focus: on a CPU each schema column costs ~0.3 s of prompt
         max_columns = min(s.schema_max_columns, LOCAL_MAX_COLUMNS) if self.small else s.schema_max_columns
-        ctx = build_context(question, catalog, max_columns, max_values=3 if self.small else 12, embed=self.embed, compact=self.small)
+        ctx = build_context(
+            question, catalog, max_columns, max_values=3 if self.small else 12, embed=self.embed, compact=self.small
+        )
         history = [(t.question, t.answer.sql or "") for t in session.turns]
         asked = user_message(question, history)
         repairs = SMALL_MODEL if self.small else ANY_MODEL
@@ -244,10 +272,16 @@ class LLMPlanner:
         return _Prompt(system_prompt(ctx, compact=self.small), asked, prepare)
 
     def _sampler(self, prompt: _Prompt, ws: Workspace, recorder: Recorder) -> CrossCheck:
-        return CrossCheck(self.model, make_tools(ws, recorder, allowed=self._allowed, repair=prompt.prepare),
-                          [SystemMessage(prompt.system), HumanMessage(prompt.asked)], recorder)
+        return CrossCheck(
+            self.model,
+            make_tools(ws, recorder, allowed=self._allowed, repair=prompt.prepare),
+            [SystemMessage(prompt.system), HumanMessage(prompt.asked)],
+            recorder,
+        )
 
-    def sampler(self, question: str, catalog: Catalog, ws: Workspace, recorder: Recorder, session: Session | None = None) -> CrossCheck:
+    def sampler(
+        self, question: str, catalog: Catalog, ws: Workspace, recorder: Recorder, session: Session | None = None
+    ) -> CrossCheck:
         """Queries sampled from the prompt this planner would give ``question`` (what the cross-check
         draws), run through the same tools into ``recorder``: for measuring how often any of several
         samples is right (benchmarks/text2sql_ceiling.py)."""
@@ -266,10 +300,21 @@ class LLMPlanner:
         plan.meta["cross_check_s"] = time.perf_counter() - started
         return plan
 
-    def _outcome(self, question: str, catalog: Catalog, session: Session, recorder: Recorder, guard: TurnGuard, messages: list[BaseMessage], streamed: bool) -> Plan:
+    def _outcome(
+        self,
+        question: str,
+        catalog: Catalog,
+        session: Session,
+        recorder: Recorder,
+        guard: TurnGuard,
+        messages: list[BaseMessage],
+        streamed: bool,
+    ) -> Plan:
         s = self.settings
         requested = sum(len(m.tool_calls) for m in messages if isinstance(m, AIMessage))
-        final = messages[-1] if messages and isinstance(messages[-1], AIMessage) and not messages[-1].tool_calls else None
+        final = (
+            messages[-1] if messages and isinstance(messages[-1], AIMessage) and not messages[-1].tool_calls else None
+        )
         final_text = final.content if final is not None and isinstance(final.content, str) else ""
         cap_hit = requested > len(recorder.attempts) and guard.stop_reason is None
         steps = [attempt_step(a) for a in recorder.attempts]
@@ -287,15 +332,31 @@ class LLMPlanner:
         last_error = next((a.error for a in reversed(recorder.attempts) if a.error is not None), None)
         useful = [a for a in recorder.successes if a.call.name not in ("list_tables", "describe_table")]
         sql = (useful[-1].result.sql or useful[-1].call.args.get("sql", "")) if useful else ""
-        if useful and self.small and useful[-1].call.name == "run_sql" and is_empty(useful[-1].result) and not plain_empty_answer(sql, question):
+        if (
+            useful
+            and self.small
+            and useful[-1].call.name == "run_sql"
+            and is_empty(useful[-1].result)
+            and not plain_empty_answer(sql, question)
+        ):
             # A small model's empty result is more often a misread question than a true "none" (on
             # stored Spider answers of the 1.5B model: 13 wrong, 4 right), so say so instead of "none",
             # unless the query is plain and filters only on values the question names (sanity.py).
             meta["results"] = []
-            message = (f"The model's query returned no rows. A model this small often misreads a question that way, "
-                       f"so I am not reporting that there are none. Its query was: {sql}")
-            return Plan(planner=self.label, understood=question, message=message, meta=meta,
-                        suggestions=["rephrase the question with the exact names and values", "configure a larger model (--llm)"])
+            message = (
+                f"The model's query returned no rows. A model this small often misreads a question that way, "
+                f"so I am not reporting that there are none. Its query was: {sql}"
+            )
+            return Plan(
+                planner=self.label,
+                understood=question,
+                message=message,
+                meta=meta,
+                suggestions=[
+                    "rephrase the question with the exact names and values",
+                    "configure a larger model (--llm)",
+                ],
+            )
         if useful:
             answer_result = useful[-1].result
             meta["results"] = [a.result for a in recorder.successes if a.result is not answer_result] + [answer_result]
@@ -310,17 +371,28 @@ class LLMPlanner:
             if last_error is not None:
                 message += f" Last error: {last_error.message}."
             meta["results"] = []
-            return Plan(planner=self.label, understood=question, message=message, meta=meta,
-                        suggestions=[f"describe the table {t}" for t in list(catalog.tables)[:2]])
+            return Plan(
+                planner=self.label,
+                understood=question,
+                message=message,
+                meta=meta,
+                suggestions=[f"describe the table {t}" for t in list(catalog.tables)[:2]],
+            )
         if recorder.successes and final_text:  # schema questions answered from list/describe
-            return Plan(calls=[recorder.successes[-1].call], understood=question, planner=self.label, intent="llm", meta=meta)
+            return Plan(
+                calls=[recorder.successes[-1].call], understood=question, planner=self.label, intent="llm", meta=meta
+            )
         # no usable tool call: garbage or chit-chat; let the offline planner try
         reason = "it returned no usable tool call" if not final_text else "it answered without querying the data"
         fallback = self._fallback_plan(question, catalog, session, reason)
         if fallback is not None:
             return fallback
         meta["results"] = []
-        text = final_text if final_text and not any(ch.isdigit() for ch in final_text) else "I could not turn this question into a query."
+        text = (
+            final_text
+            if final_text and not any(ch.isdigit() for ch in final_text)
+            else "I could not turn this question into a query."
+        )
         return Plan(planner=self.label, understood=question, message=text, meta=meta)
 
     # -- fallback -------------------------------------------------------------------------------
@@ -329,15 +401,21 @@ class LLMPlanner:
         if self.fallback is None:
             return None
         plan = self.fallback.plan(question, catalog, session)
-        plan.meta["notice"] = f"The language model ({self.label}) could not be used ({reason}); the {plan.planner} planner answered."
+        plan.meta["notice"] = (
+            f"The language model ({self.label}) could not be used ({reason}); the {plan.planner} planner answered."
+        )
         plan.meta["fallback_from"] = self.label
         return plan
 
     def _fall_back(self, question: str, catalog: Catalog, session: Session, reason: str) -> PlanStream:
         plan = self._fallback_plan(question, catalog, session, reason)
         if plan is None:
-            plan = Plan(planner=self.label, understood=question, message=f"The language model ({self.label}) could not be used: {reason}.",
-                        meta={"notice": f"The language model ({self.label}) could not be used ({reason})."})
+            plan = Plan(
+                planner=self.label,
+                understood=question,
+                message=f"The language model ({self.label}) could not be used: {reason}.",
+                meta={"notice": f"The language model ({self.label}) could not be used ({reason})."},
+            )
         yield Event("error", text=plan.meta["notice"])
         yield plan
 

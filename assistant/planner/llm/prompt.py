@@ -7,7 +7,7 @@ as data. The question itself is passed as the user message, never spliced into t
 
 from __future__ import annotations
 
-from assistant.planner.llm.context import SchemaContext
+from insightchat.planner.llm.context import SchemaContext
 
 RULES = """You are insightchat, a careful data analyst. You answer questions about the user's tables by calling tools.
 Rules:
@@ -41,7 +41,10 @@ def system_prompt(ctx: SchemaContext, compact: bool = False) -> str:
     if ctx.focused:
         parts.append("Only the tables and columns most relevant to the question are shown.")
     if ctx.linked:
-        parts += ["Values from the data that the question mentions:", *("  " + line for line in ctx.linked[: 4 if compact else 8])]
+        parts += [
+            "Values from the data that the question mentions:",
+            *("  " + line for line in ctx.linked[: 4 if compact else 8]),
+        ]
     return "\n".join(parts)
 
 

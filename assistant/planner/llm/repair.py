@@ -62,11 +62,10 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
-
 from sqlglot.optimizer.scope import traverse_scope
 
-from assistant.planner.llm.sanity import column_owners, compared_column, table_aliases
-from tools.catalog import Catalog, TableProfile
+from insightchat.planner.llm.sanity import column_owners, compared_column, table_aliases
+from insightchat.tools.catalog import Catalog, TableProfile
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +125,13 @@ def _repaired(tree: exp.Expression, sql: str, question: str, catalog: Catalog, p
         rewritten = except_to_not_in(tree, catalog)
         if rewritten is not None:
             tree, changed = rewritten, True
-    for select in [tree] if isinstance(tree, exp.Select) else [tree.this, tree.expression] if isinstance(tree, exp.SetOperation) else []:
+    for select in (
+        [tree]
+        if isinstance(tree, exp.Select)
+        else [tree.this, tree.expression]
+        if isinstance(tree, exp.SetOperation)
+        else []
+    ):
         if not isinstance(select, exp.Select):
             continue
         if policy.join_for_columns:
@@ -167,7 +172,11 @@ def snap_values(tree: exp.Expression, catalog: Catalog) -> bool:
     tables = {t.alias_or_name.lower(): t.name for t in tree.find_all(exp.Table)}
     changed = False
     for literal in list(tree.find_all(exp.Literal)):
-        column = compared_column(literal) if literal.is_string and isinstance(literal.parent, (exp.EQ, exp.NEQ, exp.In)) else None
+        column = (
+            compared_column(literal)
+            if literal.is_string and isinstance(literal.parent, (exp.EQ, exp.NEQ, exp.In))
+            else None
+        )
         if column is None:
             continue
         names = [tables[column.table.lower()]] if column.table.lower() in tables else list(tables.values())
@@ -236,7 +245,11 @@ def _would_compare_with_itself(column: exp.Column, alias: str) -> bool:
     if not isinstance(cmp, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)):
         return False
     other = cmp.right if cmp.left is column else cmp.left
-    return isinstance(other, exp.Column) and other.name.lower() == column.name.lower() and other.table.lower() == alias.lower()
+    return (
+        isinstance(other, exp.Column)
+        and other.name.lower() == column.name.lower()
+        and other.table.lower() == alias.lower()
+    )
 
 
 def _right_alias(column: exp.Column, sources: dict[str, TableProfile]) -> str | None:
@@ -291,7 +304,9 @@ def join_missing_tables(select: exp.Select, catalog: Catalog) -> bool:
         if len(links) != 1:
             continue
         alias, rel = links[0]
-        mine, theirs = (rel.left_column, rel.right_column) if rel.left == read[alias] else (rel.right_column, rel.left_column)
+        mine, theirs = (
+            (rel.left_column, rel.right_column) if rel.left == read[alias] else (rel.right_column, rel.left_column)
+        )
         condition = exp.EQ(this=exp.column(mine, table=alias), expression=exp.column(theirs, table=missing.name))
         select.join(exp.to_table(missing.name), on=condition, copy=False)
         read[missing.name] = missing.name
@@ -312,19 +327,27 @@ def join_for_missing_columns(select: exp.Select, catalog: Catalog) -> bool:
     for column in list(select.find_all(exp.Column)):
         if column.find_ancestor(exp.Select) is not select:
             continue
-        own = read.get(column.table.lower()) if column.table else (next(iter(read.values())) if len(read) == 1 else None)
+        own = (
+            read.get(column.table.lower()) if column.table else (next(iter(read.values())) if len(read) == 1 else None)
+        )
         if own is None or any(prof.column(column.name) is not None for prof in read.values()):
             continue  # unknown qualifier, or a table of the query has it (requalify_columns' case)
-        if not column.table and not any(c is not column and own.column(c.name) is not None for c in select.find_all(exp.Column)):
+        if not column.table and not any(
+            c is not column and own.column(c.name) is not None for c in select.find_all(exp.Column)
+        ):
             continue  # nothing of the one table is used: the query is on the wrong table (retarget_single_table)
         source = next(iter(read)) if not column.table else column.table.lower()
-        found = _next_table_with(column.name, [source], read, catalog) or _next_table_with(column.name, list(read), read, catalog)
+        found = _next_table_with(column.name, [source], read, catalog) or _next_table_with(
+            column.name, list(read), read, catalog
+        )
         if found is None:
             continue
         via, target, name, (mine, theirs) = found
         alias = target.name.lower()
         written = {t.alias_or_name.lower(): t.alias_or_name for t in select.find_all(exp.Table)}
-        condition = exp.EQ(this=exp.column(mine, table=written.get(via, via)), expression=exp.column(theirs, table=alias))
+        condition = exp.EQ(
+            this=exp.column(mine, table=written.get(via, via)), expression=exp.column(theirs, table=alias)
+        )
         select.join(exp.to_table(target.name), on=condition, copy=False)
         read[alias] = target
         column.set("table", exp.to_identifier(alias))
@@ -333,7 +356,9 @@ def join_for_missing_columns(select: exp.Select, catalog: Catalog) -> bool:
     return changed
 
 
-def _next_table_with(wanted: str, sources: list[str], read: dict[str, TableProfile], catalog: Catalog) -> tuple[str, TableProfile, str, tuple[str, str]] | None:
+def _next_table_with(
+    wanted: str, sources: list[str], read: dict[str, TableProfile], catalog: Catalog
+) -> tuple[str, TableProfile, str, tuple[str, str]] | None:
     """The one table outside the query, linked by exactly one relation to one of ``sources`` (aliases
     of ``read``), that has the column ``wanted`` (exactly, else loosely): (source alias, table,
     its column, (source's join column, table's join column)); None when there is none or several."""
@@ -381,7 +406,9 @@ def bridge_joins(select: exp.Select, catalog: Catalog) -> bool:
     changed = False
     for join in list(select.args.get("joins") or []):
         on = join.args.get("on")
-        if not isinstance(on, exp.EQ) or not all(isinstance(side, exp.Column) and side.table for side in (on.left, on.right)):
+        if not isinstance(on, exp.EQ) or not all(
+            isinstance(side, exp.Column) and side.table for side in (on.left, on.right)
+        ):
             continue
         sides = [(side, read.get(side.table.lower())) for side in (on.left, on.right)]
         if any(prof is None for _, prof in sides) or on.left.name.lower() != on.right.name.lower():
@@ -393,11 +420,19 @@ def bridge_joins(select: exp.Select, catalog: Catalog) -> bool:
         joined_alias = join.this.alias_or_name.lower()
         direct = _relation_columns(good_prof.name, bad_prof.name, catalog)  # type: ignore[union-attr]
         if direct is not None:  # the two tables are related, by another column than the one named
-            join.set("on", exp.EQ(this=exp.column(direct[0], table=good.table), expression=exp.column(direct[1], table=bad.table)))
+            join.set(
+                "on",
+                exp.EQ(this=exp.column(direct[0], table=good.table), expression=exp.column(direct[1], table=bad.table)),
+            )
             changed = True
             continue
-        bridges = [(t, link) for t in catalog.tables.values() if t.name.lower() not in {p.name.lower() for p in read.values()}
-                   and t.column(good.name) is not None and (link := _relation_columns(t.name, bad_prof.name, catalog)) is not None]  # type: ignore[union-attr]
+        bridges = [
+            (t, link)
+            for t in catalog.tables.values()
+            if t.name.lower() not in {p.name.lower() for p in read.values()}
+            and t.column(good.name) is not None
+            and (link := _relation_columns(t.name, bad_prof.name, catalog)) is not None
+        ]  # type: ignore[union-attr]
         if len(bridges) != 1:
             continue
         bridge, (near, far) = bridges[0]
@@ -435,8 +470,14 @@ def rename_by_word(select: exp.Select, catalog: Catalog) -> bool:
         return False
     changed = False
     for column in select.find_all(exp.Column):
-        prof = read.get(column.table.lower()) if column.table else (next(iter(read.values())) if len(read) == 1 else None)
-        if prof is None or prof.column(column.name) is not None or any(t.column(column.name) is not None for t in catalog.tables.values()):
+        prof = (
+            read.get(column.table.lower()) if column.table else (next(iter(read.values())) if len(read) == 1 else None)
+        )
+        if (
+            prof is None
+            or prof.column(column.name) is not None
+            or any(t.column(column.name) is not None for t in catalog.tables.values())
+        ):
             continue
         word = column.name.lower()
         matches = [c.name for c in prof.columns if word in c.name.lower().split("_")]
@@ -522,12 +563,18 @@ def except_to_not_in(tree: exp.Except, catalog: Catalog) -> exp.Select | None:
     if column.name.lower() in selected:
         # a real set difference on the same column, unless the right table lacks it ("clients with no
         # booking" as ... EXCEPT SELECT customer_name FROM bookings): then compare along the relation
-        pair = _relation_columns(left_table.name, right_table, catalog) if right_prof is not None and right_prof.column(column.name) is None else None
+        pair = (
+            _relation_columns(left_table.name, right_table, catalog)
+            if right_prof is not None and right_prof.column(column.name) is None
+            else None
+        )
         if pair is None:
             return None
         key, reference = pair
         right.set("expressions", [exp.column(reference, table=column.table or None)])
-    elif right_table and right_table.lower() != left_table.name.lower():  # within one table: a real difference of two columns
+    elif (
+        right_table and right_table.lower() != left_table.name.lower()
+    ):  # within one table: a real difference of two columns
         key = _key_for(left_table.name, right_table, column.name, catalog)
     else:
         return None
@@ -554,7 +601,9 @@ def _relation_columns(left: str, right: str | None, catalog: Catalog) -> tuple[s
 def _column_table(select: exp.Select, column: exp.Column) -> str | None:
     """The table a column of ``select`` comes from: by its qualifier, else the FROM table."""
     if column.table:
-        return next((t.name for t in select.find_all(exp.Table) if t.alias_or_name.lower() == column.table.lower()), None)
+        return next(
+            (t.name for t in select.find_all(exp.Table) if t.alias_or_name.lower() == column.table.lower()), None
+        )
     base = _base_table(select)
     return base.name if base is not None else None
 
@@ -579,7 +628,11 @@ def distinct_as_asked(select: exp.Select, question: str) -> bool:
             return False
         select.set("distinct", None)
         return True
-    if not _DISTINCT_ASK.search(question) or select.args.get("group") or any(e.find(exp.AggFunc) for e in select.expressions):
+    if (
+        not _DISTINCT_ASK.search(question)
+        or select.args.get("group")
+        or any(e.find(exp.AggFunc) for e in select.expressions)
+    ):
         return False  # not asked, or "how many different ..." that the aggregate counts itself
     select.set("distinct", exp.Distinct())
     return True
@@ -589,12 +642,24 @@ def both_values_to_intersect(select: exp.Select, question: str) -> exp.Expressio
     """``... WHERE c IN ('a', 'b')`` asked as "both a and b" -> ``... WHERE c = 'a' INTERSECT ... WHERE
     c = 'b'``; None when the question does not say "both" or the query is not that simple shape."""
     where = select.args.get("where")
-    if not _BOTH_CUE.search(question) or where is None or select.args.get("group") or select.args.get("order") or select.args.get("limit"):
+    if (
+        not _BOTH_CUE.search(question)
+        or where is None
+        or select.args.get("group")
+        or select.args.get("order")
+        or select.args.get("limit")
+    ):
         return None
     if any(e.find(exp.AggFunc) for e in select.expressions):
         return None
-    pairs = [i for i in where.find_all(exp.In) if len(i.expressions) == 2 and isinstance(i.this, exp.Column)
-             and all(isinstance(v, exp.Literal) for v in i.expressions) and _only_under_and(i, where)]
+    pairs = [
+        i
+        for i in where.find_all(exp.In)
+        if len(i.expressions) == 2
+        and isinstance(i.this, exp.Column)
+        and all(isinstance(v, exp.Literal) for v in i.expressions)
+        and _only_under_and(i, where)
+    ]
     if len(pairs) != 1:
         return None
     shown = {e.unalias().name.lower() for e in select.expressions if isinstance(e.unalias(), exp.Column)}

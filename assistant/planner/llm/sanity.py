@@ -64,25 +64,48 @@ import re
 import sqlglot
 from sqlglot import exp
 
-from tools.catalog import Catalog
-from tools.errors import QueryError
+from insightchat.tools.catalog import Catalog
+from insightchat.tools.errors import QueryError
 
 _ORDER = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 _BOUNDS = (exp.GT, exp.GTE, exp.LT, exp.LTE)
 _NEGATION = re.compile(r"\b(not|never|no(?!\.)|non(?=[\s-])|without|\w+n't)\b", re.IGNORECASE)
 # "not more than 5" (a comparison, written <=), "not only ... but also" (both): no exclusion
-_NOT_EXCLUDING = re.compile(r"\b(not|no)\s+(only|more|less|greater|fewer|higher|lower|larger|smaller|above|below|over|under|later|earlier|exceed\w*)\b", re.IGNORECASE)
+_NOT_EXCLUDING = re.compile(
+    r"\b(not|no)\s+(only|more|less|greater|fewer|higher|lower|larger|smaller|above|below|over|under|later|earlier|exceed\w*)\b",
+    re.IGNORECASE,
+)
 # "miles per hour" is a unit, so only "each" asks for groups
-_EACH = re.compile(r"\b(for each|each)\b", re.IGNORECASE)  # not "for every": "the average for every company" is over all
+_EACH = re.compile(
+    r"\b(for each|each)\b", re.IGNORECASE
+)  # not "for every": "the average for every company" is over all
 _AVERAGE = re.compile(r"\b(average|avg|mean)\b", re.IGNORECASE)
 _TOTAL = re.compile(r"\btotal\b", re.IGNORECASE)
-_NUMBER_WORDS = {w: float(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
-_NUMBER_WORDS.update({w: float(i + 1) for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())})
+_NUMBER_WORDS = {
+    w: float(i) for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])
+}
+_NUMBER_WORDS.update(
+    {w: float(i + 1) for i, w in enumerate(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"])}
+)
 _NUMBER_WORDS.update({"once": 1.0, "twice": 2.0, "single": 1.0, "dozen": 12.0, "hundred": 100.0, "thousand": 1000.0})
 # "at least 2" / "2 or more": a lower bound; "at most 2" / "fewer than 2": an upper one
 _NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
-_LOWER_BOUND = re.compile(r"\b(?:(?:at\s+)?least|(?<!not )(?<!no )(?:more|greater|larger|higher|bigger|longer|older) than|(?<!not )(?<!no )(?:over|above|exceeding))\s+" + _NUMBER + r"\b|\b" + _NUMBER + r"\s+or (?:more|greater|higher|above|over)\b(?!\s+than)", re.IGNORECASE)
-_UPPER_BOUND = re.compile(r"\b(?:at most|(?<!not )(?<!no )(?:less|fewer|lower|smaller|shorter|younger) than|(?<!not )(?<!no )(?:under|below))\s+" + _NUMBER + r"\b|\b" + _NUMBER + r"\s+or (?:less|fewer|lower|below|under)\b(?!\s+than)", re.IGNORECASE)
+_LOWER_BOUND = re.compile(
+    r"\b(?:(?:at\s+)?least|(?<!not )(?<!no )(?:more|greater|larger|higher|bigger|longer|older) than|(?<!not )(?<!no )(?:over|above|exceeding))\s+"
+    + _NUMBER
+    + r"\b|\b"
+    + _NUMBER
+    + r"\s+or (?:more|greater|higher|above|over)\b(?!\s+than)",
+    re.IGNORECASE,
+)
+_UPPER_BOUND = re.compile(
+    r"\b(?:at most|(?<!not )(?<!no )(?:less|fewer|lower|smaller|shorter|younger) than|(?<!not )(?<!no )(?:under|below))\s+"
+    + _NUMBER
+    + r"\b|\b"
+    + _NUMBER
+    + r"\s+or (?:less|fewer|lower|below|under)\b(?!\s+than)",
+    re.IGNORECASE,
+)
 # columns for the two ends of a route or a transfer, by name: source_airport, src_apid / dst_apid, destination
 _FROM_END = re.compile(r"src|source|origin|from|depart", re.IGNORECASE)
 _TO_END = re.compile(r"dst|dest|arriv|(?:^|_)to(?:_|$)", re.IGNORECASE)
@@ -90,7 +113,9 @@ _NEGATIVE_VALUES = {"no", "n", "false", "f", "none", "0"}
 _PREFIX = 4  # letters a value's word must share with a word of the question ("Banglade" ~ "Bangladeshi")
 
 
-def check_query(sql: str, question: str, conversation: str | None = None, small_model: bool = False, catalog: Catalog | None = None) -> None:
+def check_query(
+    sql: str, question: str, conversation: str | None = None, small_model: bool = False, catalog: Catalog | None = None
+) -> None:
     """Raise :class:`QueryError` when ``sql`` compares a column with itself or bounds one twice from
     the same side, or (``small_model``) misses what ``question`` asks (see the module docstring). ``conversation``: the question with
     the earlier turns, where filter values may come from (default: the question); ``catalog``
@@ -125,50 +150,75 @@ def check_query(sql: str, question: str, conversation: str | None = None, small_
         return
     twice = repeated_output(tree)
     if twice:
-        raise QueryError(f"The query shows {twice} twice, so one of the things the question asks for is missing",
-                         "select each thing the question names once (they may live in different tables)")
+        raise QueryError(
+            f"The query shows {twice} twice, so one of the things the question asks for is missing",
+            "select each thing the question names once (they may live in different tables)",
+        )
     invented = unmentioned_values(tree, conversation or question)
     if invented:
         listed = ", ".join(f"'{v}'" for v in invented)
-        raise QueryError(f"The question does not mention {listed}: filter only on values the question names",
-                         "remove that filter, or use the value the question gives")
+        raise QueryError(
+            f"The question does not mention {listed}: filter only on values the question names",
+            "remove that filter, or use the value the question gives",
+        )
     cue = _NEGATION.search(_unquoted(question))
     if cue and not _NOT_EXCLUDING.search(question) and not has_negation(tree):
-        raise QueryError(f"The question says '{cue.group(0)}', but the query has no negation, so it lists the rows that do match",
-                         "exclude them: NOT IN (subquery), EXCEPT, or <>")
+        raise QueryError(
+            f"The question says '{cue.group(0)}', but the query has no negation, so it lists the rows that do match",
+            "exclude them: NOT IN (subquery), EXCEPT, or <>",
+        )
     numbers = unstated_numbers(tree, conversation or question, catalog)
     if numbers:
-        raise QueryError(f"The question does not state {', '.join(numbers)}: compare only with numbers the question gives",
-                         "remove that condition, or use the number the question gives")
+        raise QueryError(
+            f"The question does not state {', '.join(numbers)}: compare only with numbers the question gives",
+            "remove that condition, or use the number the question gives",
+        )
     flipped = contradicted_bound(tree, question)
     if flipped:
         cmp, phrase = flipped
-        raise QueryError(f"The question says '{phrase}', but the query has {cmp.sql(dialect='duckdb')}, the other way round",
-                         "turn the comparison around (at least / more than: >= or >; at most / fewer than: <= or <)")
+        raise QueryError(
+            f"The question says '{phrase}', but the query has {cmp.sql(dialect='duckdb')}, the other way round",
+            "turn the comparison around (at least / more than: >= or >; at most / fewer than: <= or <)",
+        )
     swapped = swapped_ends(tree, question)
     if swapped:
         column, value, word = swapped
-        raise QueryError(f"The question says '{word} {value}', but the query compares '{value}' with {column}, the other end",
-                         "compare the 'from' value with the source column and the 'to' value with the destination column")
+        raise QueryError(
+            f"The question says '{word} {value}', but the query compares '{value}' with {column}, the other end",
+            "compare the 'from' value with the source column and the 'to' value with the destination column",
+        )
     unmatched = null_after_inner_join(tree, catalog)
     if unmatched:
         condition, table = unmatched
-        raise QueryError(f"The query joins {table} with an inner join, which keeps only rows that have a match, and then asks for {condition}: "
-                         "that cannot find rows with no match",
-                         f"for rows with no match in {table}, use NOT IN (SELECT its key FROM {table}) or EXCEPT")
+        raise QueryError(
+            f"The query joins {table} with an inner join, which keeps only rows that have a match, and then asks for {condition}: "
+            "that cannot find rows with no match",
+            f"for rows with no match in {table}, use NOT IN (SELECT its key FROM {table}) or EXCEPT",
+        )
     idle = idle_join(tree, conversation or question, catalog)
     if idle:
-        raise QueryError(f"The query joins {idle} but uses none of its columns, and the question does not mention it: the join only repeats or drops rows",
-                         f"remove the join with {idle} (or use its columns, if the question needs them)")
+        raise QueryError(
+            f"The query joins {idle} but uses none of its columns, and the question does not mention it: the join only repeats or drops rows",
+            f"remove the join with {idle} (or use its columns, if the question needs them)",
+        )
     missing = missing_aggregate(tree, question)
     if missing:
         word, wanted = missing
-        raise QueryError(f"The question asks for '{word}', but the query has no {wanted}",
-                         f"compute it with {wanted} (GROUP BY what it is per, if anything)")
+        raise QueryError(
+            f"The question asks for '{word}', but the query has no {wanted}",
+            f"compute it with {wanted} (GROUP BY what it is per, if anything)",
+        )
     each = _EACH.search(question)
-    if each and isinstance(tree, exp.Select) and not tree.args.get("group") and any(e.find(exp.AggFunc) for e in tree.expressions):
-        raise QueryError(f"The question asks for '{each.group(0)}' something, but the query aggregates over all rows",
-                         "GROUP BY the column the question groups by, and select it too")
+    if (
+        each
+        and isinstance(tree, exp.Select)
+        and not tree.args.get("group")
+        and any(e.find(exp.AggFunc) for e in tree.expressions)
+    ):
+        raise QueryError(
+            f"The question asks for '{each.group(0)}' something, but the query aggregates over all rows",
+            "GROUP BY the column the question groups by, and select it too",
+        )
 
 
 def plain_empty_answer(sql: str, question: str) -> bool:
@@ -190,8 +240,13 @@ def plain_empty_answer(sql: str, question: str) -> bool:
 def _column_vs_value(tree: exp.Expression, kinds: tuple[type, ...]) -> list[list[tuple[str, exp.Expression]]]:
     """Per AND-chain of ``tree``: its ``column <op> literal`` conditions of the given kinds, keyed by the column."""
     return [
-        [(cond.left.sql().lower(), cond) for cond in (c.this if isinstance(c, exp.Not) and isinstance(c.this, exp.EQ) else c for c in conjunction.flatten())
-         if isinstance(cond, kinds) and isinstance(cond.left, exp.Column) and isinstance(cond.right, exp.Literal)]
+        [
+            (cond.left.sql().lower(), cond)
+            for cond in (
+                c.this if isinstance(c, exp.Not) and isinstance(c.this, exp.EQ) else c for c in conjunction.flatten()
+            )
+            if isinstance(cond, kinds) and isinstance(cond.left, exp.Column) and isinstance(cond.right, exp.Literal)
+        ]
         for conjunction in tree.find_all(exp.And)
     ]
 
@@ -205,7 +260,11 @@ def detached_join(tree: exp.Expression) -> exp.Join | None:
         if on is None or not isinstance(join.this, (exp.Table, exp.Subquery)):
             continue
         columns = list(on.find_all(exp.Column))
-        if columns and all(c.table for c in columns) and not any(c.table.lower() == join.this.alias_or_name.lower() for c in columns):
+        if (
+            columns
+            and all(c.table for c in columns)
+            and not any(c.table.lower() == join.this.alias_or_name.lower() for c in columns)
+        ):
             return join
     return None
 
@@ -263,7 +322,11 @@ def swapped_ends(tree: exp.Expression, question: str) -> tuple[str, str, str] | 
             column = outer.parent.this
         name = column.name
         for word, wrong_end in (("from", _TO_END), ("to", _FROM_END)):
-            said = re.search(rf"\b{word}\s+(?:(?!to\b|from\b)\w+\s+){{0,2}}?['\"]?{re.escape(literal.this)}\b", question, re.IGNORECASE)
+            said = re.search(
+                rf"\b{word}\s+(?:(?!to\b|from\b)\w+\s+){{0,2}}?['\"]?{re.escape(literal.this)}\b",
+                question,
+                re.IGNORECASE,
+            )
             if said and wrong_end.search(name) and not (_FROM_END if word == "from" else _TO_END).search(name):
                 return name, literal.this, word
     return None
@@ -304,7 +367,10 @@ def idle_join(tree: exp.Expression, conversation: str, catalog: Catalog | None =
         for column in select.find_all(exp.Column):
             if id(column) not in in_conditions and column.find_ancestor(exp.Select) is select:
                 used |= column_owners(column, names, catalog)
-        if any(star.find_ancestor(exp.Select) is select and not isinstance(star.parent, exp.Count) for star in select.find_all(exp.Star)):
+        if any(
+            star.find_ancestor(exp.Select) is select and not isinstance(star.parent, exp.Count)
+            for star in select.find_all(exp.Star)
+        ):
             continue
         for alias, name in names.items():
             words = _name_words(name) + [w for key in keys[alias] for w in _name_words(key) if w != "id"]
@@ -329,7 +395,12 @@ def null_after_inner_join(tree: exp.Expression, catalog: Catalog | None = None) 
         inner = {j.this.alias_or_name.lower() for j in joins if not j.side and j.kind in ("", "INNER")}
         for test in where.find_all(exp.Is):
             column = test.this
-            if not isinstance(test.expression, exp.Null) or not isinstance(column, exp.Column) or _negated(test) or test.find_ancestor(exp.Select) is not select:
+            if (
+                not isinstance(test.expression, exp.Null)
+                or not isinstance(column, exp.Column)
+                or _negated(test)
+                or test.find_ancestor(exp.Select) is not select
+            ):
                 continue
             owners = column_owners(column, names, catalog)
             if owners and owners <= inner:
@@ -364,7 +435,11 @@ def column_owners(column: exp.Column, names: dict[str, str], catalog: Catalog | 
         return {column.table.lower()}
     if catalog is None:
         return set(names)
-    return {alias for alias, name in names.items() if (table := catalog.table(name)) is None or table.column(column.name) is not None}
+    return {
+        alias
+        for alias, name in names.items()
+        if (table := catalog.table(name)) is None or table.column(column.name) is not None
+    }
 
 
 def _name_words(name: str) -> list[str]:
@@ -402,7 +477,11 @@ def implied_exclusion(tree: exp.Expression) -> tuple[exp.Expression, exp.Express
     """An AND-ed ``col <> 'b'`` (or ``NOT col = 'b'``) next to ``col = 'a'`` on the same column,
     which the equality already implies."""
     for conditions in _column_vs_value(tree, (exp.EQ, exp.NEQ)):
-        equal = {column: cond for column, cond in conditions if isinstance(cond, exp.EQ) and not isinstance(cond.parent, exp.Not)}
+        equal = {
+            column: cond
+            for column, cond in conditions
+            if isinstance(cond, exp.EQ) and not isinstance(cond.parent, exp.Not)
+        }
         for column, cond in conditions:
             excluded = isinstance(cond, exp.NEQ) or isinstance(cond.parent, exp.Not)
             if excluded and column in equal and equal[column].right.this != cond.right.this:
@@ -425,10 +504,16 @@ def missing_aggregate(tree: exp.Expression, question: str) -> tuple[str, str] | 
 
 # AND-ed conditions of which one does nothing, so the question meant something else: (finder, message, hint)
 _REDUNDANT = [
-    (same_way_bounds, "The conditions {first} and {second} bound the same column the same way, so one of them does nothing",
-     "the question probably means two different things there (another column, or a count or total per group)"),
-    (implied_exclusion, "The condition {second} does nothing next to {first}: a row has one value",
-     "'X but not Y' means the ones with a row for X and no row for Y: use EXCEPT, or NOT IN (a subquery)"),
+    (
+        same_way_bounds,
+        "The conditions {first} and {second} bound the same column the same way, so one of them does nothing",
+        "the question probably means two different things there (another column, or a count or total per group)",
+    ),
+    (
+        implied_exclusion,
+        "The condition {second} does nothing next to {first}: a row has one value",
+        "'X but not Y' means the ones with a row for X and no row for Y: use EXCEPT, or NOT IN (a subquery)",
+    ),
 ]
 
 

@@ -1,6 +1,6 @@
 """A deadline for each model call, whatever the model.
 
-Why here and not in the model: a hosted model built by ``models.chat`` gets its provider's own
+Why here and not in the model: a hosted model built by ``insightchat.models.chat`` gets its provider's own
 timeout, but a chat model passed from Python (``Assistant(llm=...)``) may have none, and a hung
 call would hang the chat. This middleware runs each call in a worker thread (with the caller's
 context, so streamed tokens still reach the stream) and gives up after ``seconds``: the planner
@@ -11,9 +11,10 @@ overruns is abandoned, not killed: Python cannot stop a thread, so its late resu
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any, Callable
+from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware
 

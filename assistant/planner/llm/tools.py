@@ -1,7 +1,7 @@
 """LangChain tools generated from the one registry, with a recorder and model-readable errors.
 
 Every registered tool that only reads becomes a ``StructuredTool`` whose arguments come from the
-registry's JSON schema, so a tool added to ``tools.registry`` (sentiment, classification, charts...)
+registry's JSON schema, so a tool added to ``insightchat.tools.registry`` (sentiment, classification, charts...)
 reaches the model with no change here. Each call is recorded (call, result or error) so the planner
 can hand the executed calls and their results to the Assistant instead of running them twice.
 
@@ -13,20 +13,21 @@ suggestions of the :class:`InsightError`, which is how the model corrects itself
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import sqlglot
 from langchain_core.tools import StructuredTool
 from sqlglot import exp
 
-from assistant.contracts import ToolCall
-from tools.catalog import Catalog, looked_up
-from tools.errors import InsightError, QueryError
-from tools.registry import Tool, all_tools
-from tools.results import ToolResult
-from tools.sql import closest
-from tools.workspace import Workspace
+from insightchat.contracts import ToolCall
+from insightchat.tools.catalog import Catalog, looked_up
+from insightchat.tools.errors import InsightError, QueryError
+from insightchat.tools.registry import Tool, all_tools
+from insightchat.tools.results import ToolResult
+from insightchat.tools.sql import closest
+from insightchat.tools.workspace import Workspace
 
 # Tools the model never gets: anything whose name says it writes, exports or deletes. Tools may also
 # declare ``writes = True`` on their function.
@@ -123,7 +124,9 @@ def column_help(sql: str, message: str, catalog: Catalog, max_tables: int = 3) -
     lines: list[str] = []
     used: list[str] = []
     for table in tree.find_all(exp.Table):
-        prof = catalog.tables.get(table.name) or next((t for n, t in catalog.tables.items() if n.lower() == table.name.lower()), None)
+        prof = catalog.tables.get(table.name) or next(
+            (t for n, t in catalog.tables.items() if n.lower() == table.name.lower()), None
+        )
         if prof is not None and prof.name not in used:
             used.append(prof.name)
     for name in used[:max_tables]:
@@ -132,7 +135,9 @@ def column_help(sql: str, message: str, catalog: Catalog, max_tables: int = 3) -
         if col in message.lower():
             owners = [t.name for t in catalog.tables.values() if t.column(col) is not None and t.name not in used]
             if owners:
-                lines.append(f"A column named {col!r} is in table {', '.join(owners[:3])} (join it on the listed keys).")
+                lines.append(
+                    f"A column named {col!r} is in table {', '.join(owners[:3])} (join it on the listed keys)."
+                )
     return "\n".join(lines)
 
 
@@ -185,9 +190,11 @@ def empty_result_check(sql: str, catalog: Catalog) -> str:
                 continue
             elsewhere = sorted({f"{table}.{name}" for table, name, _ in found})[:3]
             near = closest(value, col.values, limit=3, cutoff=50) if col.values else []
-            problems.append(f"{value!r} is not a value of {prof.name}.{col.name}"
-                            + (f" (it is a value of {', '.join(elsewhere)})" if elsewhere else "")
-                            + (f" (closest: {', '.join(map(repr, near))})" if near else ""))
+            problems.append(
+                f"{value!r} is not a value of {prof.name}.{col.name}"
+                + (f" (it is a value of {', '.join(elsewhere)})" if elsewhere else "")
+                + (f" (closest: {', '.join(map(repr, near))})" if near else "")
+            )
     if problems:
         return "0 rows. Did the filter value exist? " + "; ".join(problems) + ". Fix the value and query again."
     return "0 rows. The filter values exist in the data (or could not be checked), so 0 rows may be the right answer."
@@ -197,8 +204,14 @@ def _stored_in(value: str, catalog: Catalog) -> list[tuple[str, str, str]]:
     """(table, column, stored value) for every text column holding ``value``, ignoring case: the value
     index for indexed columns, a lookup for the others."""
     key = value.strip().lower()
-    hits = [(prof.name, col.name, v) for prof in catalog.tables.values() for col in prof.columns
-            if col.values is not None for v in col.values if isinstance(v, str) and v.strip().lower() == key]
+    hits = [
+        (prof.name, col.name, v)
+        for prof in catalog.tables.values()
+        for col in prof.columns
+        if col.values is not None
+        for v in col.values
+        if isinstance(v, str) and v.strip().lower() == key
+    ]
     if catalog.find_value is not None:
         hits += catalog.find_value(value)
     return hits
@@ -242,7 +255,9 @@ def _wrap(t: Tool, ws: Workspace, recorder: Recorder, repair: Callable[[str], st
         except InsightError as exc:
             attempt.error = exc
         except TypeError as exc:  # wrong arguments from the model: tell it, like any other error
-            attempt.error = QueryError(f"{t.name} was called with wrong arguments: {exc}", "check the tool's parameters")
+            attempt.error = QueryError(
+                f"{t.name} was called with wrong arguments: {exc}", "check the tool's parameters"
+            )
         recorder.attempts.append(attempt)
         if attempt.error is not None:
             text = error_text(attempt.error)

@@ -10,16 +10,46 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from assistant.planner.offline.text import NUMBER_WORDS, Token
+from insightchat.planner.offline.text import NUMBER_WORDS, Token
 
 MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-_UNITS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month", "months": "month",
-          "quarter": "quarter", "quarters": "quarter", "year": "year", "years": "year"}
+_UNITS = {
+    "day": "day",
+    "days": "day",
+    "week": "week",
+    "weeks": "week",
+    "month": "month",
+    "months": "month",
+    "quarter": "quarter",
+    "quarters": "quarter",
+    "year": "year",
+    "years": "year",
+}
 
 
 @dataclass(frozen=True)
@@ -86,7 +116,13 @@ def _point(tokens: list[Token], i: int) -> tuple[DateRange, int] | None:
         month = MONTHS[tok.lower]
         j = i + 1
         day = None
-        if j < len(tokens) and tokens[j].kind == "num" and tokens[j].text.isdigit() and 1 <= int(tokens[j].text) <= 31 and not as_year(tokens[j]):
+        if (
+            j < len(tokens)
+            and tokens[j].kind == "num"
+            and tokens[j].text.isdigit()
+            and 1 <= int(tokens[j].text) <= 31
+            and not as_year(tokens[j])
+        ):
             day = int(tokens[j].text)
             j += 1
         year = as_year(tokens[j]) if j < len(tokens) else None
@@ -187,8 +223,10 @@ def find_dates(tokens: list[Token], today: dt.date | None = None) -> list[DateMe
             if p:
                 r = p[0]
                 rng = (
-                    DateRange(r.start, None, f"since {r.label}") if word in ("since", "from")
-                    else DateRange(r.end, None, f"after {r.label}") if word == "after"
+                    DateRange(r.start, None, f"since {r.label}")
+                    if word in ("since", "from")
+                    else DateRange(r.end, None, f"after {r.label}")
+                    if word == "after"
                     else DateRange(None, r.start, f"before {r.label}")
                 )
                 out.append(DateMention(i, p[1], rng))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.planner.offline.spec import Measure, QuerySpec
-from tools.catalog import Catalog
+from insightchat.planner.offline.spec import Measure, QuerySpec
+from insightchat.tools.catalog import Catalog
 
 
 def describe(spec: QuerySpec) -> str:

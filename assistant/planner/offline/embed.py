@@ -42,12 +42,12 @@ def _load() -> Any:
                 _FAILED = True
                 return None
             try:
-                from models.embeddings import default_embedder
+                from insightchat.models.embeddings import default_embedder
 
                 _MODEL = default_embedder().model  # the shared, cached model of the project
             except ImportError:
                 try:
-                    from models.loading import load_sentence_transformer
+                    from insightchat.models.loading import load_sentence_transformer
 
                     _MODEL = load_sentence_transformer(None, device="cpu")
                 except ImportError:
@@ -72,7 +72,9 @@ def encode(phrases: list[str]) -> np.ndarray | None:
         return None
     missing = [p for p in dict.fromkeys(phrases) if p not in _CACHE]
     if missing:
-        vecs = model.encode(missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True)
+        vecs = model.encode(
+            missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+        )
         for p, v in zip(missing, vecs):
             _CACHE[p] = np.asarray(v, dtype=np.float32)
     return np.stack([_CACHE[p] for p in phrases]) if phrases else np.zeros((0, 384), dtype=np.float32)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.planner.offline.parser import Reading
-from assistant.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
+from insightchat.planner.offline.parser import Reading
+from insightchat.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
 
 FOLLOW_START = re.compile(
     r"^\s*(now|and|also|what about|how about|only|just|same|instead|then|but|ok|okay|show (that|it|this)|make (that|it)|"
@@ -18,7 +18,23 @@ FOLLOW_START = re.compile(
     re.I,
 )
 FLIP = {"max": "min", "min": "max"}
-_FLIP_WORDS = {"lowest", "highest", "smallest", "largest", "least", "most", "fewest", "biggest", "minimum", "maximum", "cheapest", "oldest", "youngest", "bottom", "top"}
+_FLIP_WORDS = {
+    "lowest",
+    "highest",
+    "smallest",
+    "largest",
+    "least",
+    "most",
+    "fewest",
+    "biggest",
+    "minimum",
+    "maximum",
+    "cheapest",
+    "oldest",
+    "youngest",
+    "bottom",
+    "top",
+}
 
 
 def is_followup(question: str, reading: Reading, previous: QuerySpec | None) -> bool:
@@ -50,7 +66,11 @@ def apply_followup(previous: QuerySpec, reading: Reading) -> QuerySpec | None:
         # filters: a filter on a column replaces the old one on that column
         for f in new.filters:
             col = f.col if isinstance(f.col, Col) else None
-            spec.filters = [g for g in spec.filters if not (isinstance(g.col, Col) and col and g.col.name == col.name and g.col.table == col.table)]
+            spec.filters = [
+                g
+                for g in spec.filters
+                if not (isinstance(g.col, Col) and col and g.col.name == col.name and g.col.table == col.table)
+            ]
             spec.filters.append(f)
             changed = True
         if new.any_of:
@@ -68,7 +88,11 @@ def apply_followup(previous: QuerySpec, reading: Reading) -> QuerySpec | None:
             spec.columns = [c for c in spec.columns if c not in spec.group_by]
             spec.limit = None if grains else spec.limit
             changed = True
-        if new.measures and not previous.measures == new.measures and (new.measures[0].col is not None or new.group_by == []):
+        if (
+            new.measures
+            and not previous.measures == new.measures
+            and (new.measures[0].col is not None or new.group_by == [])
+        ):
             if any(m.col is not None for m in new.measures):
                 spec.measures = list(new.measures)
                 changed = True
@@ -82,7 +106,7 @@ def apply_followup(previous: QuerySpec, reading: Reading) -> QuerySpec | None:
 
 
 def _flip(spec: QuerySpec, words: set[str]) -> bool:
-    """"what about the lowest": reverse the ranking or swap max/min."""
+    """ "what about the lowest": reverse the ranking or swap max/min."""
     want_min = bool(words & {"lowest", "smallest", "least", "fewest", "minimum", "cheapest", "youngest", "bottom"})
     did = False
     if spec.order_by:

@@ -18,16 +18,23 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from assistant.planner.offline import embed
-from assistant.planner.offline.text import FILLER_STEMS, STOP_STEMS, Token, expand_identifier, split_identifier, stem
-from tools.catalog import Catalog, ColumnProfile
+from insightchat.planner.offline import embed
+from insightchat.planner.offline.text import FILLER_STEMS, STOP_STEMS, Token, expand_identifier, split_identifier, stem
+from insightchat.tools.catalog import Catalog, ColumnProfile
 
 LinkKind = Literal["table", "column", "value"]
 # Plain English words that mean the same as a word of a column name, in any data set.
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "sex": ("gender",), "gender": ("sex",), "surname": ("last name", "family name"), "forename": ("first name",),
-    "nationality": ("citizenship",), "dob": ("birthday",), "birthday": ("birth date", "date of birth"),
-    "salary": ("wage", "wages"), "cost": ("price",), "price": ("cost",),
+    "sex": ("gender",),
+    "gender": ("sex",),
+    "surname": ("last name", "family name"),
+    "forename": ("first name",),
+    "nationality": ("citizenship",),
+    "dob": ("birthday",),
+    "birthday": ("birth date", "date of birth"),
+    "salary": ("wage", "wages"),
+    "cost": ("price",),
+    "price": ("cost",),
 }
 MAX_SPAN = 5
 EMBED_MIN = 0.62
@@ -85,7 +92,9 @@ class SchemaIndex:
                 self._add_column(tname, t_stems, col)
             key = _fused_key(prof.columns[0].name) if prof.columns else None
             if key is not None:
-                self._add(("id",), _Entry("column", tname, key, 0.9, "suffix"))  # "the id of ..." for a key named aid / StuID
+                self._add(
+                    ("id",), _Entry("column", tname, key, 0.9, "suffix")
+                )  # "the id of ..." for a key named aid / StuID
 
     def _add(self, stems: tuple[str, ...], entry: _Entry) -> None:
         if not stems:
@@ -103,14 +112,25 @@ class SchemaIndex:
         stems = tuple(stem(w) for w in words)
         raw = tuple(stem(w) for w in split_identifier(col.name))
         fused = _fused_key(col.name)
-        variants = {stems, raw} | ({(stem(fused[:-2].lower()), "id")} if fused else set())  # partitionid: "partition id"
+        variants = {stems, raw} | (
+            {(stem(fused[:-2].lower()), "id")} if fused else set()
+        )  # partitionid: "partition id"
         for variant in variants:
             self._add(variant, _Entry("column", tname, col.name, 1.0, "exact"))
             rest = _strip_affix(variant, t_stems)
             if rest:
                 self._add(rest, _Entry("column", tname, col.name, 0.95, "exact"))
             for sub, pos in _subphrases(variant):
-                self._add(sub, _Entry("column", tname, col.name, 0.8 if pos == "suffix" else 0.7, "suffix" if pos == "suffix" else "part"))
+                self._add(
+                    sub,
+                    _Entry(
+                        "column",
+                        tname,
+                        col.name,
+                        0.8 if pos == "suffix" else 0.7,
+                        "suffix" if pos == "suffix" else "part",
+                    ),
+                )
         for k, w in enumerate(words):
             for other in SYNONYMS.get(w, ()):  # a column "sex" is what "gender" asks about
                 syn = stems[:k] + tuple(stem(x) for x in other.split()) + stems[k + 1 :]
@@ -194,7 +214,12 @@ class SchemaIndex:
         begins a word ("enr" -> enrollment, ``acc_bal`` -> "account balance", ``dept`` -> department)."""
         out: list[Link] = []
         word = tokens[i].lower
-        if tokens[i].kind == "word" and 2 <= len(word) <= 3 and word.isalpha() and stem(word) not in FILLER_STEMS | STOP_STEMS:
+        if (
+            tokens[i].kind == "word"
+            and 2 <= len(word) <= 3
+            and word.isalpha()
+            and stem(word) not in FILLER_STEMS | STOP_STEMS
+        ):
             # "os" -> operating_system: the initials of a column's words
             for tname, prof in self.catalog.tables.items():
                 for col in prof.columns:
@@ -207,12 +232,20 @@ class SchemaIndex:
             for col in prof.columns:
                 parts = [w.lower() for w in split_identifier(col.name)]
                 k = len(parts)
-                if not parts or k > 3 or i + k > len(tokens) or any(not w.isalpha() or not 3 <= len(w) <= 4 for w in parts):
+                if (
+                    not parts
+                    or k > 3
+                    or i + k > len(tokens)
+                    or any(not w.isalpha() or not 3 <= len(w) <= 4 for w in parts)
+                ):
                     continue
                 span = tokens[i : i + k]
                 if any(x in blocked for x in range(i, i + k)) or any(t.kind != "word" for t in span):
                     continue
-                fits = [t.lower.startswith(w) and (len(t.lower) >= len(w) + 2 or t.stem == stem(w)) for t, w in zip(span, parts)]
+                fits = [
+                    t.lower.startswith(w) and (len(t.lower) >= len(w) + 2 or t.stem == stem(w))
+                    for t, w in zip(span, parts)
+                ]
                 short = [len(t.lower) >= len(w) + 2 and t.stem != stem(w) for t, w in zip(span, parts)]
                 if all(fits) and any(short):
                     out.append(Link(i, i + k, "column", tname, col.name, None, 0.8, "abbrev"))

@@ -12,26 +12,59 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.planner.offline.cues import Cue, find_cues, grain_of
-from assistant.planner.offline.dates import DateMention, find_dates, parse_number
-from assistant.planner.offline.linking import Link, SchemaIndex
-from assistant.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
-from assistant.planner.offline.text import FILLER_STEMS, STOPWORDS, Token, expand_identifier, split_identifier, stem, tokenize
-from tools.catalog import ColumnProfile, TableProfile
+from insightchat.planner.offline.cues import Cue, find_cues, grain_of
+from insightchat.planner.offline.dates import DateMention, find_dates, parse_number
+from insightchat.planner.offline.linking import Link, SchemaIndex
+from insightchat.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
+from insightchat.planner.offline.text import (
+    FILLER_STEMS,
+    STOPWORDS,
+    Token,
+    expand_identifier,
+    split_identifier,
+    stem,
+    tokenize,
+)
+from insightchat.tools.catalog import ColumnProfile, TableProfile
 
 SCHEMA_WORDS = {"column", "field", "schema", "attribut", "tabl", "variabl"}
-COPULA = {"is", "are", "was", "were", "be", "of", "has", "have", "had", "with", "whose", "that", "equal", "to", "the", "a", "an", "=", "at", "in", "on", "for"}
+COPULA = {
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "of",
+    "has",
+    "have",
+    "had",
+    "with",
+    "whose",
+    "that",
+    "equal",
+    "to",
+    "the",
+    "a",
+    "an",
+    "=",
+    "at",
+    "in",
+    "on",
+    "for",
+}
 NAME_STEMS = {"name", "titl"}
 # Words that change what is asked even when they name no column: never read past them.
 LOADED_WORDS = set(
-    """female male females males men women man woman boys girls boy girl after before since until
-    first last worst best expensive cheap total order name names number numbers date dates but
-    don't not no both either neither average most least more less ago recent recently new old
-    young same only""".split()
+    ["female", "male", "females", "males", "men", "women", "man", "woman", "boys", "girls", "boy", "girl", "after", "before", "since", "until", "first", "last", "worst", "best", "expensive", "cheap", "total", "order", "name", "names", "number", "numbers", "date", "dates", "but", "don't", "not", "no", "both", "either", "neither", "average", "most", "least", "more", "less", "ago", "recent", "recently", "new", "old", "young", "same", "only"]
 )
 CONCEPT_STEMS = {
-    "age": {"age"}, "price": {"price", "cost"}, "salary": {"salari", "wage", "incom", "earn", "pay"}, "weight": {"weight"},
-    "height": {"height"}, "length": {"length", "durat", "distanc"}, "short": {"length", "durat", "distanc", "height"},
+    "age": {"age"},
+    "price": {"price", "cost"},
+    "salary": {"salari", "wage", "incom", "earn", "pay"},
+    "weight": {"weight"},
+    "height": {"height"},
+    "length": {"length", "durat", "distanc"},
+    "short": {"length", "durat", "distanc", "height"},
 }
 
 
@@ -75,7 +108,9 @@ class Item:
 
 
 class Parser:
-    def __init__(self, question: str, index: SchemaIndex, today: dt.date | None = None, default_table: str | None = None) -> None:
+    def __init__(
+        self, question: str, index: SchemaIndex, today: dt.date | None = None, default_table: str | None = None
+    ) -> None:
         self.question = question
         self.index = index
         self.catalog = index.catalog
@@ -98,15 +133,34 @@ class Parser:
         self._noun_number: set[int] = set()
         for c in list(r.cues):
             prev = toks[c.first - 1] if c.first > 0 else None
-            if c.kind == "count" and toks[c.first].lower == "number" and prev is not None and prev.kind == "word" and prev.stem not in FILLER_STEMS and not any(x.first <= c.first - 1 < x.last for x in r.cues):
+            if (
+                c.kind == "count"
+                and toks[c.first].lower == "number"
+                and prev is not None
+                and prev.kind == "word"
+                and prev.stem not in FILLER_STEMS
+                and not any(x.first <= c.first - 1 < x.last for x in r.cues)
+            ):
                 r.cues.remove(c)
                 self._noun_number.add(c.first)
         cue_pos = {k for c in r.cues for k in range(c.first, c.last)}
-        num_pos = {i for i, t in enumerate(toks) if t.kind in ("num", "sym", "punct") or (t.kind == "word" and t.lower in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))}
+        num_pos = {
+            i
+            for i, t in enumerate(toks)
+            if t.kind in ("num", "sym", "punct")
+            or (
+                t.kind == "word"
+                and t.lower in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+            )
+        }
         # a multi-word column name beats the cue words inside it ("total passengers", "min salary")
         strong = [
-            l for l in self.index.link(toks, date_pos | num_pos)
-            if l.kind == "column" and l.score >= 0.95 and l.last - l.first >= 2 and any(k in cue_pos for k in range(l.first, l.last))
+            l
+            for l in self.index.link(toks, date_pos | num_pos)
+            if l.kind == "column"
+            and l.score >= 0.95
+            and l.last - l.first >= 2
+            and any(k in cue_pos for k in range(l.first, l.last))
         ]
         if strong:
             covered = {k for l in strong for k in range(l.first, l.last)}
@@ -116,19 +170,36 @@ class Parser:
         links += self._looked_up_values(links, date_pos | cue_pos | num_pos)
         links += self._fallback_links(links, date_pos | cue_pos | num_pos)
         agents = {l.last for l in links if l.how == "agent"}
-        for c in r.cues:  # "the buildings managed by Emma": a passive "by" before a value of the verb's column groups nothing
-            if c.kind == "group" and toks[c.first].lower == "by" and c.last == c.first + 1 and c.first > 0 and toks[c.first - 1].lower.endswith("ed"):
+        for c in (
+            r.cues
+        ):  # "the buildings managed by Emma": a passive "by" before a value of the verb's column groups nothing
+            if (
+                c.kind == "group"
+                and toks[c.first].lower == "by"
+                and c.last == c.first + 1
+                and c.first > 0
+                and toks[c.first - 1].lower.endswith("ed")
+            ):
                 doers = {(l.table, l.column) for l in links if l.kind == "column" and l.last == c.first}
                 if any(l.kind == "value" and l.first == c.last and (l.table, l.column) in doers for l in links):
                     agents.add(c.first)
         if agents:  # "directed by Spielberg": the "by" names the doer, it groups nothing
-            r.cues = [c for c in r.cues if not (c.kind == "group" and c.first in agents and toks[c.first].lower == "by")]
+            r.cues = [
+                c for c in r.cues if not (c.kind == "group" and c.first in agents and toks[c.first].lower == "by")
+            ]
             self.used |= agents
         r.links = links
         r.chart = any(c.kind == "chart" for c in r.cues)
-        self.used |= {k for c in r.cues if c.kind in ("chart", "and", "or_noise", "who", "like_noise") for k in range(c.first, c.last)}
+        self.used |= {
+            k
+            for c in r.cues
+            if c.kind in ("chart", "and", "or_noise", "who", "like_noise")
+            for k in range(c.first, c.last)
+        }
         if any(c.kind == "count" for c in r.cues):
-            self.used |= {k for c in r.cues if c.kind == "total_noise" for k in range(c.first, c.last)}  # "how many X in total"
+            self.used |= {
+                k for c in r.cues if c.kind == "total_noise" for k in range(c.first, c.last)
+            }  # "how many X in total"
         if self._schema_question():
             return r
         table = self._main_table(links)
@@ -160,11 +231,18 @@ class Parser:
 
     def _soft(self, run: list[int]) -> bool:
         """A run of left-over words that names nothing: lower-case words, no numbers, no names."""
-        from assistant.planner.offline.text import NUMBER_WORDS
+        from insightchat.planner.offline.text import NUMBER_WORDS
 
         for i in run:
             t = self.r.tokens[i]
-            if t.kind != "word" or (t.is_capitalised and not (i == 0 and t.lower in _VERBS)) or t.lower in NUMBER_WORDS or t.lower in LOADED_WORDS or len(t.lower) < 2 or any(ch.isdigit() for ch in t.text):
+            if (
+                t.kind != "word"
+                or (t.is_capitalised and not (i == 0 and t.lower in _VERBS))
+                or t.lower in NUMBER_WORDS
+                or t.lower in LOADED_WORDS
+                or len(t.lower) < 2
+                or any(ch.isdigit() for ch in t.text)
+            ):
                 return False
             if not _verb_like(t.lower) or self._near_column(t):
                 return False  # a noun may be a column we missed ("the revenue per region"): say so
@@ -198,7 +276,19 @@ class Parser:
                 continue
             j = i + 1
             if t.kind != "quote":
-                while j < len(toks) and j not in covered and (toks[j].is_capitalised or toks[j].kind == "num" or (toks[j].lower in ("of", "and", "the", "de", "&") and j + 1 < len(toks) and toks[j + 1].is_capitalised)):
+                while (
+                    j < len(toks)
+                    and j not in covered
+                    and (
+                        toks[j].is_capitalised
+                        or toks[j].kind == "num"
+                        or (
+                            toks[j].lower in ("of", "and", "the", "de", "&")
+                            and j + 1 < len(toks)
+                            and toks[j + 1].is_capitalised
+                        )
+                    )
+                ):
                     j += 1
             # longest prefix of the run that is a stored value
             for end in range(j, i, -1):
@@ -242,8 +332,16 @@ class Parser:
         for group in spans.values():
             best: dict[str, float] = {}
             counted = any(
-                c.kind == "count" and (c.last == l0.first or (c.last + 1 == l0.first and self.r.tokens[c.last].lower in ("the", "different", "distinct", "unique", "all")))
-                for c in self.r.cues for l0 in group[:1]
+                c.kind == "count"
+                and (
+                    c.last == l0.first
+                    or (
+                        c.last + 1 == l0.first
+                        and self.r.tokens[c.last].lower in ("the", "different", "distinct", "unique", "all")
+                    )
+                )
+                for c in self.r.cues
+                for l0 in group[:1]
             )
             for l in group:
                 w = l.score * (1.6 if l.kind == "table" else 1.0 if l.kind == "column" else 0.8)
@@ -261,7 +359,7 @@ class Parser:
         return max(scores, key=lambda t: (scores[t], -len(self.catalog.tables[t].columns)))
 
     def _counted_owner(self, links: list[Link], table: str) -> str | None:
-        """"How many customers have an account?", "the number of departments which offer courses":
+        """ "How many customers have an account?", "the number of departments which offer courses":
         rows of X counted by whether a row of Y refers to them, where Y is the question's last word
         and refers to X by one key. The count is over Y's distinct references (Y is the main table)."""
         toks = self.r.tokens
@@ -280,7 +378,11 @@ class Parser:
         k = x.last
         if k < len(toks) and toks[k].lower in ("who", "that", "which"):
             k += 1
-        if k >= len(toks) or toks[k].kind != "word" or not (toks[k].lower in ("have", "has", "had") or toks[k].lower in _VERBS or toks[k].lower.endswith("ed")):
+        if (
+            k >= len(toks)
+            or toks[k].kind != "word"
+            or not (toks[k].lower in ("have", "has", "had") or toks[k].lower in _VERBS or toks[k].lower.endswith("ed"))
+        ):
             return None
         k += 1
         while k < len(toks) and toks[k].lower in ("a", "an", "any", "some", "the", "in", "on", "for", "to", "at"):
@@ -300,7 +402,7 @@ class Parser:
 
     def _resolve(self, links: list[Link], table: str) -> list[Item]:
         """One reading per span: the main table's, else a table joinable to it, else the best."""
-        from assistant.planner.offline.sqlbuild import shortest_path
+        from insightchat.planner.offline.sqlbuild import shortest_path
 
         spans: dict[tuple[int, int], list[Link]] = {}
         for l in links:
@@ -309,7 +411,11 @@ class Parser:
         for span, group in sorted(spans.items()):
             group.sort(key=lambda l: -l.score)
             own = [l for l in group if l.table == table]
-            joinable = [l for l in group if l.table != table and _hops(shortest_path(self.catalog, [table], l.table)) <= MAX_HOPS]
+            joinable = [
+                l
+                for l in group
+                if l.table != table and _hops(shortest_path(self.catalog, [table], l.table)) <= MAX_HOPS
+            ]
             best_own = max(own, key=lambda l: (l.score, l.kind == "column")) if own else None
             if best_own is not None and (not joinable or best_own.score >= joinable[0].score - 0.25):
                 pick = best_own
@@ -317,7 +423,11 @@ class Parser:
                 pick = joinable[0]
             else:
                 pick = group[0]
-            alts = [l for l in group if l is not pick and l.table == pick.table and l.kind == pick.kind and l.score >= pick.score - 1e-9]
+            alts = [
+                l
+                for l in group
+                if l is not pick and l.table == pick.table and l.kind == pick.kind and l.score >= pick.score - 1e-9
+            ]
             items.append(Item(pick, alts=alts))
         return items
 
@@ -422,7 +532,7 @@ class Parser:
             stems = tuple(stem(w) for w in expand_identifier(c.name))
             if c.kind != "text":
                 continue
-            rest = stems[len(t_stems):] if stems[: len(t_stems)] == t_stems else stems
+            rest = stems[len(t_stems) :] if stems[: len(t_stems)] == t_stems else stems
             if rest in (("name",), ("titl",)) or stems in (("name",), ("titl",)):
                 exact.append(Col(table, c.name))
             elif stems and stems[-1] == "name":
@@ -435,7 +545,11 @@ class Parser:
             return [first[0], last[0]]
         if not named:
             # no name column: a text column named like the table names its rows (campus in campuses)
-            named = [Col(table, c.name) for c in prof.columns if c.kind == "text" and tuple(stem(w) for w in expand_identifier(c.name)) == t_stems]
+            named = [
+                Col(table, c.name)
+                for c in prof.columns
+                if c.kind == "text" and tuple(stem(w) for w in expand_identifier(c.name)) == t_stems
+            ]
         return named[:1]
 
     def key_to(self, other: str) -> Col | None:
@@ -448,7 +562,11 @@ class Parser:
         if not hits and o_stems:
             for c in self.profile(self.table).columns:
                 c_stems = tuple(stem(w) for w in expand_identifier(c.name))
-                if len(c_stems) > len(o_stems) and c_stems[: len(o_stems)] == o_stems and c_stems[-1] in ("name", "id", "code", "num", "number", "no"):
+                if (
+                    len(c_stems) > len(o_stems)
+                    and c_stems[: len(o_stems)] == o_stems
+                    and c_stems[-1] in ("name", "id", "code", "num", "number", "no")
+                ):
                     hits.add(c.name)
         return Col(self.table, next(iter(hits))) if len(hits) == 1 else None
 
@@ -470,8 +588,11 @@ class Parser:
         if i < 1 or self.r.tokens[i].lower != "of":
             return False
         before = self.item_ending(i)
-        return before is not None and before.link.kind == "table" and before.link.table == self.table and not any(
-            x is not it and x.link.table == it.link.table for x in self.items
+        return (
+            before is not None
+            and before.link.kind == "table"
+            and before.link.table == self.table
+            and not any(x is not it and x.link.table == it.link.table for x in self.items)
         )
 
     def _names_main_table(self) -> bool:
@@ -480,7 +601,13 @@ class Parser:
 
     def _birth_column(self) -> Col | None:
         """The main table's one date-of-birth column (dob, birth_date, date_of_birth)."""
-        hits = [c for c in self.profile(self.table).columns if c.kind in ("date", "text") and {"birth", "dob", "born"} & {stem(w) for w in expand_identifier(c.name)} | ({"birth"} if c.name.lower().endswith("dob") else set())]
+        hits = [
+            c
+            for c in self.profile(self.table).columns
+            if c.kind in ("date", "text")
+            and {"birth", "dob", "born"} & {stem(w) for w in expand_identifier(c.name)}
+            | ({"birth"} if c.name.lower().endswith("dob") else set())
+        ]
         return Col(self.table, hits[0].name) if len(hits) == 1 else None
 
     def concept_column(self, concept: str, table: str) -> Col | None:
@@ -489,7 +616,9 @@ class Parser:
         if concept == "date":
             dates = [c for c in prof.columns if c.kind == "date"]
             if not dates:
-                dates = [c for c in prof.columns if {"date", "year", "time"} & {stem(w) for w in expand_identifier(c.name)}]
+                dates = [
+                    c for c in prof.columns if {"date", "year", "time"} & {stem(w) for w in expand_identifier(c.name)}
+                ]
             return Col(table, dates[0].name) if len(dates) == 1 else None
         wanted = CONCEPT_STEMS.get(concept, {concept})
         hits = [c for c in prof.columns if c.kind == "number" and wanted & {stem(w) for w in expand_identifier(c.name)}]
@@ -502,14 +631,18 @@ class Parser:
         words = {t.lower for t in toks}
         if not (stems & SCHEMA_WORDS) and not ({"describe", "schema"} & words):
             return False
-        if any(c.kind in ("count", "agg", "super", "cmp", "group") for c in self.r.cues) and not ({"column", "field", "tabl"} & stems and "how" in words):
+        if any(c.kind in ("count", "agg", "super", "cmp", "group") for c in self.r.cues) and not (
+            {"column", "field", "tabl"} & stems and "how" in words
+        ):
             return False
         mentioned = [l.table for l in self.r.links if l.kind == "table"]
         if "tabl" in stems and not ({"column", "field", "attribut", "variabl"} & stems):
             self.r.schema = "tables"
         else:
             self.r.schema = "columns"
-            self.r.schema_table = mentioned[0] if mentioned else (self.default_table or next(iter(self.catalog.tables), None))
+            self.r.schema_table = (
+                mentioned[0] if mentioned else (self.default_table or next(iter(self.catalog.tables), None))
+            )
         return True
 
     # ================================================================= binding
@@ -559,7 +692,12 @@ class Parser:
         while i >= 0 and pos - i <= limit:
             t = self.r.tokens[i]
             cue = next((c for c in self.r.cues if c.first <= i < c.last), None)
-            if cue is not None and cue.kind == "neg" and not self._consumed_cue(cue) and self.r.tokens[cue.first].lower == "not":
+            if (
+                cue is not None
+                and cue.kind == "neg"
+                and not self._consumed_cue(cue)
+                and self.r.tokens[cue.first].lower == "not"
+            ):
                 self.use_cue(cue)
                 return True
             if cue is not None or any(it.first <= i < it.last for it in self.items):
@@ -585,7 +723,15 @@ class Parser:
         for d in self.r.dates:
             target: Col | None = None
             prev = self.prev_item(d.first, kinds=("column",))
-            if prev and (p := self.colprof(self.col_of(prev))) and (p.kind == "date" or (d.range.year_only and "year" in p.name.lower()) or (_whole_years(d) and _holds_years(p))):  # type: ignore[arg-type]
+            if (
+                prev
+                and (p := self.colprof(self.col_of(prev)))
+                and (
+                    p.kind == "date"
+                    or (d.range.year_only and "year" in p.name.lower())
+                    or (_whole_years(d) and _holds_years(p))
+                )
+            ):  # type: ignore[arg-type]
                 target = self.col_of(prev)
                 self.use(prev, "filter")
             if target is None:
@@ -597,7 +743,12 @@ class Parser:
                 self.r.problems.append(f"I found the date '{d.range.label}' but no date column to apply it to")
                 continue
             rng = d.range
-            f = Filter(target, "date_range", (rng.start.isoformat() if rng.start else None, rng.end.isoformat() if rng.end else None, rng.year_only), label=f"{target.name} {rng.label}")
+            f = Filter(
+                target,
+                "date_range",
+                (rng.start.isoformat() if rng.start else None, rng.end.isoformat() if rng.end else None, rng.year_only),
+                label=f"{target.name} {rng.label}",
+            )
             self.spec.filters.append(f)
             self._fpos.append((f, d.first, d.last))  # "before 2000 or after 2010": an OR-group
             self.used.update(range(d.first, d.last))
@@ -630,8 +781,17 @@ class Parser:
             if c.kind in ("cmp", "cmp_concept"):
                 num = self._number_at(c.last)
                 named = self.item_at(c.last) if not num else None
-                ncol = self.col_of(named) if named is not None and named.link.kind == "column" and named.role is None else None
-                if ncol is not None and (npf := self.colprof(ncol)) is not None and npf.kind == "number" and (num2 := self._number_at(named.last)) is not None:  # type: ignore[union-attr]
+                ncol = (
+                    self.col_of(named)
+                    if named is not None and named.link.kind == "column" and named.role is None
+                    else None
+                )
+                if (
+                    ncol is not None
+                    and (npf := self.colprof(ncol)) is not None
+                    and npf.kind == "number"
+                    and (num2 := self._number_at(named.last)) is not None
+                ):  # type: ignore[union-attr]
                     # "members under age 30": the comparison, then the column, then the number
                     op2 = c.arg[1] if c.kind == "cmp_concept" else c.arg
                     self.use(named, "filter")
@@ -656,7 +816,12 @@ class Parser:
                 self._apply_cmp(c, op, values, c.first, end, concept=c.arg[0] if c.kind == "cmp_concept" else None)
             elif c.kind == "cmp_post":
                 num = self._number_at(c.first - 1)
-                if num is None and c.first >= 3 and toks_lower(self.r.tokens, c.first - 2, c.first) in ("years old", "year old") and (num := self._number_at(c.first - 3)):
+                if (
+                    num is None
+                    and c.first >= 3
+                    and toks_lower(self.r.tokens, c.first - 2, c.first) in ("years old", "year old")
+                    and (num := self._number_at(c.first - 3))
+                ):
                     # "30 years old or younger": the age
                     self.used.update({c.first - 2, c.first - 1})
                     self._apply_cmp(c, c.arg, [num[0]], c.first - 3, c.last, concept="age")
@@ -664,10 +829,19 @@ class Parser:
                 nxt = self._number_at(c.last)
                 if num and nxt and (c.first - 1) in self.used and self.r.tokens[c.first].lower == "or":
                     # "age above 50 or below 46": a second comparison on the same column, not "50 or below"
-                    self._apply_cmp(c, {">=": ">", "<=": "<"}.get(c.arg, c.arg), [nxt[0]], c.first + 1, nxt[1], concept=None)
+                    self._apply_cmp(
+                        c, {">=": ">", "<=": "<"}.get(c.arg, c.arg), [nxt[0]], c.first + 1, nxt[1], concept=None
+                    )
                     self._or_last_two(c)
                 elif num:
-                    self._apply_cmp(c, c.arg, [num[0]], c.first - 1, c.last, concept="age" if "older" in c.arg or c.arg == "or older" else None)
+                    self._apply_cmp(
+                        c,
+                        c.arg,
+                        [num[0]],
+                        c.first - 1,
+                        c.last,
+                        concept="age" if "older" in c.arg or c.arg == "or older" else None,
+                    )
         # "actors who are not 20 years old": the age
         toks = self.r.tokens
         for i in range(len(toks) - 2):
@@ -686,7 +860,15 @@ class Parser:
         for i in range(1, len(toks) - 1):
             num = self._number_at(i)
             it = self.item_at(i + 1)
-            if num is None or i in self.used or toks[i].kind != "num" or toks[i - 1].lower not in ("with", "has", "have", "had") or it is None or it.role is not None or it.link.kind != "column":
+            if (
+                num is None
+                or i in self.used
+                or toks[i].kind != "num"
+                or toks[i - 1].lower not in ("with", "has", "have", "had")
+                or it is None
+                or it.role is not None
+                or it.link.kind != "column"
+            ):
                 continue
             col = self.col_of(it)
             p = self.colprof(col) if col is not None else None
@@ -716,8 +898,14 @@ class Parser:
                 vals = [num[0]]
                 self.used.update(range(it.last, num[1]))
                 k = num[1]
-                both = any(c.kind == "both" and it.first - 3 <= c.first < it.first for c in self.r.cues)  # "in both year 1999 and 2000"
-                while self.tok(k) and (self.tok(k).lower in ("or", ",") or (both and self.tok(k).lower == "and")) and self._number_at(k + 1):  # type: ignore[union-attr]
+                both = any(
+                    c.kind == "both" and it.first - 3 <= c.first < it.first for c in self.r.cues
+                )  # "in both year 1999 and 2000"
+                while (
+                    self.tok(k)
+                    and (self.tok(k).lower in ("or", ",") or (both and self.tok(k).lower == "and"))
+                    and self._number_at(k + 1)
+                ):  # type: ignore[union-attr]
                     vals.append(self._number_at(k + 1)[0])  # type: ignore[index]
                     self.used.update({k, k + 1})
                     k += 2
@@ -754,24 +942,33 @@ class Parser:
         self._add_filter(Filter(col, "<>" if self._neg_before(it.first, 2) else "=", (hits[0],)), it.first)
 
     def _cmp_average(self, c: Cue) -> None:
-        """"score below the average (score)", "younger than average": a comparison with the column's mean."""
+        """ "score below the average (score)", "younger than average": a comparison with the column's mean."""
         i = c.last
         if self.tok(i) is not None and self.tok(i).lower == "the":  # type: ignore[union-attr]
             i += 1
         if self._cmp_quantified(c):
             return
         avg = self.cue_at(i)
-        extreme = avg is not None and avg.kind == "super" and avg.arg in ("max", "min") and self.r.tokens[avg.first].lower in _EXTREME_WORDS
+        extreme = (
+            avg is not None
+            and avg.kind == "super"
+            and avg.arg in ("max", "min")
+            and self.r.tokens[avg.first].lower in _EXTREME_WORDS
+        )
         if avg is None or not (extreme or (avg.kind == "agg" and avg.arg == "avg")):
             return
         end = avg.last
-        after = self.item_at(end) or (self.item_at(end + 1) if self.tok(end) is not None and self.tok(end).lower == "of" else None)  # type: ignore[union-attr]
+        after = self.item_at(end) or (
+            self.item_at(end + 1) if self.tok(end) is not None and self.tok(end).lower == "of" else None
+        )  # type: ignore[union-attr]
         acol = self.col_of(after) if after is not None and after.link.kind == "column" and after.role is None else None
         some_rows = False
         if extreme and (acol is None or not self._nothing_after(after.last)):  # type: ignore[union-attr]
             if acol is None:
                 return
-            some_rows = True  # "less than the lowest revenue of any manufacturer in Austin": over those rows, see _assemble
+            some_rows = (
+                True  # "less than the lowest revenue of any manufacturer in Austin": over those rows, see _assemble
+            )
         op = c.arg[1] if c.kind == "cmp_concept" else c.arg
         target = self.prev_item(c.first, kinds=("column",))
         col = self.col_of(target) if target is not None else None
@@ -800,7 +997,7 @@ class Parser:
             self._sub_rows.append((f, end))
 
     def _cmp_quantified(self, c: Cue) -> bool:
-        """"salary greater than that of some instructor in Biology", "older than every engineer": the
+        """ "salary greater than that of some instructor in Biology", "older than every engineer": the
         column against its minimum (some) or maximum (all) over the rows the rest of the question names."""
         toks = self.r.tokens
         i = c.last
@@ -816,7 +1013,12 @@ class Parser:
         col = self.col_of(target) if target is not None else None
         if col is None and c.kind == "cmp_concept":
             col = self.concept_column(c.arg[0], self.table)
-        if col is None or col.table != self.table or (p := self.colprof(col)) is None or p.kind not in ("number", "date"):
+        if (
+            col is None
+            or col.table != self.table
+            or (p := self.colprof(col)) is None
+            or p.kind not in ("number", "date")
+        ):
             return False
         agg = ("min" if q.lower == "some" else "max") if op[0] == ">" else ("max" if q.lower == "some" else "min")
         if target is not None:
@@ -824,7 +1026,12 @@ class Parser:
         self.use_cue(c)
         self.used.update(range(c.first, i + 1))
         words = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}[op]
-        f = Filter(col, op, (Measure(agg, col),), label=f"{col.name} {words} the {'minimum' if agg == 'min' else 'maximum'} of those rows")  # type: ignore[arg-type]
+        f = Filter(
+            col,
+            op,
+            (Measure(agg, col),),
+            label=f"{col.name} {words} the {'minimum' if agg == 'min' else 'maximum'} of those rows",
+        )  # type: ignore[arg-type]
         self.spec.filters.append(f)
         self._sub_rows.append((f, i + 1))
         return True
@@ -834,8 +1041,24 @@ class Parser:
         for f, pos in self._sub_rows:
             if f not in self.spec.filters:
                 continue
-            inner = [g for g in self.spec.filters if g is not f and isinstance(g.col, Col) and not isinstance((g.values or (None,))[0], Measure) and (k := self._where_first(g)) is not None and k >= pos]
-            inner += [g for g in self.spec.filters if g is not f and isinstance(g.col, Col) and g not in inner and self._where_first(g) is None and self._value_pos(g) >= pos]
+            inner = [
+                g
+                for g in self.spec.filters
+                if g is not f
+                and isinstance(g.col, Col)
+                and not isinstance((g.values or (None,))[0], Measure)
+                and (k := self._where_first(g)) is not None
+                and k >= pos
+            ]
+            inner += [
+                g
+                for g in self.spec.filters
+                if g is not f
+                and isinstance(g.col, Col)
+                and g not in inner
+                and self._where_first(g) is None
+                and self._value_pos(g) >= pos
+            ]
             if not inner:
                 self.r.problems.append("I could not tell which rows the comparison is with")
                 continue
@@ -852,7 +1075,12 @@ class Parser:
         """Where the question named the value of filter ``g`` (a value link), else -1."""
         vals = {str(v).lower() for v in g.values}
         for it in self.items:
-            if it.link.kind == "value" and it.role is not None and (it.link.table, it.link.column) == (g.col.table, g.col.name) and str(it.link.value).lower() in vals:  # type: ignore[union-attr]
+            if (
+                it.link.kind == "value"
+                and it.role is not None
+                and (it.link.table, it.link.column) == (g.col.table, g.col.name)
+                and str(it.link.value).lower() in vals
+            ):  # type: ignore[union-attr]
                 return it.first
         return -1
 
@@ -878,7 +1106,16 @@ class Parser:
                 self.use_cue(c)
 
     def _apply_cmp(self, c: Cue, op: str, values: list[Any], first: int, end: int, concept: str | None) -> None:
-        counted = next((x for x in self.r.cues if x.kind == "count" and x.last == first and toks_lower(self.r.tokens, x.first, x.last) in ("count", "counts")), None)
+        counted = next(
+            (
+                x
+                for x in self.r.cues
+                if x.kind == "count"
+                and x.last == first
+                and toks_lower(self.r.tokens, x.first, x.last) in ("count", "counts")
+            ),
+            None,
+        )
         if counted is not None and not concept:
             # "the categories with count more than 1": a count of rows per group
             self.use_cue(counted)
@@ -913,7 +1150,9 @@ class Parser:
             self.spec.filters.append(Filter(Measure("count"), op, tuple(values[:1])))  # type: ignore[arg-type]
             return
         if col is None and after is not None:
-            if after.link.kind == "table" or (self._names_table(after) and after.link.table == self.table and self._number_at(end - 1) is not None):
+            if after.link.kind == "table" or (
+                self._names_table(after) and after.link.table == self.table and self._number_at(end - 1) is not None
+            ):
                 # "more than 3 students": a count of rows per group
                 self.use(after, "having")
                 self.spec.filters.append(Filter(Measure("count"), op, tuple(values[:1])))  # type: ignore[arg-type]
@@ -933,7 +1172,9 @@ class Parser:
             self.spec.filters.append(Filter(Measure("count"), op, tuple(values[:1])))  # type: ignore[arg-type]
             return
         if col is None:
-            self.r.problems.append(f"I could not tell which column '{' '.join(t.text for t in self.r.tokens[c.first:end])}' applies to")
+            self.r.problems.append(
+                f"I could not tell which column '{' '.join(t.text for t in self.r.tokens[c.first : end])}' applies to"
+            )
             return
         agg = self._agg_before(target) if target is not None else None
         if agg is not None:
@@ -942,7 +1183,9 @@ class Parser:
             self.use_cue(agg)
             self.used.update(range(first, end))
             self.use_cue(c)
-            self.spec.filters.append(Filter(Measure(agg.arg if agg.kind != "count" else "count", col), op, (values[0],)))  # type: ignore[arg-type]
+            self.spec.filters.append(
+                Filter(Measure(agg.arg if agg.kind != "count" else "count", col), op, (values[0],))
+            )  # type: ignore[arg-type]
             return
         self.use(target, "filter")
         self.used.update(range(first, end))
@@ -964,11 +1207,27 @@ class Parser:
             col = self.col_of(after)
             p = self.colprof(col) if col is not None else None
             last = self.r.tokens[after.last - 1]
-            return after.first == end and after.link.kind == "column" and after.link.table == self.table and after.role is None and p is not None and p.kind == "text" and last.lower.endswith("s") and last.stem != last.lower
+            return (
+                after.first == end
+                and after.link.kind == "column"
+                and after.link.table == self.table
+                and after.role is None
+                and p is not None
+                and p.kind == "text"
+                and last.lower.endswith("s")
+                and last.stem != last.lower
+            )
         t = self.tok(end)
         return (
-            t is not None and t.kind == "word" and not t.is_capitalised and t.lower.endswith("s") and not t.lower.endswith("ss") and t.stem != t.lower
-            and t.stem not in FILLER_STEMS and self.item_at(end) is None and not self._is_cue_pos(end)
+            t is not None
+            and t.kind == "word"
+            and not t.is_capitalised
+            and t.lower.endswith("s")
+            and not t.lower.endswith("ss")
+            and t.stem != t.lower
+            and t.stem not in FILLER_STEMS
+            and self.item_at(end) is None
+            and not self._is_cue_pos(end)
         )
 
     def _compared_before(self, first: int, op: str) -> tuple[Col | None, Item | None]:
@@ -996,7 +1255,11 @@ class Parser:
 
     def _agg_before(self, it: Item) -> Cue | None:
         for c in self.r.cues:
-            if c.kind in ("agg", "super") and c.arg in ("avg", "sum", "max", "min", "median") and (c.last == it.first or (c.last == it.first - 1 and self.r.tokens[c.last].lower in ("the", "of"))):
+            if (
+                c.kind in ("agg", "super")
+                and c.arg in ("avg", "sum", "max", "min", "median")
+                and (c.last == it.first or (c.last == it.first - 1 and self.r.tokens[c.last].lower in ("the", "of")))
+            ):
                 return c
         return None
 
@@ -1016,20 +1279,34 @@ class Parser:
                 # "in Los Angeles county": the column named right after the value picks among equal readings
                 after = self.item_at(g.last)
                 if after is not None and after.link.kind == "column" and after.role is None and g.alts:
-                    pick = next((a for a in g.alts if (a.table, a.column) == (after.link.table, after.link.column)), None)
+                    pick = next(
+                        (a for a in g.alts if (a.table, a.column) == (after.link.table, after.link.column)), None
+                    )
                     if pick is not None and (g.link.table, g.link.column) != (pick.table, pick.column):
                         g.alts = [g.link] + [a for a in g.alts if a is not pick]
                         g.link = pick
                     if (g.link.table, g.link.column) == (after.link.table, after.link.column):
                         self.use(after, "filter")
-                if after is not None and after.link.kind == "column" and after.role is None and self._names_value_column(after, g):
+                if (
+                    after is not None
+                    and after.link.kind == "column"
+                    and after.role is None
+                    and self._names_value_column(after, g)
+                ):
                     self.use(after, "filter")  # "a king bed" over bedType: the word names the value's column
             first = group[0]
             prev = self.prev_item(first.first, kinds=("column",))
-            if prev and prev.role is None and self.col_of(prev) and any(self.col_of(prev) == self.col_of(g) for g in group):
+            if (
+                prev
+                and prev.role is None
+                and self.col_of(prev)
+                and any(self.col_of(prev) == self.col_of(g) for g in group)
+            ):
                 self.use(prev, "filter")
             lead = first.first if not prev else min(prev.first, first.first)
-            neg = self._neg_before(first.first, first.first - lead + 3) or self._neg_governs(lead)  # "not East", "writer is not 'Lee'"
+            neg = self._neg_before(first.first, first.first - lead + 3) or self._neg_governs(
+                lead
+            )  # "not East", "writer is not 'Lee'"
             by_col: dict[Col, list[Any]] = {}
             for g in group:
                 by_col.setdefault(self.col_of(g), []).append(g.link.value)  # type: ignore[arg-type]
@@ -1046,7 +1323,10 @@ class Parser:
                 else:
                     self._add_filter(Filter(col, "not in" if neg else "in", tuple(vals)), lead)
             else:
-                ors = [Filter(col, "<>" if neg else "in" if len(vals) > 1 else "=", tuple(vals)) for col, vals in by_col.items()]
+                ors = [
+                    Filter(col, "<>" if neg else "in" if len(vals) > 1 else "=", tuple(vals))
+                    for col, vals in by_col.items()
+                ]
                 if any(self.tok(k) and self.tok(k).lower == "or" for k in range(group[0].first, group[-1].last)):  # type: ignore[union-attr]
                     self.spec.any_of.append(ors)
                 else:
@@ -1054,7 +1334,7 @@ class Parser:
                         self._add_filter(f, lead)
 
     def _bind_gender(self) -> None:
-        """"female students", "male employees": a filter on the table's sex/gender column ('F', 'Male', ...)."""
+        """ "female students", "male employees": a filter on the table's sex/gender column ('F', 'Male', ...)."""
         found: list[tuple[int, Col, str]] = []
         for i, t in enumerate(self.r.tokens):
             want = _GENDER.get(t.lower)
@@ -1062,7 +1342,11 @@ class Parser:
                 continue
             hits: list[tuple[Col, str]] = []
             for c in self.profile(self.table).columns:
-                if c.kind != "text" or not c.values or not ({"sex", "gender"} & {stem(w) for w in expand_identifier(c.name)}):
+                if (
+                    c.kind != "text"
+                    or not c.values
+                    or not ({"sex", "gender"} & {stem(w) for w in expand_identifier(c.name)})
+                ):
                     continue
                 vals = [v for v in c.values if isinstance(v, str) and v.strip().lower() in want]
                 if len(vals) == 1:
@@ -1097,20 +1381,35 @@ class Parser:
         t, nxt = self.tok(j), self.tok(j + 1)
         if t is None or t.lower != "a":
             return False
-        return nxt is None or nxt.kind in ("punct", "sym") or nxt.lower in STOPWORDS or nxt.lower in ("alphabetical", "order", "sorted", "ordered")
+        return (
+            nxt is None
+            or nxt.kind in ("punct", "sym")
+            or nxt.lower in STOPWORDS
+            or nxt.lower in ("alphabetical", "order", "sorted", "ordered")
+        )
 
     def _bind_like(self) -> None:
         for c in self.r.cues:
             if c.kind != "like":
                 continue
             j = c.last
-            while self.tok(j) and self.tok(j).kind == "word" and self.tok(j).lower in ("the", "a", "an", "letter", "letters", "word", "string", "substring", "phrase", "text", "of"):  # type: ignore[union-attr]
+            while (
+                self.tok(j)
+                and self.tok(j).kind == "word"
+                and self.tok(j).lower
+                in ("the", "a", "an", "letter", "letters", "word", "string", "substring", "phrase", "text", "of")
+            ):  # type: ignore[union-attr]
                 if self._letter_a(j):  # "start with A in alphabetical order": the letter, not the article
                     break
                 self.used.add(j)
                 j += 1
             t = self.tok(j)
-            if t is None or t.kind not in ("quote", "word") or self._is_cue_pos(j) or any(it.first == j for it in self.items if it.link.kind != "value"):
+            if (
+                t is None
+                or t.kind not in ("quote", "word")
+                or self._is_cue_pos(j)
+                or any(it.first == j for it in self.items if it.link.kind != "value")
+            ):
                 continue
             target = self.prev_item(c.first, kinds=("column",), limit=5)
             if target is None:
@@ -1128,11 +1427,27 @@ class Parser:
                 self.use(target, "filter")
             pattern = {"contains": f"%{t.text}%", "starts": f"{t.text}%", "ends": f"%{t.text}"}[c.arg]
             neg = self._neg_before(c.first, 2)
-            self._add_filter(Filter(col, "not like" if neg else "like", (pattern,), label=f"{col.name} {'does not ' if neg else ''}{'contain' if c.arg == 'contains' else c.arg.rstrip('s')}{'s' if not neg and c.arg=='contains' else ''} {t.text!r}"), c.first)
+            self._add_filter(
+                Filter(
+                    col,
+                    "not like" if neg else "like",
+                    (pattern,),
+                    label=f"{col.name} {'does not ' if neg else ''}{'contain' if c.arg == 'contains' else c.arg.rstrip('s')}{'s' if not neg and c.arg == 'contains' else ''} {t.text!r}",
+                ),
+                c.first,
+            )
             self.use_cue(c)
             self.used.add(j)
             # the quoted word is a pattern here, not also a value to equal
-            self.spec.filters = [f for f in self.spec.filters if not (f.op in ("=", "in") and f.values and all(isinstance(v, str) and v.lower() == t.text.lower() for v in f.values))]
+            self.spec.filters = [
+                f
+                for f in self.spec.filters
+                if not (
+                    f.op in ("=", "in")
+                    and f.values
+                    and all(isinstance(v, str) and v.lower() == t.text.lower() for v in f.values)
+                )
+            ]
             for it in self.items:
                 if it.first == j:
                     self.use(it, "filter")
@@ -1142,13 +1457,32 @@ class Parser:
         # "trains that have 'Express' in their names": a quoted word inside a text column's values
         for j, t in enumerate(self.r.tokens):
             nxt, owner = self.tok(j + 1), self.tok(j + 2)
-            if t.kind != "quote" or j in self.used or nxt is None or nxt.lower != "in" or owner is None or owner.lower not in ("their", "its", "the"):
+            if (
+                t.kind != "quote"
+                or j in self.used
+                or nxt is None
+                or nxt.lower != "in"
+                or owner is None
+                or owner.lower not in ("their", "its", "the")
+            ):
                 continue
             target = self.item_at(j + 3)
-            col = self.col_of(target) if target is not None and target.link.kind == "column" and target.first == j + 3 else None
+            col = (
+                self.col_of(target)
+                if target is not None and target.link.kind == "column" and target.first == j + 3
+                else None
+            )
             if col is None or (p := self.colprof(col)) is None or p.kind != "text":
                 continue
-            self.spec.filters = [f for f in self.spec.filters if not (f.op in ("=", "in") and f.values and all(isinstance(v, str) and v.lower() == t.text.lower() for v in f.values))]
+            self.spec.filters = [
+                f
+                for f in self.spec.filters
+                if not (
+                    f.op in ("=", "in")
+                    and f.values
+                    and all(isinstance(v, str) and v.lower() == t.text.lower() for v in f.values)
+                )
+            ]
             for it in self.items:
                 if it.first == j and it.link.kind == "value":
                     self.use(it, "filter")
@@ -1157,22 +1491,51 @@ class Parser:
             self.used.update({j, j + 1, j + 2})
 
     def _bind_counts(self) -> None:
-        """"how many X", "number of X", "count the number of X": count(*), or count(distinct col)."""
+        """ "how many X", "number of X", "count the number of X": count(*), or count(distinct col)."""
         counted = False
         self._count_as_sum: list[tuple[Measure, Item, bool]] = []
         self._how_many_value: list[Col] = []
         for c in self.r.cues:
             if c.kind != "count" or self._consumed_cue(c):
                 continue
-            before = next((b for b in self.r.cues if b.last in (c.first, c.first - 1) and b.kind in ("super", "top") and b.arg in ("max", "min")), None)
-            if before is not None and (self.r.tokens[before.first].lower not in ("maximum", "minimum", "max", "min") or self._agg_like_super(before)):
+            before = next(
+                (
+                    b
+                    for b in self.r.cues
+                    if b.last in (c.first, c.first - 1) and b.kind in ("super", "top") and b.arg in ("max", "min")
+                ),
+                None,
+            )
+            if before is not None and (
+                self.r.tokens[before.first].lower not in ("maximum", "minimum", "max", "min")
+                or self._agg_like_super(before)
+            ):
                 continue  # "the most number of X": ranked by a count, see _bind_supers; "max and min number of X": _bind_aggs
-            order_before = next((b for b in self.r.cues if b.kind in ("order", "dir") and b.last in (c.first, c.first - 1)), None)
+            order_before = next(
+                (b for b in self.r.cues if b.kind in ("order", "dir") and b.last in (c.first, c.first - 1)), None
+            )
             after_c = self.next_item(c.last)
-            acol = self.col_of(after_c) if order_before is not None and after_c is not None and after_c.link.kind == "column" else None
-            if acol is not None and (ap := self.colprof(acol)) is not None and ap.kind == "number" and not ap.is_id_like and acol.table == self.table:
+            acol = (
+                self.col_of(after_c)
+                if order_before is not None and after_c is not None and after_c.link.kind == "column"
+                else None
+            )
+            if (
+                acol is not None
+                and (ap := self.colprof(acol)) is not None
+                and ap.kind == "number"
+                and not ap.is_id_like
+                and acol.table == self.table
+            ):
                 continue  # "in descending order of number of cities": ordered by that number column, see _bind_order
-            agg_before = next((b for b in self.r.cues if b.kind == "agg" and b.last in (c.first, c.first - 1) and b.arg in ("avg", "sum", "median")), None)
+            agg_before = next(
+                (
+                    b
+                    for b in self.r.cues
+                    if b.kind == "agg" and b.last in (c.first, c.first - 1) and b.arg in ("avg", "sum", "median")
+                ),
+                None,
+            )
             if agg_before is not None and toks_lower(self.r.tokens, c.first, c.last) == "number of":
                 continue  # "the average number of points": an aggregate of a number column, see _bind_aggs
             self.use_cue(c)
@@ -1194,9 +1557,17 @@ class Parser:
                 self.spec.measures.append(Measure("count"))
                 continue
             after = self.item_at(nxt.last)
-            acol = self.col_of(after) if after is not None and after.link.kind == "column" and after.role is None else None
+            acol = (
+                self.col_of(after) if after is not None and after.link.kind == "column" and after.role is None else None
+            )
             ap = self.colprof(acol) if acol is not None else None
-            if nxt.link.kind == "table" and acol is not None and acol.table == nxt.link.table and ap is not None and ap.kind == "text":
+            if (
+                nxt.link.kind == "table"
+                and acol is not None
+                and acol.table == nxt.link.table
+                and ap is not None
+                and ap.kind == "text"
+            ):
                 # "how many allergy types": the distinct values of the table's type column
                 self.use(nxt, "measure")
                 self.use(after, "measure")
@@ -1220,20 +1591,37 @@ class Parser:
             p = self.colprof(col)
             if distinct or (p is not None and (p.kind in ("text", "bool") or p.is_id_like)):
                 self.spec.measures.append(Measure("count_distinct", col))
-            elif p is not None and p.kind == "number" and col.table == self.table and not p.is_id_like and toks_lower(self.r.tokens, c.first, c.last) == "how many" and any(
-                t.lower in ("does", "do", "did") for t in self.r.tokens[nxt.last : nxt.last + 2]
-            ) and self.spec.filters:
+            elif (
+                p is not None
+                and p.kind == "number"
+                and col.table == self.table
+                and not p.is_id_like
+                and toks_lower(self.r.tokens, c.first, c.last) == "how many"
+                and any(t.lower in ("does", "do", "did") for t in self.r.tokens[nxt.last : nxt.last + 2])
+                and self.spec.filters
+            ):
                 # "how many credits does course CIS-220 have": the row's value of the credits column
                 nxt.role = None  # shown, see _assemble
                 self._how_many_value.append(col)
-            elif p is not None and p.kind == "number" and col.table == self.table and _counts_name(col.name) and (toks_lower(self.r.tokens, c.first, c.last) in ("number of", "numbers of", "total number of") or any(cc.kind == "total_noise" for cc in self.r.cues)):
+            elif (
+                p is not None
+                and p.kind == "number"
+                and col.table == self.table
+                and _counts_name(col.name)
+                and (
+                    toks_lower(self.r.tokens, c.first, c.last) in ("number of", "numbers of", "total number of")
+                    or any(cc.kind == "total_noise" for cc in self.r.cues)
+                )
+            ):
                 # "the total number of hours", "the number of hours played per student": the column
                 # already holds counts, so their sum (or, beside other shown columns, the column itself)
                 m = Measure("sum", col)
                 self.spec.measures.append(m)
                 total = self.r.tokens[c.first].lower == "total"
                 for cc in self.r.cues:
-                    if cc.kind == "total_noise" and (cc.last in (c.first, c.first - 1) or cc.first >= nxt.last):  # "how many components in total"
+                    if cc.kind == "total_noise" and (
+                        cc.last in (c.first, c.first - 1) or cc.first >= nxt.last
+                    ):  # "how many components in total"
                         self.use_cue(cc)
                         total = True
                 self._count_as_sum.append((m, nxt, total))
@@ -1241,7 +1629,7 @@ class Parser:
                 self.spec.measures.append(Measure("count", col))
 
     def _expand_name(self, it: Item, col: Col) -> list[Col]:
-        """"names" that match both a first-name and a last-name column mean both."""
+        """ "names" that match both a first-name and a last-name column mean both."""
         if not it.alts:
             return [col]
         cols = [col] + [Col(l.table, l.column) for l in it.alts if l.column]  # type: ignore[arg-type]
@@ -1261,7 +1649,7 @@ class Parser:
         return False
 
     def _after_preposition(self, it: Item) -> bool:
-        """"positions of players", "industries for all companies": the noun names the rows, not a column."""
+        """ "positions of players", "industries for all companies": the noun names the rows, not a column."""
         i = it.first - 1
         while i >= 0 and self.r.tokens[i].lower in ("the", "all", "a", "an", "each", "every"):
             i -= 1
@@ -1294,20 +1682,34 @@ class Parser:
             pending.append(c)
             nxt_cue = cues[idx + 1] if idx + 1 < len(cues) else None
             # "average and maximum age": keep collecting until a column follows
-            if nxt_cue and self._cue_chained(c, nxt_cue) and (nxt_cue.kind in ("and", "agg") or (nxt_cue.kind == "super" and self._agg_like_super(nxt_cue))):
+            if (
+                nxt_cue
+                and self._cue_chained(c, nxt_cue)
+                and (nxt_cue.kind in ("and", "agg") or (nxt_cue.kind == "super" and self._agg_like_super(nxt_cue)))
+            ):
                 if nxt_cue.kind == "and":
                     self.use_cue(nxt_cue)
                 continue
             start = c.last
             hop = self.cue_at(start) or (self.cue_at(start + 1) if self._skippable(start) else None)
-            if hop is not None and hop.kind == "count" and toks_lower(self.r.tokens, hop.first, hop.last) == "number of" and (c.kind == "agg" or len(pending) > 1):
+            if (
+                hop is not None
+                and hop.kind == "count"
+                and toks_lower(self.r.tokens, hop.first, hop.last) == "number of"
+                and (c.kind == "agg" or len(pending) > 1)
+            ):
                 start = hop.last  # "average number of points", "maximum and minimum number of cows"
             nxt = self._measured_item(start)
             col = self.col_of(nxt) if nxt else None
             p = self.colprof(col) if col else None
             if col is not None and p is not None and p.kind in ("number", "date") and start != c.last:
                 self.use_cue(hop)  # type: ignore[arg-type]
-            if col is None or p is None or p.kind not in ("number", "date") and not (p.kind == "text" and c.kind == "super"):
+            if (
+                col is None
+                or p is None
+                or p.kind not in ("number", "date")
+                and not (p.kind == "text" and c.kind == "super")
+            ):
                 if c.kind == "agg":
                     what = " ".join(t.text for t in self.r.tokens[c.first : c.last])
                     self.r.problems.append(f"I could not tell which number column '{what}' applies to")
@@ -1325,7 +1727,9 @@ class Parser:
 
     def _cue_chained(self, c: Cue, n: Cue) -> bool:
         """``n`` follows ``c`` with nothing between but filler ("average and maximum", "max and the min")."""
-        return n.first == c.last or (n.first == c.last + 1 and (self._skippable(c.last) or self.r.tokens[c.last].kind == "punct"))
+        return n.first == c.last or (
+            n.first == c.last + 1 and (self._skippable(c.last) or self.r.tokens[c.last].kind == "punct")
+        )
 
     def _measured_item(self, start: int, extra: tuple[str, ...] = ()) -> Item | None:
         """The item an aggregate or grouping applies to: the next one, or the column after a table's
@@ -1334,7 +1738,12 @@ class Parser:
         if nxt is None or nxt.link.kind != "table":
             return nxt
         after = self.item_at(nxt.last)
-        if after is not None and after.link.kind == "column" and after.role is None and after.link.table in (nxt.link.table, self.table):
+        if (
+            after is not None
+            and after.link.kind == "column"
+            and after.role is None
+            and after.link.table in (nxt.link.table, self.table)
+        ):
             self.use(nxt, "table")
             return after
         return nxt
@@ -1342,7 +1751,10 @@ class Parser:
     def _more_number_columns(self, it: Item) -> list[Col]:
         """Number columns listed after ``it`` with "and" ("average rating and resolution"): the same aggregate applies."""
         out: list[Col] = []
-        while (a := self.cue_at(it.last) or (self.cue_at(it.last + 1) if self.tok(it.last) is not None and self.tok(it.last).text == "," else None)) is not None and a.kind == "and":  # type: ignore[union-attr]
+        while (
+            a := self.cue_at(it.last)
+            or (self.cue_at(it.last + 1) if self.tok(it.last) is not None and self.tok(it.last).text == "," else None)
+        ) is not None and a.kind == "and":  # type: ignore[union-attr]
             more = self.next_item(a.last)
             mcol = self.col_of(more) if more is not None and more.link.kind == "column" and more.role is None else None
             mp = self.colprof(mcol) if mcol is not None else None
@@ -1388,7 +1800,13 @@ class Parser:
             else:
                 pos = c.last
                 prev_num = self._number_at(c.first - 1)
-                if prev_num and isinstance(prev_num[0], int) and 1 <= prev_num[0] <= 100 and self.item_ending(c.first - 1) is None and (self.tok(c.first - 1).kind == "num" or prev_num[0] > 1):  # type: ignore[union-attr]
+                if (
+                    prev_num
+                    and isinstance(prev_num[0], int)
+                    and 1 <= prev_num[0] <= 100
+                    and self.item_ending(c.first - 1) is None
+                    and (self.tok(c.first - 1).kind == "num" or prev_num[0] > 1)
+                ):  # type: ignore[union-attr]
                     k = prev_num[0]
                     self.used.add(c.first - 1)
                 elif c.kind in ("super", "concept_super"):
@@ -1396,7 +1814,15 @@ class Parser:
                     for j in range(c.first - 1):
                         nj = self._number_at(j)
                         it = self.item_at(j + 1)
-                        if nj and isinstance(nj[0], int) and 1 < nj[0] <= 100 and j not in self.used and it is not None and it.link.kind == "table" and it.link.table == self.table:
+                        if (
+                            nj
+                            and isinstance(nj[0], int)
+                            and 1 < nj[0] <= 100
+                            and j not in self.used
+                            and it is not None
+                            and it.link.kind == "table"
+                            and it.link.table == self.table
+                        ):
                             k = nj[0]
                             self.used.add(j)
                             break
@@ -1413,10 +1839,17 @@ class Parser:
                 continue
             if c.kind == "common":
                 nxt = self._measured_item(pos)
-                if nxt is not None and nxt.link.kind == "table" and (before := self._column_before_verb(c.first)) is not None and before.role is None:
+                if (
+                    nxt is not None
+                    and nxt.link.kind == "table"
+                    and (before := self._column_before_verb(c.first)) is not None
+                    and before.role is None
+                ):
                     nxt = before  # "which reign is the most common among wrestlers": the rows come after, the column before
                 if nxt is None:
-                    nxt = self._column_before_verb(c.first)  # "which allergy is the most common", "the payment method used most often"
+                    nxt = self._column_before_verb(
+                        c.first
+                    )  # "which allergy is the most common", "the payment method used most often"
                     if nxt is None:
                         nxt = self._column_of_rows_before(c.first)  # "the class of races that is most common"
                     if nxt is not None and nxt.role is not None:
@@ -1455,20 +1888,43 @@ class Parser:
                 col = self.concept_column(c.arg[0], self.table)
                 before = self.prev_item(c.first, limit=0) if c.arg[0] == "date" else None
                 bcol = self.col_of(before) if before is not None and before.role is None else None
-                if bcol is not None and (bp := self.colprof(bcol)) is not None and bp.kind in ("date", "number", "text") and (col is None or bp.kind == "date"):
-                    self.use(before, "super")  # "the player who joined most recently": the date column named just before
+                if (
+                    bcol is not None
+                    and (bp := self.colprof(bcol)) is not None
+                    and bp.kind in ("date", "number", "text")
+                    and (col is None or bp.kind == "date")
+                ):
+                    self.use(
+                        before, "super"
+                    )  # "the player who joined most recently": the date column named just before
                     col = bcol
                 after = self.next_item(c.last) if c.arg[0] == "date" else None
-                acol = self.col_of(after) if after is not None and after.role is None and after.link.kind == "column" else None
-                if acol is not None and {t.lower for t in self.r.tokens[c.first : c.last]} & set(expand_identifier(acol.name)):
+                acol = (
+                    self.col_of(after)
+                    if after is not None and after.role is None and after.link.kind == "column"
+                    else None
+                )
+                if acol is not None and {t.lower for t in self.r.tokens[c.first : c.last]} & set(
+                    expand_identifier(acol.name)
+                ):
                     acol = None  # "the latest logon" over date_of_latest_logon: the word is part of the column's name
-                if col is None and acol is not None and (ap := self.colprof(acol)) is not None and (ap.kind in ("date", "number") or {"date", "time", "year", "start", "end"} & {stem(w) for w in expand_identifier(acol.name)}):
+                if (
+                    col is None
+                    and acol is not None
+                    and (ap := self.colprof(acol)) is not None
+                    and (
+                        ap.kind in ("date", "number")
+                        or {"date", "time", "year", "start", "end"} & {stem(w) for w in expand_identifier(acol.name)}
+                    )
+                ):
                     self.use(after, "super")  # "the shop with the latest open year": the column named right after
                     col = acol
                 if col is None and c.arg[0] == "age":
                     col = self._birth_column() or self.concept_column("date", self.table)
                     if col is not None:
-                        direction = "min" if direction == "max" else "max"  # the oldest: the earliest birth (or only) date
+                        direction = (
+                            "min" if direction == "max" else "max"
+                        )  # the oldest: the earliest birth (or only) date
                 if col is None:
                     self.r.problems.append(f"I could not tell which column '{self.r.tokens[c.first].text}' is about")
                     continue
@@ -1476,7 +1932,13 @@ class Parser:
                 self.limit = k if k is not None else self.limit
                 continue
             nxt = self.next_item(pos)
-            if nxt is not None and nxt.link.kind == "table" and c.kind in ("super",) and c.arg in ("max", "min") and self.r.tokens[c.first].lower in ("most", "least", "fewest"):
+            if (
+                nxt is not None
+                and nxt.link.kind == "table"
+                and c.kind in ("super",)
+                and c.arg in ("max", "min")
+                and self.r.tokens[c.first].lower in ("most", "least", "fewest")
+            ):
                 # "has the most students": count rows (of a joined table when it is another one)
                 self.use(nxt, "count")
                 if nxt.link.table != self.table:
@@ -1505,15 +1967,27 @@ class Parser:
     def _column_before_verb(self, pos: int) -> Item | None:
         """The column just before ``pos``, past copulas and one verb ("the payment method (that is) used most often")."""
         i = pos
-        while i > 0 and i - 1 not in self.used and (t := self.r.tokens[i - 1]).kind == "word" and t.lower in _USAGE_VERBS and not self._is_cue_pos(i - 1):
+        while (
+            i > 0
+            and i - 1 not in self.used
+            and (t := self.r.tokens[i - 1]).kind == "word"
+            and t.lower in _USAGE_VERBS
+            and not self._is_cue_pos(i - 1)
+        ):
             self.used.add(i - 1)
             i -= 1
         return self.prev_item(i, kinds=("column",))
 
     def _column_of_rows_before(self, pos: int) -> Item | None:
-        """"the class of races that is most common": past the main table's rows, the column named before "of"."""
+        """ "the class of races that is most common": past the main table's rows, the column named before "of"."""
         i = pos
-        while i > 0 and i - 1 not in self.used and (t := self.r.tokens[i - 1]).kind == "word" and t.lower in _USAGE_VERBS and not self._is_cue_pos(i - 1):
+        while (
+            i > 0
+            and i - 1 not in self.used
+            and (t := self.r.tokens[i - 1]).kind == "word"
+            and t.lower in _USAGE_VERBS
+            and not self._is_cue_pos(i - 1)
+        ):
             i -= 1
         rows = self.prev_item(i, kinds=("table",))
         if rows is None or rows.link.table != self.table or rows.role is not None:
@@ -1537,12 +2011,15 @@ class Parser:
     def _rank_direction(self, col: Col, direction: str, c: Cue) -> str:
         """A rank is best when smallest: "the highest rank" is rank 1 (not for "maximum rank")."""
         word = self.r.tokens[c.first].lower
-        if word in ("highest", "lowest", "top", "bottom", "best", "worst") and expand_identifier(col.name)[-1:] in (["rank"], ["ranking"]):
+        if word in ("highest", "lowest", "top", "bottom", "best", "worst") and expand_identifier(col.name)[-1:] in (
+            ["rank"],
+            ["ranking"],
+        ):
             return "min" if direction == "max" else "max"
         return direction
 
     def _bind_top_by(self, c: Cue, pos: int, k: int | None, direction: str) -> bool:
-        """"top 3 products by price" / "top 5 regions by average rating" / "top 3 products"."""
+        """ "top 3 products by price" / "top 5 regions by average rating" / "top 3 products"."""
         shown = self.next_item(pos)
         col = self.col_of(shown) if shown else None
         if shown is None:
@@ -1607,7 +2084,10 @@ class Parser:
                 continue
             prev_word = self.r.tokens[c.first - 1].lower if c.first > 0 else ""
             after = self.cue_at(c.last)
-            if self.r.tokens[c.first].lower == "by" and (prev_word in ("listed", "list", "sort", "sorted", "order", "ordered", "ranked", "arranged", "organized") or (after is not None and after.kind == "dir")):
+            if self.r.tokens[c.first].lower == "by" and (
+                prev_word in ("listed", "list", "sort", "sorted", "order", "ordered", "ranked", "arranged", "organized")
+                or (after is not None and after.kind == "dir")
+            ):
                 key = self.next_item(c.last, extra=("dir",))
                 kcol = self.col_of(key) if key else None
                 if kcol is not None:
@@ -1619,8 +2099,15 @@ class Parser:
                     self.spec.order_by.append(OrderKey(kcol, desc))
                     continue
             nxt = self._measured_item(c.last, extra=("distinct",))
-            if nxt is not None and self.tok(c.last) is not None and self.tok(c.last).lower == "all" and self.r.tokens[c.first].lower in ("across", "for", "of", "in"):  # type: ignore[union-attr]
-                self.use(nxt, "table" if nxt.link.kind == "table" else "descriptive")  # "across all schools": no grouping
+            if (
+                nxt is not None
+                and self.tok(c.last) is not None
+                and self.tok(c.last).lower == "all"
+                and self.r.tokens[c.first].lower in ("across", "for", "of", "in")
+            ):  # type: ignore[union-attr]
+                self.use(
+                    nxt, "table" if nxt.link.kind == "table" else "descriptive"
+                )  # "across all schools": no grouping
                 self.use_cue(c)
                 continue
             if nxt is None:
@@ -1692,10 +2179,17 @@ class Parser:
         return False
 
     def _sort_verb(self) -> None:
-        """"Sort/Order the rooms according to (by) the price": the verb opens a sentence and makes the
+        """ "Sort/Order the rooms according to (by) the price": the verb opens a sentence and makes the
         following "according to" or "by" name the sort key (not a grouping)."""
         toks = self.r.tokens
-        verbs = [i for i, t in enumerate(toks) if t.lower in ("sort", "order", "arrange") and (i == 0 or toks[i - 1].kind == "punct") and not self._is_cue_pos(i) and not any(it.first <= i < it.last for it in self.items)]
+        verbs = [
+            i
+            for i, t in enumerate(toks)
+            if t.lower in ("sort", "order", "arrange")
+            and (i == 0 or toks[i - 1].kind == "punct")
+            and not self._is_cue_pos(i)
+            and not any(it.first <= i < it.last for it in self.items)
+        ]
         if not verbs:
             return
         self.used.update(verbs)
@@ -1718,16 +2212,28 @@ class Parser:
                 continue
             self.use_cue(c)
             start = c.last
-            while (cc := self.cue_at(start)) is not None and (cc.kind == "dir" or (cc.kind == "group" and self.r.tokens[cc.first].lower == "by")):
+            while (cc := self.cue_at(start)) is not None and (
+                cc.kind == "dir" or (cc.kind == "group" and self.r.tokens[cc.first].lower == "by")
+            ):
                 self.use_cue(cc)
                 start = cc.last
             nxt = self.next_item(start, extra=("dir", "alpha"))
             nc = self.cue_at(start) or (self.cue_at(start + 1) if self._skippable(start) else None)
             if nc and nc.kind == "count":
                 after = self.next_item(nc.last)
-                acol = self.col_of(after) if after is not None and after.link.kind == "column" and after.role is None else None
+                acol = (
+                    self.col_of(after)
+                    if after is not None and after.link.kind == "column" and after.role is None
+                    else None
+                )
                 ap = self.colprof(acol) if acol is not None else None
-                if acol is not None and acol.table == self.table and ap is not None and ap.kind == "number" and not ap.is_id_like:
+                if (
+                    acol is not None
+                    and acol.table == self.table
+                    and ap is not None
+                    and ap.kind == "number"
+                    and not ap.is_id_like
+                ):
                     # "in descending order of number of cities" over a number column Number_cities: that column
                     self.use_cue(nc)
                     self.use(after, "order")
@@ -1746,7 +2252,13 @@ class Parser:
                     self.use(after, "order")
                     self.spec.order_by.append(OrderKey(Measure(nc.arg, col), desc))
                 continue
-            if nxt is not None and nxt.link.kind == "table" and (after := self.item_at(nxt.last)) is not None and after.link.kind == "column" and after.link.table == nxt.link.table:
+            if (
+                nxt is not None
+                and nxt.link.kind == "table"
+                and (after := self.item_at(nxt.last)) is not None
+                and after.link.kind == "column"
+                and after.link.table == nxt.link.table
+            ):
                 # "in descending order of building height": the table's word, then its column
                 self.use(nxt, "table")
                 nxt = after
@@ -1754,7 +2266,10 @@ class Parser:
             if col is None:
                 continue
             self.use(nxt, "order")
-            if col == self._birth_column() and any(c.kind == "dir" and {"old", "young"} & {t.stem for t in self.r.tokens[c.first : c.last]} for c in self.r.cues):
+            if col == self._birth_column() and any(
+                c.kind == "dir" and {"old", "young"} & {t.stem for t in self.r.tokens[c.first : c.last]}
+                for c in self.r.cues
+            ):
                 desc = not desc  # "from old to young" by a birth date: the earliest date first
             self.spec.order_by.append(OrderKey(col, desc))
             own_dirs = [self._dir_after(nxt.last)]
@@ -1791,15 +2306,23 @@ class Parser:
         return end if c is None else c.last
 
     def _bind_who(self) -> None:
-        self._who = any(c.kind == "who" for c in self.r.cues) and not self._have_count  # "customers who have accounts": a relative "who"
+        self._who = (
+            any(c.kind == "who" for c in self.r.cues) and not self._have_count
+        )  # "customers who have accounts": a relative "who"
         # "which department has the lowest budget": the department's name
         first = self.item_at(1)
-        if self.r.tokens and self.r.tokens[0].lower == "which" and first is not None and first.link.table == self.table and (first.link.kind == "table" or self._names_table(first)):
+        if (
+            self.r.tokens
+            and self.r.tokens[0].lower == "which"
+            and first is not None
+            and first.link.table == self.table
+            and (first.link.kind == "table" or self._names_table(first))
+        ):
             self._who = True
         self._name_word = self._unlinked_name_of_rows()
 
     def _unlinked_name_of_rows(self) -> list[Col]:
-        """"the names of all campuses" in a table with no name column: its column named like the
+        """ "the names of all campuses" in a table with no name column: its column named like the
         table (campus) names the rows. The word "names" is explained by showing that column."""
         toks = self.r.tokens
         for i, t in enumerate(toks):
@@ -1809,7 +2332,12 @@ class Parser:
             while j < len(toks) and toks[j].lower in ("of", "the", "all", "each", "every"):
                 j += 1
             it = self.item_at(j)
-            if j > i + 1 and it is not None and it.link.table == self.table and (it.link.kind == "table" or self._names_table(it)):
+            if (
+                j > i + 1
+                and it is not None
+                and it.link.table == self.table
+                and (it.link.kind == "table" or self._names_table(it))
+            ):
                 names = self.name_columns(self.table)
                 if len(names) == 1:
                     self.used.add(i)
@@ -1822,12 +2350,22 @@ class Parser:
         i = 1
         while i < len(toks):
             t = toks[i]
-            if i in self.used or not (t.kind == "quote" or (t.is_capitalised and t.stem not in FILLER_STEMS)) or any(it.first <= i < it.last for it in self.items) or self._is_cue_pos(i):
+            if (
+                i in self.used
+                or not (t.kind == "quote" or (t.is_capitalised and t.stem not in FILLER_STEMS))
+                or any(it.first <= i < it.last for it in self.items)
+                or self._is_cue_pos(i)
+            ):
                 i += 1
                 continue
             j = i + 1
             if t.kind != "quote":
-                while j < len(toks) and toks[j].is_capitalised and j not in self.used and not any(it.first <= j < it.last for it in self.items):
+                while (
+                    j < len(toks)
+                    and toks[j].is_capitalised
+                    and j not in self.used
+                    and not any(it.first <= j < it.last for it in self.items)
+                ):
                     j += 1
             value = t.text if t.kind == "quote" else " ".join(x.text for x in toks[i:j])
             target = self.prev_item(i, limit=3, kinds=("column",))
@@ -1855,11 +2393,13 @@ class Parser:
 
     # ================================================================= assembly
     def _or_filters(self) -> None:
-        """"weight above 220 or height below 75": two comparisons joined by "or" become one OR-group."""
+        """ "weight above 220 or height below 75": two comparisons joined by "or" become one OR-group."""
         for c in self.r.cues:
             if c.kind != "or" or self._consumed_cue(c):
                 continue
-            placed = self._fpos + [(f, k, k + 1) for f in self.spec.filters if (k := self._filter_first.get(id(f))) is not None]
+            placed = self._fpos + [
+                (f, k, k + 1) for f in self.spec.filters if (k := self._filter_first.get(id(f))) is not None
+            ]
             left = [x for x in placed if x[2] <= c.first]
             right = [x for x in placed if x[1] >= c.last]
             if not left or not right:
@@ -1871,7 +2411,9 @@ class Parser:
                 self.spec.filters.remove(b)
                 self.spec.any_of.append([a, b])
                 self.use_cue(c)
-        if len(self.spec.filters) >= 2 and any(c.kind == "or" and not self._consumed_cue(c) and self._or_between_filters(c) for c in self.r.cues):
+        if len(self.spec.filters) >= 2 and any(
+            c.kind == "or" and not self._consumed_cue(c) and self._or_between_filters(c) for c in self.r.cues
+        ):
             self.r.problems.append("I could not tell which conditions 'or' joins")
 
     def _or_between_filters(self, c: Cue) -> bool:
@@ -1889,15 +2431,21 @@ class Parser:
         s = self.spec
         leftovers = [it for it in self.items if it.role is None]
         select_cols: list[Col] = []
-        filter_cols = {f.col for f in s.filters if isinstance(f.col, Col)} | {f.col for g in s.any_of for f in g if isinstance(f.col, Col)}
-        fixed_cols = {f.col for f in s.filters if isinstance(f.col, Col) and f.op in ("=", "in", "between", "date_range")}
+        filter_cols = {f.col for f in s.filters if isinstance(f.col, Col)} | {
+            f.col for g in s.any_of for f in g if isinstance(f.col, Col)
+        }
+        fixed_cols = {
+            f.col for f in s.filters if isinstance(f.col, Col) and f.op in ("=", "in", "between", "date_range")
+        }
         for it in leftovers:
             if it.link.kind == "table":
                 if it.link.table == self.table:
                     self.use(it, "table")
                 continue
             if self._name_of_own_column(it):
-                self.use(it, "descriptive")  # "the names of all colleges" over a college column: not another table's name
+                self.use(
+                    it, "descriptive"
+                )  # "the names of all colleges" over a college column: not another table's name
                 continue
             own_names = self._name_of_own_table(it)
             if own_names:
@@ -1910,12 +2458,31 @@ class Parser:
             order_at = min((x.first for x in self.items if x.role == "order"), default=len(self.r.tokens))
             filter_at = min((x.first for x in self.items if x.role == "filter"), default=len(self.r.tokens))
             # ... unless a new sentence asks again ("Sort by venue. Return the date and venue.")
-            order_cols = {o.target for o in s.order_by if isinstance(o.target, Col)} if order_at < it.first and not self._sentence_between(order_at, it.first) else set()
-            filter_cols_after = filter_cols if it.first > filter_at or (s.measures and col in fixed_cols) else set()  # "the average capacity of stadiums opened in year 2005"
+            order_cols = (
+                {o.target for o in s.order_by if isinstance(o.target, Col)}
+                if order_at < it.first and not self._sentence_between(order_at, it.first)
+                else set()
+            )
+            filter_cols_after = (
+                filter_cols if it.first > filter_at or (s.measures and col in fixed_cols) else set()
+            )  # "the average capacity of stadiums opened in year 2005"
             # "the ship built in the most recent year": the ranked column, named again, is not shown
-            super_cols = {col for col, _, cue in self.super_col if it.first > cue.first or it.link.how in ("part", "suffix")}
-            used_cols = filter_cols_after | order_cols | super_cols | {m.col for m in s.measures if m.col} | set(s.group_by)
-            if (self._names_table(it) or (self._is_table_name(it) and self._after_preposition(it))) and it.link.table == self.table and any(x is not it and (x.role in (None, "select") or x.role == "group" and x.first < it.first) and x.link.kind == "column" for x in self.items):
+            super_cols = {
+                col for col, _, cue in self.super_col if it.first > cue.first or it.link.how in ("part", "suffix")
+            }
+            used_cols = (
+                filter_cols_after | order_cols | super_cols | {m.col for m in s.measures if m.col} | set(s.group_by)
+            )
+            if (
+                (self._names_table(it) or (self._is_table_name(it) and self._after_preposition(it)))
+                and it.link.table == self.table
+                and any(
+                    x is not it
+                    and (x.role in (None, "select") or x.role == "group" and x.first < it.first)
+                    and x.link.kind == "column"
+                    for x in self.items
+                )
+            ):
                 self.use(it, "table")  # "which team has the oldest player": the player table, not its column
                 continue
             if col in used_cols or (it.link.how == "part" and it.link.score < 0.75 and self._names_a_table(it)):
@@ -1939,8 +2506,17 @@ class Parser:
                 elif self._qualifies_main_table(it):
                     self.use(it, "descriptive")  # "heads of departments": the main table's rows, described
         select_cols = self._name_word + [c for c in select_cols if c not in self._name_word]
-        table_named = any((it.link.kind == "table" and it.link.table == self.table) or it.role == "table" for it in self.items)
-        if not select_cols and not s.measures and not s.group_by and not table_named and not self.super_col and self.top_count is None:
+        table_named = any(
+            (it.link.kind == "table" and it.link.table == self.table) or it.role == "table" for it in self.items
+        )
+        if (
+            not select_cols
+            and not s.measures
+            and not s.group_by
+            and not table_named
+            and not self.super_col
+            and self.top_count is None
+        ):
             shown = [self.col_of(it) for it in self.items if it.role == "filter" and it.link.kind == "column"]
             select_cols = list(dict.fromkeys(c for c in shown if c is not None))
         if self._who and not select_cols and not (self.top_count is not None and self.top_count[1] is not None):
@@ -1948,9 +2524,23 @@ class Parser:
             if not select_cols:
                 self.r.problems.append(f"I could not tell which column names a {self.table} row")
         # superlatives: with something to show it is "the row with the highest X", else max(X)
-        if self.super_col and not select_cols and not s.group_by and not s.measures and self._row_with_super(self.super_col[0][2]):
+        if (
+            self.super_col
+            and not select_cols
+            and not s.group_by
+            and not s.measures
+            and self._row_with_super(self.super_col[0][2])
+        ):
             select_cols = self.name_columns(self.table)  # "the city with the smallest GDP": that city, by name
-        if self.super_col and not select_cols and not s.group_by and not s.measures and self.limit is not None and self.limit > 1 and self.top_count is None:
+        if (
+            self.super_col
+            and not select_cols
+            and not s.group_by
+            and not s.measures
+            and self.limit is not None
+            and self.limit > 1
+            and self.top_count is None
+        ):
             # "the top 3 highest support rates": those values; "the three most expensive procedures": those rows
             select_cols = (self.name_columns(self.table) if self._names_main_table() else []) or [self.super_col[0][0]]
         for col, direction, cue in self.super_col:
@@ -2027,7 +2617,16 @@ class Parser:
                     s.group_by.extend(self._drop_row_nouns(select_cols))
                     select_cols = []
                 elif not s.group_by:
-                    which = next((it for it in self.items if it.link.kind == "table" and it.role in (None, "table") and it.link.table not in s.extra_tables), None)
+                    which = next(
+                        (
+                            it
+                            for it in self.items
+                            if it.link.kind == "table"
+                            and it.role in (None, "table")
+                            and it.link.table not in s.extra_tables
+                        ),
+                        None,
+                    )
                     names = self.name_columns(which.link.table) if which else []
                     if names:
                         self.use(which, "group")
@@ -2049,17 +2648,45 @@ class Parser:
                 select_cols = self.name_columns(self.table)
             target = (select_cols or s.group_by or self.name_columns(self.table) or [None])[0]
             if target is not None and not s.order_by:
-                s.order_by.append(OrderKey(target, desc=bool(getattr(self, "_desc", False))))  # "reverse alphabetical order"
+                s.order_by.append(
+                    OrderKey(target, desc=bool(getattr(self, "_desc", False)))
+                )  # "reverse alphabetical order"
         # "names of enzymes in descending order": a direction with no key orders what is shown
-        if any(c.kind == "dir" for c in self.r.cues) and not s.order_by and select_cols and not s.measures and not s.group_by and not self.super_col and self.top_count is None and self.limit is None:
+        if (
+            any(c.kind == "dir" for c in self.r.cues)
+            and not s.order_by
+            and select_cols
+            and not s.measures
+            and not s.group_by
+            and not self.super_col
+            and self.top_count is None
+            and self.limit is None
+        ):
             s.order_by.append(OrderKey(select_cols[0], desc=bool(getattr(self, "_desc", False))))
         # "how many staff does each project have? List them in increasing order": the measure, that way
-        if any(c.kind == "dir" for c in self.r.cues) and not s.order_by and s.group_by and s.measures and not self.super_col and self.top_count is None and self.limit is None:
+        if (
+            any(c.kind == "dir" for c in self.r.cues)
+            and not s.order_by
+            and s.group_by
+            and s.measures
+            and not self.super_col
+            and self.top_count is None
+            and self.limit is None
+        ):
             s.order_by.append(OrderKey(s.measures[0], desc=bool(getattr(self, "_desc", False))))
         # having a count without a grouping: group by what is shown
         if any(isinstance(f.col, Measure) for f in s.filters) and not s.group_by:
-            if select_cols and getattr(self, "_noun_count", False) and not s.extra_tables and all(self._unique_values(c) for c in select_cols):
-                self.r.problems.append("each " + ", ".join(c.name for c in select_cols) + " appears once, so I could not tell what to count per group")
+            if (
+                select_cols
+                and getattr(self, "_noun_count", False)
+                and not s.extra_tables
+                and all(self._unique_values(c) for c in select_cols)
+            ):
+                self.r.problems.append(
+                    "each "
+                    + ", ".join(c.name for c in select_cols)
+                    + " appears once, so I could not tell what to count per group"
+                )
             elif select_cols:
                 s.group_by.extend(self._drop_row_nouns(select_cols))
                 select_cols = []
@@ -2069,24 +2696,47 @@ class Parser:
             # "show all ages and the corresponding number of students": the listed values, each with its measure
             s.group_by.extend(select_cols)
             select_cols = []
-        if s.measures and select_cols and not s.group_by and self._count_as_sum and not any(c.kind == "group" for c in self.r.cues):
+        if (
+            s.measures
+            and select_cols
+            and not s.group_by
+            and self._count_as_sum
+            and not any(c.kind == "group" for c in self.r.cues)
+        ):
             # "the name, address and number of floors of all buildings": the floors column, shown
             for m, it, total in self._count_as_sum:
                 if m in s.measures and m.col is not None and not total:
                     s.measures.remove(m)
                     it.role = "select"
                     if m.col not in select_cols:
-                        select_cols.insert(next((k for k, c in enumerate(select_cols) if any(x.first > it.first and self.col_of(x) == c for x in self.items)), len(select_cols)), m.col)
+                        select_cols.insert(
+                            next(
+                                (
+                                    k
+                                    for k, c in enumerate(select_cols)
+                                    if any(x.first > it.first and self.col_of(x) == c for x in self.items)
+                                ),
+                                len(select_cols),
+                            ),
+                            m.col,
+                        )
         if not s.group_by and not select_cols and not any(c.kind == "group" for c in self.r.cues):
             for m, it, total in self._count_as_sum:
-                if m in s.measures and m.col is not None and any(c.kind == "dir" for c in self.r.cues) and not s.order_by:
+                if (
+                    m in s.measures
+                    and m.col is not None
+                    and any(c.kind == "dir" for c in self.r.cues)
+                    and not s.order_by
+                ):
                     # "list the total number of horses on farms in ascending order": the column, ordered
                     s.measures.remove(m)
                     it.role = "select"
                     select_cols.append(m.col)
                     s.order_by.append(OrderKey(m.col, desc=bool(getattr(self, "_desc", False))))
                 elif not total and m in s.measures:
-                    s.measures[s.measures.index(m)] = Measure("count", m.col)  # "the number of floors of A": unclear, see trust
+                    s.measures[s.measures.index(m)] = Measure(
+                        "count", m.col
+                    )  # "the number of floors of A": unclear, see trust
         if s.measures and select_cols and not s.group_by and all(self._row_noun(c) for c in select_cols):
             # "the average age of all artists" over an artist column naming each row: the rows measured
             for it in self.items:
@@ -2137,13 +2787,15 @@ class Parser:
         s.limit = self.limit
         self._split_set_op()
         if _contradictory(s.filters):
-            self.r.problems.append("two conditions on the same column exclude each other (did you mean either of them?)")
-        if _matched_and_searched(s.filters):
-            self.r.problems.append("one column would be both equal to a value and searched for a word (did you mean either word?)")
-        if s.intent == "list":
-            s.intent = (
-                "top" if s.limit else "group" if s.group_by else "aggregate" if s.measures else "list"
+            self.r.problems.append(
+                "two conditions on the same column exclude each other (did you mean either of them?)"
             )
+        if _matched_and_searched(s.filters):
+            self.r.problems.append(
+                "one column would be both equal to a value and searched for a word (did you mean either word?)"
+            )
+        if s.intent == "list":
+            s.intent = "top" if s.limit else "group" if s.group_by else "aggregate" if s.measures else "list"
         if s.intent == "aggregate" and all(m.agg == "count" and m.col is None for m in s.measures):
             s.intent = "count"
         if getattr(self, "_top_pending", None):
@@ -2157,7 +2809,11 @@ class Parser:
         out = []
         for c in cols:
             its = [it for it in self.items if it.role == "select" and self.col_of(it) == c]
-            drop = len(its) == 1 and self._unique_values(c) and (self._names_table(its[0]) or self._name_of_other(its[0], cols))
+            drop = (
+                len(its) == 1
+                and self._unique_values(c)
+                and (self._names_table(its[0]) or self._name_of_other(its[0], cols))
+            )
             if drop:
                 its[0].role = "descriptive"
             else:
@@ -2208,7 +2864,12 @@ class Parser:
     def _unique_values(self, col: Col) -> bool:
         """Every row has its own value of ``col`` (a name or key): grouping by it counts ones."""
         p, tp = self.colprof(col), self.profile(col.table)
-        return p is not None and not p.distinct_is_approx and tp.row_count > 1 and p.distinct >= tp.row_count * (1 - p.null_fraction)
+        return (
+            p is not None
+            and not p.distinct_is_approx
+            and tp.row_count > 1
+            and p.distinct >= tp.row_count * (1 - p.null_fraction)
+        )
 
     def _listed_groups(self, select_cols: list[Col]) -> bool:
         """One shown column next to a measure is a grouping when it is named as a list of its values
@@ -2219,7 +2880,11 @@ class Parser:
             return False
         col = select_cols[0]
         filtered = {f.col for f in s.filters if isinstance(f.col, Col)}
-        if col in {m.col for m in s.measures} or col in filtered or any(m.col in filtered for m in s.measures if m.col is not None):
+        if (
+            col in {m.col for m in s.measures}
+            or col in filtered
+            or any(m.col in filtered for m in s.measures if m.col is not None)
+        ):
             return False  # "dates with an average pressure between 30 and 31": the measure is a condition
         p, tp = self.colprof(col), self.profile(col.table)
         if p is None or tp is None or not (2 <= p.distinct < tp.row_count) or p.distinct_is_approx:
@@ -2229,13 +2894,21 @@ class Parser:
         if len(its) != 1:
             return False
         it = its[0]
-        if not any(t.lower in ("and", "with", "corresponding", "respective") for k, t in enumerate(toks) if not it.first <= k < it.last):
+        if not any(
+            t.lower in ("and", "with", "corresponding", "respective")
+            for k, t in enumerate(toks)
+            if not it.first <= k < it.last
+        ):
             return False
         if all(m.agg == "count" and m.col is None for m in s.measures):
             # "the booking status code and the corresponding number of bookings": one count per listed value
             count = next((c for c in self.r.cues if c.kind == "count" and c.first >= it.last), None)
             between = [t.lower for t in toks[it.last : count.first]] if count is not None else []
-            if between and between[0] == "and" and set(between[1:]) <= {"the", "corresponding", "respective", "their", "its"}:
+            if (
+                between
+                and between[0] == "and"
+                and set(between[1:]) <= {"the", "corresponding", "respective", "their", "its"}
+            ):
                 return True
         k = it.first - 1
         while k >= 0 and toks[k].lower in ("the", "their", "its"):
@@ -2244,7 +2917,13 @@ class Parser:
             return True
         last = toks[it.last - 1]
         own = {w.lower() for w in expand_identifier(col.name)}
-        return last.kind == "word" and last.lower.endswith("s") and not last.lower.endswith("ss") and last.stem != last.lower and last.lower not in own
+        return (
+            last.kind == "word"
+            and last.lower.endswith("s")
+            and not last.lower.endswith("ss")
+            and last.stem != last.lower
+            and last.lower not in own
+        )
 
     def _where_first(self, f: Filter) -> int | None:
         """The token where the question stated filter ``f``, when known."""
@@ -2253,7 +2932,7 @@ class Parser:
         return next((a for g, a, _ in self._fpos if g is f), None)
 
     def _split_set_op(self) -> None:
-        """"X that have both A and B" -> X where A INTERSECT X where B; "X in A but not in B" -> EXCEPT.
+        """ "X that have both A and B" -> X where A INTERSECT X where B; "X in A but not in B" -> EXCEPT.
 
         One SELECT with both filters ANDed would ask for rows that are A and B at once; the question
         asks for values of X found among the A rows and among the B rows. Only plain listings of
@@ -2269,7 +2948,9 @@ class Parser:
             after = [f for f in s.filters if self._where_first(f) >= both.last]  # type: ignore[operator]
             if len(after) == 1 and after[0].op == "in" and len(after[0].values) == 2:
                 sides = [Filter(after[0].col, "=", (v,)) for v in after[0].values]
-            elif len(after) == 2 and all(isinstance(f.col, Col) and f.op not in ("<>", "not in", "not like") for f in after):
+            elif len(after) == 2 and all(
+                isinstance(f.col, Col) and f.op not in ("<>", "not in", "not like") for f in after
+            ):
                 sides = after
             else:
                 return
@@ -2292,7 +2973,7 @@ class Parser:
         self.use_cue(neg)
 
     def _split_anti(self) -> None:
-        """"studios that have never worked with Walter Hill", "addresses that do not have any member
+        """ "studios that have never worked with Walter Hill", "addresses that do not have any member
         with a black card", "all home cities except those having a driver older than 40": the shown
         values EXCEPT those of the rows that match. A filter "director <> X" would instead keep every
         studio that also made some film without him."""
@@ -2338,15 +3019,42 @@ class Parser:
             if self._consumed_cue(c):
                 continue
             text = " ".join(t.text for t in self.r.tokens[c.first : c.last])
-            if c.kind == "like" and (nc := self.cue_at(c.last)) is not None and nc.kind in ("cmp", "between") and self._consumed_cue(nc):
+            if (
+                c.kind == "like"
+                and (nc := self.cue_at(c.last)) is not None
+                and nc.kind in ("cmp", "between")
+                and self._consumed_cue(nc)
+            ):
                 self.used.update(range(c.first, c.last))
                 continue  # "departments which contain at least two employees": a count, not a text match
-            if c.kind in ("neg", "both", "cmp", "cmp_concept", "between", "super", "concept_super", "common", "agg", "count", "top", "like", "compare", "cmp_post", "total_noise", "according"):
+            if c.kind in (
+                "neg",
+                "both",
+                "cmp",
+                "cmp_concept",
+                "between",
+                "super",
+                "concept_super",
+                "common",
+                "agg",
+                "count",
+                "top",
+                "like",
+                "compare",
+                "cmp_post",
+                "total_noise",
+                "according",
+            ):
                 self.r.problems.append(f"I could not apply '{text}' to anything")
             elif c.kind in ("or", "dir", "group", "distinct", "order", "alpha", "like_noise"):
                 if c.kind == "group" and self.r.tokens[c.first].lower in ("each", "per", "by") and self.spec.group_by:
                     continue
-                if c.kind == "group" and self.spec.group_by and self.r.tokens[c.last - 1].lower == "each" and self._each_of_group(c):
+                if (
+                    c.kind == "group"
+                    and self.spec.group_by
+                    and self.r.tokens[c.last - 1].lower == "each"
+                    and self._each_of_group(c)
+                ):
                     continue  # "the card types, and how many cards are there of each?": each of the groups
                 if c.kind == "group" and self.r.tokens[c.first].lower != "by":
                     self.r.problems.append(f"I could not tell what '{text}' groups by")
@@ -2356,7 +3064,7 @@ class Parser:
         """What follows "of/for/in each" is nothing, "one"/"of them", or the grouped column itself."""
         k = c.last
         toks = self.r.tokens
-        while k < len(toks) and toks[k].lower in ("each", "one", "of", "them", "these", "those", "the") :
+        while k < len(toks) and toks[k].lower in ("each", "one", "of", "them", "these", "those", "the"):
             k += 1
         if k >= len(toks) or toks[k].kind in ("punct", "sym"):
             return True
@@ -2366,20 +3074,32 @@ class Parser:
     def _name_of_own_column(self, it: Item) -> bool:
         """``it`` is the word "name(s)" linked into another table, followed by "of (the) X" where X
         is a text column of the main table."""
-        if it.link.kind != "column" or it.link.table == self.table or {t.lower for t in self.r.tokens[it.first : it.last]} - {"name", "names"}:
+        if (
+            it.link.kind != "column"
+            or it.link.table == self.table
+            or {t.lower for t in self.r.tokens[it.first : it.last]} - {"name", "names"}
+        ):
             return False
         j = it.last
         while j < len(self.r.tokens) and self.r.tokens[j].lower in ("of", "the", "all", "each", "every"):
             j += 1
         nxt = self.item_at(j)
-        col = self.col_of(nxt) if j > it.last and nxt is not None and nxt.link.kind == "column" and nxt.link.table == self.table else None
+        col = (
+            self.col_of(nxt)
+            if j > it.last and nxt is not None and nxt.link.kind == "column" and nxt.link.table == self.table
+            else None
+        )
         p = self.colprof(col) if col is not None else None
         return p is not None and p.kind == "text"
 
     def _name_of_own_table(self, it: Item) -> list[Col]:
         """``it`` is the word "name(s)" linked into another table, followed by "of (the/all) T" where T
         names the main table: the main table's own naming columns (title, or first and last name)."""
-        if it.link.kind != "column" or it.link.table == self.table or {t.lower for t in self.r.tokens[it.first : it.last]} - {"name", "names"}:
+        if (
+            it.link.kind != "column"
+            or it.link.table == self.table
+            or {t.lower for t in self.r.tokens[it.first : it.last]} - {"name", "names"}
+        ):
             return []
         j = it.last
         while j < len(self.r.tokens) and self.r.tokens[j].lower in ("of", "the", "all", "each", "every"):
@@ -2390,14 +3110,21 @@ class Parser:
         return self.name_columns(self.table)
 
     def _names_shown_column(self, i: int) -> bool:
-        """"name(s) of (the) X" where X is a shown text column: the column is the name."""
+        """ "name(s) of (the) X" where X is a shown text column: the column is the name."""
         j = i + 1
         while j < len(self.r.tokens) and self.r.tokens[j].lower in ("of", "the", "all", "each", "every", "a", "an"):
             j += 1
         it = self.item_at(j)
-        col = self.col_of(it) if it is not None and it.link.kind == "column" and it.role in ("select", "group") else None
+        col = (
+            self.col_of(it) if it is not None and it.link.kind == "column" and it.role in ("select", "group") else None
+        )
         p = self.colprof(col) if col is not None else None
-        return j > i + 1 and p is not None and p.kind == "text" and col in list(self.spec.columns) + list(self.spec.group_by)
+        return (
+            j > i + 1
+            and p is not None
+            and p.kind == "text"
+            and col in list(self.spec.columns) + list(self.spec.group_by)
+        )
 
     def _collect_unknown(self) -> None:
         r = self.r
@@ -2406,18 +3133,38 @@ class Parser:
         idx: list[int] = []
         self._unknown_runs: list[list[int]] = []
         for i, t in enumerate(r.tokens):
-            explained = i in self.used or i in linked or t.kind in ("sym", "punct") or (t.kind == "word" and t.stem in FILLER_STEMS and not self._is_cue_pos(i))
+            explained = (
+                i in self.used
+                or i in linked
+                or t.kind in ("sym", "punct")
+                or (t.kind == "word" and t.stem in FILLER_STEMS and not self._is_cue_pos(i))
+            )
             if hasattr(self, "items"):
                 it = next((x for x in self.items if x.first <= i < x.last), None)
                 if it is not None and it.role is not None:
                     explained = True
                 before = next((x for x in self.items if x.last == i), None)
-                if (i in self._noun_number or t.lower in _HEAD_NOUNS) and before is not None and before.role is not None and before.link.kind == "column":
+                if (
+                    (i in self._noun_number or t.lower in _HEAD_NOUNS)
+                    and before is not None
+                    and before.role is not None
+                    and before.link.kind == "column"
+                ):
                     explained = True  # "phone number", "snatch score", "cloud cover rates": part of the column's name in the question
                 after = self.item_at(i + 2) if i + 2 < len(r.tokens) and r.tokens[i + 1].lower == "of" else None
-                if t.lower in ("types", "kinds", "type", "kind") and after is not None and after.role is not None and after.link.kind == "column":
+                if (
+                    t.lower in ("types", "kinds", "type", "kind")
+                    and after is not None
+                    and after.role is not None
+                    and after.link.kind == "column"
+                ):
                     explained = True  # "the different types of player positions": the positions
-                if t.lower in ("member", "members") and before is not None and before.role is not None and before.link.kind == "table":
+                if (
+                    t.lower in ("member", "members")
+                    and before is not None
+                    and before.role is not None
+                    and before.link.kind == "table"
+                ):
                     explained = True  # "faculty members", "staff member": the table's rows
                 if t.lower in ("name", "names") and self._names_shown_column(i):
                     explained = True  # "the names of studios" over a studio column
@@ -2435,7 +3182,9 @@ class Parser:
             for it in self.items:
                 if it.role is None:
                     text = " ".join(t.text for t in r.tokens[it.first : it.last])
-                    r.problems.append(f"I saw '{text}' ({it.link.kind} {it.link.column or it.link.table}) but could not tell how it fits")
+                    r.problems.append(
+                        f"I saw '{text}' ({it.link.kind} {it.link.column or it.link.table}) but could not tell how it fits"
+                    )
             weak = [it.link.score for it in self.items if it.role is not None]
             if weak:
                 r.confidence = min(r.confidence, min(weak))
@@ -2444,25 +3193,57 @@ class Parser:
 # Verbs and adverbs that are often left over once the columns and values are found ("Who directed",
 # "used", "happened", "how often"): reading past them is safe; nouns are not (they may be columns).
 _VERBS = set(
-    """take takes took taken make makes made buy buys bought sell sells sold write writes wrote written
-    spend spends spent go goes went gone get gets got run runs ran hold holds held win wins won lose
-    loses lost pay pays paid send sends sent build builds built give gives gave given see sees saw seen
-    own owns use uses suffer suffers advise advises charge accommodate accommodates originate originates
-    happen happens receive receives serve serves play plays come comes came offer offers speak speaks
-    sing sings sang sung bring brings brought keep keeps kept leave leaves left meet meets met hire hires
-    visit visits attend attends host hosts produce produces create creates manage manages lead leads led
-    join joins enroll enrolls register registers open opens close closes start starts begin begins began
-    begun finish finishes end ends times often used using""".split()
+    ["take", "takes", "took", "taken", "make", "makes", "made", "buy", "buys", "bought", "sell", "sells", "sold", "write", "writes", "wrote", "written", "spend", "spends", "spent", "go", "goes", "went", "gone", "get", "gets", "got", "run", "runs", "ran", "hold", "holds", "held", "win", "wins", "won", "lose", "loses", "lost", "pay", "pays", "paid", "send", "sends", "sent", "build", "builds", "built", "give", "gives", "gave", "given", "see", "sees", "saw", "seen", "own", "owns", "use", "uses", "suffer", "suffers", "advise", "advises", "charge", "accommodate", "accommodates", "originate", "originates", "happen", "happens", "receive", "receives", "serve", "serves", "play", "plays", "come", "comes", "came", "offer", "offers", "speak", "speaks", "sing", "sings", "sang", "sung", "bring", "brings", "brought", "keep", "keeps", "kept", "leave", "leaves", "left", "meet", "meets", "met", "hire", "hires", "visit", "visits", "attend", "attends", "host", "hosts", "produce", "produces", "create", "creates", "manage", "manages", "lead", "leads", "led", "join", "joins", "enroll", "enrolls", "register", "registers", "open", "opens", "close", "closes", "start", "starts", "begin", "begins", "began", "begun", "finish", "finishes", "end", "ends", "times", "often", "used", "using"]
 )
 
 
 # Verbs of being used or appearing, between a column and "most often" ("the code that appears the most often").
-_USAGE_VERBS = {"used", "use", "uses", "appears", "appear", "appeared", "occurs", "occur", "occurred", "happens", "chosen", "seen", "listed", "found", "have", "has", "had"}
+_USAGE_VERBS = {
+    "used",
+    "use",
+    "uses",
+    "appears",
+    "appear",
+    "appeared",
+    "occurs",
+    "occur",
+    "occurred",
+    "happens",
+    "chosen",
+    "seen",
+    "listed",
+    "found",
+    "have",
+    "has",
+    "had",
+}
 
 # Generic head nouns said after a column's own words ("the snatch score" for a column Snatch).
 _HEAD_NOUNS = {
-    "number", "numbers", "score", "scores", "rate", "rates", "value", "values", "amount", "amounts", "level", "levels",
-    "figure", "figures", "type", "types", "kind", "kinds", "status", "statuses", "category", "categories", "date", "dates",
+    "number",
+    "numbers",
+    "score",
+    "scores",
+    "rate",
+    "rates",
+    "value",
+    "values",
+    "amount",
+    "amounts",
+    "level",
+    "levels",
+    "figure",
+    "figures",
+    "type",
+    "types",
+    "kind",
+    "kinds",
+    "status",
+    "statuses",
+    "category",
+    "categories",
+    "date",
+    "dates",
 }
 _EXTREME_WORDS = {"maximum", "max", "highest", "largest", "biggest", "greatest", "minimum", "min", "lowest", "smallest"}
 _POSITIVE = {"<>": "=", "not in": "in", "not like": "like"}  # a negated filter, stated positively
@@ -2470,7 +3251,9 @@ _ANTI_WORDS = {"do", "does", "did", "have", "has", "had", "any", "those", "for",
 
 _FEMALE = {"f", "female", "woman", "women", "w"}
 _MALE = {"m", "male", "man", "men"}
-_GENDER = {w: _FEMALE for w in ("female", "females", "women", "woman", "girls", "girl")} | {w: _MALE for w in ("male", "males", "men", "man", "boys", "boy")}
+_GENDER = {w: _FEMALE for w in ("female", "females", "women", "woman", "girls", "girl")} | {
+    w: _MALE for w in ("male", "males", "men", "man", "boys", "boy")
+}
 
 
 def _counts_name(name: str) -> bool:
@@ -2492,7 +3275,14 @@ def _whole_years(d: DateMention) -> bool:
 def _holds_years(p: ColumnProfile) -> bool:
     """A whole-number column whose values all look like years ("founded": 1850 .. 1999)."""
     try:
-        return p.kind == "number" and p.min is not None and p.max is not None and 1000 <= float(p.min) and float(p.max) <= 2200 and float(p.min) == int(p.min)
+        return (
+            p.kind == "number"
+            and p.min is not None
+            and p.max is not None
+            and float(p.min) >= 1000
+            and float(p.max) <= 2200
+            and float(p.min) == int(p.min)
+        )
     except (TypeError, ValueError):
         return False
 

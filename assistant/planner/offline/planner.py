@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assistant.contracts import Plan, ToolCall
-from assistant.planner.offline import trust
-from assistant.planner.offline.describe import describe, suggestions
-from assistant.planner.offline.followups import apply_followup, is_followup, is_why, wants_chart_only
-from assistant.planner.offline.linking import index_for
-from assistant.planner.offline.parser import Parser, Reading
-from assistant.planner.offline.spec import QuerySpec
-from assistant.planner.offline.sqlbuild import JoinError, build_sql
-from assistant.planner.offline.textintents import plan_text_question
-from assistant.planner.sql_passthrough import looks_like_sql
-from assistant.session import Session
-from tools.catalog import Catalog
+from insightchat.contracts import Plan, ToolCall
+from insightchat.planner.offline import trust
+from insightchat.planner.offline.describe import describe, suggestions
+from insightchat.planner.offline.followups import apply_followup, is_followup, is_why, wants_chart_only
+from insightchat.planner.offline.linking import index_for
+from insightchat.planner.offline.parser import Parser, Reading
+from insightchat.planner.offline.spec import QuerySpec
+from insightchat.planner.offline.sqlbuild import JoinError, build_sql
+from insightchat.planner.offline.textintents import plan_text_question
+from insightchat.planner.sql_passthrough import looks_like_sql
+from insightchat.session import Session
+from insightchat.tools.catalog import Catalog
 
 STATE_KEY = "offline_spec"
 MIN_CONFIDENCE = 0.6
@@ -38,7 +38,12 @@ class OfflinePlanner:
 
     def plan(self, question: str, catalog: Catalog, session: Session) -> Plan:
         if looks_like_sql(question) and _parses_as_sql(question):
-            return Plan(calls=[ToolCall("run_sql", {"sql": question.strip().rstrip(";")})], understood="SQL query", planner=self.name, intent="sql")
+            return Plan(
+                calls=[ToolCall("run_sql", {"sql": question.strip().rstrip(";")})],
+                understood="SQL query",
+                planner=self.name,
+                intent="sql",
+            )
         if not catalog.tables:
             return Plan(planner=self.name, message="No data is open yet; open a file first.")
         text_plan = plan_text_question(question, catalog, session, self.name)
@@ -54,8 +59,10 @@ class OfflinePlanner:
             return self._why(previous, catalog)
         if previous is not None and wants_chart_only(reading):
             return self._sql_plan(previous, catalog, session, chart=True, followup=True)
-        if reading.spec is not None and reading.confidence >= self.min_confidence and not (
-            previous is not None and is_followup(question, reading, previous) and _is_fragment(reading)
+        if (
+            reading.spec is not None
+            and reading.confidence >= self.min_confidence
+            and not (previous is not None and is_followup(question, reading, previous) and _is_fragment(reading))
         ):
             risk = trust.flags(question, reading, reading.spec, catalog)
             stop = trust.blocking(risk) if self.gate else []
@@ -71,11 +78,17 @@ class OfflinePlanner:
         return self._abstain(question, reading, catalog, index)
 
     # ------------------------------------------------------------------ plans
-    def _sql_plan(self, spec: QuerySpec, catalog: Catalog, session: Session, chart: bool = False, followup: bool = False) -> Plan:
+    def _sql_plan(
+        self, spec: QuerySpec, catalog: Catalog, session: Session, chart: bool = False, followup: bool = False
+    ) -> Plan:
         try:
             sql = build_sql(catalog, spec)
         except JoinError as exc:
-            return Plan(planner=self.name, message=f"I understood {describe(spec)}, but {exc}.", suggestions=suggestions(catalog, spec.table))
+            return Plan(
+                planner=self.name,
+                message=f"I understood {describe(spec)}, but {exc}.",
+                suggestions=suggestions(catalog, spec.table),
+            )
         session.state[STATE_KEY] = spec
         session.current_table = spec.table
         understood = describe(spec)
@@ -103,7 +116,12 @@ class OfflinePlanner:
 
     def _schema_plan(self, reading: Reading, catalog: Catalog) -> Plan:
         if reading.schema == "tables" or not reading.schema_table:
-            return Plan(calls=[ToolCall("list_tables", {})], understood="the tables in this data", planner=self.name, intent="schema")
+            return Plan(
+                calls=[ToolCall("list_tables", {})],
+                understood="the tables in this data",
+                planner=self.name,
+                intent="schema",
+            )
         return Plan(
             calls=[ToolCall("describe_table", {"table": reading.schema_table})],
             understood=f"the columns of {reading.schema_table}",
@@ -112,14 +130,21 @@ class OfflinePlanner:
         )
 
     def _why(self, previous: QuerySpec, catalog: Catalog) -> Plan:
-        from tools.registry import all_tools
+        from insightchat.tools.registry import all_tools
 
         names = {t.name for t in all_tools()}
         for tool_name in ("explain", "explain_result", "explain_change"):
             if tool_name in names:
                 sql = build_sql(catalog, previous)
-                return Plan(calls=[ToolCall(tool_name, {"sql": sql})], understood=f"why: {describe(previous)}", planner=self.name, intent="explain")
-        by = [c.name for c in catalog.tables[previous.table].columns if c.is_categorical and c not in previous.group_by][:2]
+                return Plan(
+                    calls=[ToolCall(tool_name, {"sql": sql})],
+                    understood=f"why: {describe(previous)}",
+                    planner=self.name,
+                    intent="explain",
+                )
+        by = [
+            c.name for c in catalog.tables[previous.table].columns if c.is_categorical and c not in previous.group_by
+        ][:2]
         tips = [f"Break that down by {b}" for b in by]
         return Plan(
             planner=self.name,
@@ -162,7 +187,9 @@ class OfflinePlanner:
 
 def _is_fragment(reading: Reading) -> bool:
     """A follow-up such as "only East" parses alone too; it still edits the last query."""
-    return not any(l.kind == "table" for l in reading.links) and not any(c.kind in ("count", "agg") for c in reading.cues)
+    return not any(l.kind == "table" for l in reading.links) and not any(
+        c.kind in ("count", "agg") for c in reading.cues
+    )
 
 
 def _parses_as_sql(question: str) -> bool:

@@ -13,13 +13,20 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Agg = Literal["count", "count_distinct", "sum", "avg", "min", "max", "median"]
-Op = Literal["=", "<>", ">", ">=", "<", "<=", "between", "in", "not in", "like", "not like", "date_range", "is null", "not null"]
+Op = Literal[
+    "=", "<>", ">", ">=", "<", "<=", "between", "in", "not in", "like", "not like", "date_range", "is null", "not null"
+]
 Grain = Literal["year", "quarter", "month", "week", "day"]
 SetOp = Literal["intersect", "except"]
 
 AGG_WORDS: dict[str, str] = {
-    "count": "number of", "count_distinct": "number of distinct", "sum": "total", "avg": "average",
-    "min": "minimum", "max": "maximum", "median": "median",
+    "count": "number of",
+    "count_distinct": "number of distinct",
+    "sum": "total",
+    "avg": "average",
+    "min": "minimum",
+    "max": "maximum",
+    "median": "median",
 }
 
 
@@ -95,9 +102,9 @@ class QuerySpec:
     notes: list[str] = field(default_factory=list)  # assumptions to tell the user about
     # "both X and Y" / "X but not Y": this SELECT combined with another one over other filters
     set_op: SetOp | None = None
-    other: "QuerySpec | None" = None
+    other: QuerySpec | None = None
 
-    def copy(self) -> "QuerySpec":
+    def copy(self) -> QuerySpec:
         return copy.deepcopy(self)
 
     def tables(self) -> list[str]:

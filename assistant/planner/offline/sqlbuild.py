@@ -10,8 +10,8 @@ from collections import deque
 
 from sqlglot import exp
 
-from assistant.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
-from tools.catalog import Catalog, Relation
+from insightchat.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
+from insightchat.tools.catalog import Catalog, Relation
 
 
 class JoinError(ValueError):
@@ -133,7 +133,9 @@ class Builder:
                 this=exp.Mul(this=m, expression=exp.Literal.number(100.0)),
                 expression=exp.Window(this=exp.Sum(this=m.copy())),
             )
-            select_items.append(exp.alias_(exp.Round(this=pct, decimals=exp.Literal.number(1)), "share_pct", quoted=True))
+            select_items.append(
+                exp.alias_(exp.Round(this=pct, decimals=exp.Literal.number(1)), "share_pct", quoted=True)
+            )
         if not select_items:
             select_items = [exp.Star()]
         query = exp.select(*select_items).from_(exp.Table(this=_ident(s.table)))
@@ -143,7 +145,9 @@ class Builder:
         having = [self.condition(f) for f in s.filters if isinstance(f.col, Measure)]
         for group in s.any_of:
             ors = [self.condition(f) for f in group]
-            (having if any(isinstance(f.col, Measure) for f in group) else where).append(exp.or_(*ors) if len(ors) > 1 else ors[0])
+            (having if any(isinstance(f.col, Measure) for f in group) else where).append(
+                exp.or_(*ors) if len(ors) > 1 else ors[0]
+            )
         if where:
             query = query.where(exp.and_(*_once(where)))
         if s.group_by:

@@ -50,9 +50,20 @@ def stem(word: str) -> str:
 
 
 IRREGULAR = {
-    "people": "person", "children": "child", "men": "man", "women": "woman", "feet": "foot",
-    "mice": "mouse", "teeth": "tooth", "indices": "index", "data": "datum", "criteria": "criterion",
-    "oldest": "old", "youngest": "young", "older": "old", "younger": "young",
+    "people": "person",
+    "children": "child",
+    "men": "man",
+    "women": "woman",
+    "feet": "foot",
+    "mice": "mouse",
+    "teeth": "tooth",
+    "indices": "index",
+    "data": "datum",
+    "criteria": "criterion",
+    "oldest": "old",
+    "youngest": "young",
+    "older": "old",
+    "younger": "young",
 }
 
 
@@ -88,19 +99,58 @@ def split_identifier(name: str) -> list[str]:
 
 # Abbreviations common in column names everywhere (not tied to any data set).
 ABBREVIATIONS: dict[str, list[str]] = {
-    "fname": ["first", "name"], "lname": ["last", "name"], "mname": ["middle", "name"],
-    "dob": ["date", "of", "birth"], "num": ["number"], "no": ["number"], "nbr": ["number"],
-    "qty": ["quantity"], "amt": ["amount"], "desc": ["description"], "descr": ["description"],
-    "dept": ["department"], "addr": ["address"], "yr": ["year"], "emp": ["employee"],
-    "stu": ["student"], "prof": ["professor"], "cust": ["customer"], "prod": ["product"],
-    "cnt": ["count"], "pct": ["percent"], "info": ["information"], "tel": ["telephone"],
-    "dt": ["date"], "ts": ["timestamp"], "avg": ["average"], "max": ["maximum"], "min": ["minimum"],
-    "mgr": ["manager"], "sal": ["salary"], "cat": ["category"], "pos": ["position"],
-    "loc": ["location"], "lat": ["latitude"], "long": ["longitude"], "lng": ["longitude"],
-    "pop": ["population"], "temp": ["temperature"], "hrs": ["hours"], "mins": ["minutes"],
-    "dname": ["department", "name"], "pname": ["product", "name"], "cname": ["name"],
-    "sname": ["name"], "gpa": ["gpa"], "crs": ["course"], "ssn": ["ssn"], "hp": ["horsepower"],
-    "mpg": ["mpg"], "accel": ["acceleration"], "cyl": ["cylinders"], "std": ["student"],
+    "fname": ["first", "name"],
+    "lname": ["last", "name"],
+    "mname": ["middle", "name"],
+    "dob": ["date", "of", "birth"],
+    "num": ["number"],
+    "no": ["number"],
+    "nbr": ["number"],
+    "qty": ["quantity"],
+    "amt": ["amount"],
+    "desc": ["description"],
+    "descr": ["description"],
+    "dept": ["department"],
+    "addr": ["address"],
+    "yr": ["year"],
+    "emp": ["employee"],
+    "stu": ["student"],
+    "prof": ["professor"],
+    "cust": ["customer"],
+    "prod": ["product"],
+    "cnt": ["count"],
+    "pct": ["percent"],
+    "info": ["information"],
+    "tel": ["telephone"],
+    "dt": ["date"],
+    "ts": ["timestamp"],
+    "avg": ["average"],
+    "max": ["maximum"],
+    "min": ["minimum"],
+    "mgr": ["manager"],
+    "sal": ["salary"],
+    "cat": ["category"],
+    "pos": ["position"],
+    "loc": ["location"],
+    "lat": ["latitude"],
+    "long": ["longitude"],
+    "lng": ["longitude"],
+    "pop": ["population"],
+    "temp": ["temperature"],
+    "hrs": ["hours"],
+    "mins": ["minutes"],
+    "dname": ["department", "name"],
+    "pname": ["product", "name"],
+    "cname": ["name"],
+    "sname": ["name"],
+    "gpa": ["gpa"],
+    "crs": ["course"],
+    "ssn": ["ssn"],
+    "hp": ["horsepower"],
+    "mpg": ["mpg"],
+    "accel": ["acceleration"],
+    "cyl": ["cylinders"],
+    "std": ["student"],
 }
 
 
@@ -118,34 +168,39 @@ def expand_identifier(name: str) -> list[str]:
 # Words that carry no content of their own: when every other word of a question is understood,
 # these may remain without making the planner doubt its reading.
 FILLER = set(
-    """a an the of to in on at for by from with without and or is are was were be been being am
-    what which who whom whose where when how that this these those there their them they it its
-    do does did done doing have has had having can could would should will shall may might must
-    me my we our us you your i please tell show list give find return display get see let want
-    need know all every each any some also just only both either neither than then as into per
-    one ones thing things value values entry entries record records row rows item items kind
-    information info data table dataset database listed list given corresponding respective
-    respectively along together whole entire overall currently current exist exists existing
-    available registered recorded stored known out up about so such other others else same here
-    way ways via among amongst within live lives living lived work works working worked teach teaches
-    taught located based belong belongs belonging currently presently also too again now instead
-    okay ok full made offered report compute calculate provide identify enumerate retrieve fetch select
-    manner sort
-    """.split()
+    ["a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "from", "with", "without", "and", "or", "is", "are", "was", "were", "be", "been", "being", "am", "what", "which", "who", "whom", "whose", "where", "when", "how", "that", "this", "these", "those", "there", "their", "them", "they", "it", "its", "do", "does", "did", "done", "doing", "have", "has", "had", "having", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "me", "my", "we", "our", "us", "you", "your", "i", "please", "tell", "show", "list", "give", "find", "return", "display", "get", "see", "let", "want", "need", "know", "all", "every", "each", "any", "some", "also", "just", "only", "both", "either", "neither", "than", "then", "as", "into", "per", "one", "ones", "thing", "things", "value", "values", "entry", "entries", "record", "records", "row", "rows", "item", "items", "kind", "information", "info", "data", "table", "dataset", "database", "listed", "list", "given", "corresponding", "respective", "respectively", "along", "together", "whole", "entire", "overall", "currently", "current", "exist", "exists", "existing", "available", "registered", "recorded", "stored", "known", "out", "up", "about", "so", "such", "other", "others", "else", "same", "here", "way", "ways", "via", "among", "amongst", "within", "live", "lives", "living", "lived", "work", "works", "working", "worked", "teach", "teaches", "taught", "located", "based", "belong", "belongs", "belonging", "currently", "presently", "also", "too", "again", "now", "instead", "okay", "ok", "full", "made", "offered", "report", "compute", "calculate", "provide", "identify", "enumerate", "retrieve", "fetch", "select", "manner", "sort"]
 )
 FILLER_STEMS = {stem(w) for w in FILLER}
 
 # Function words: never linked to a column on their own (filler content words like "located" may be).
 STOPWORDS = set(
-    """a an the of to in on at for by from with and or is are was were be been am what which who whom
-    whose where when how that this these those there their them they it its do does did have has had
-    me my we our us you your i all each every any some than then as into per""".split()
+    ["a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "from", "with", "and", "or", "is", "are", "was", "were", "be", "been", "am", "what", "which", "who", "whom", "whose", "where", "when", "how", "that", "this", "these", "those", "there", "their", "them", "they", "it", "its", "do", "does", "did", "have", "has", "had", "me", "my", "we", "our", "us", "you", "your", "i", "all", "each", "every", "any", "some", "than", "then", "as", "into", "per"]
 )
 STOP_STEMS = {stem(w) for w in STOPWORDS}
 
 NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "thousand": 1000, "once": 1, "twice": 2,
-    "single": 1, "dozen": 12,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+    "thousand": 1000,
+    "once": 1,
+    "twice": 2,
+    "single": 1,
+    "dozen": 12,
 }

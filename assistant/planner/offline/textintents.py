@@ -13,11 +13,14 @@ import re
 
 from rapidfuzz import fuzz
 
-from assistant.contracts import Plan, ToolCall
-from assistant.session import Session
-from tools.catalog import Catalog, ColumnProfile, TableProfile
+from insightchat.contracts import Plan, ToolCall
+from insightchat.session import Session
+from insightchat.tools.catalog import Catalog, ColumnProfile, TableProfile
 
-_SENTIMENT = re.compile(r"\bsentiments?\b|\bhow (?:do|did|does) (?:the )?(?:customers?|people|users?|guests?) feel\b|\bpositive or negative\b", re.I)
+_SENTIMENT = re.compile(
+    r"\bsentiments?\b|\bhow (?:do|did|does) (?:the )?(?:customers?|people|users?|guests?) feel\b|\bpositive or negative\b",
+    re.I,
+)
 _CLASSIFY = re.compile(r"\b(?:classify|categori[sz]e|label|tag|sort)\b.*?\binto\b\s+(?P<labels>.+?)\s*[?.!]*$", re.I)
 _TOPICS = re.compile(r"\b(?:topics?|themes?|talking about|talk about|complain(?:ing|ts?)? about|complaints?)\b", re.I)
 _SIMILAR = re.compile(r"\bsimilar to\b\s*(?P<query>.+?)\s*[?.!]*$", re.I)
@@ -32,7 +35,9 @@ def plan_text_question(question: str, catalog: Catalog, session: Session, planne
         return None
     target = _text_column(question, catalog, session.current_table)
     if target is None:
-        return Plan(planner=planner, message="This looks like a question about free text, but no open table has a text column.")
+        return Plan(
+            planner=planner, message="This looks like a question about free text, but no open table has a text column."
+        )
     table, column = target
     session.current_table = table.name
     if wants == "sentiment":
@@ -43,9 +48,14 @@ def plan_text_question(question: str, catalog: Catalog, session: Session, planne
         what = f"the sentiment of {table.name}.{column.name}" + (f" by {by.name}" if by else "")
         return Plan(calls=[ToolCall("sentiment_breakdown", args)], understood=what, planner=planner, intent="sentiment")
     if wants == "classify":
-        labels = [l.strip(" '\"") for l in _LABEL_SPLIT.split(_CLASSIFY.search(question).group("labels")) if l.strip(" '\"")]
+        labels = [
+            l.strip(" '\"") for l in _LABEL_SPLIT.split(_CLASSIFY.search(question).group("labels")) if l.strip(" '\"")
+        ]
         if len(labels) < 2:
-            return Plan(planner=planner, message="Name at least two categories, e.g. 'classify tickets into billing, delivery, other'.")
+            return Plan(
+                planner=planner,
+                message="Name at least two categories, e.g. 'classify tickets into billing, delivery, other'.",
+            )
         return Plan(
             calls=[ToolCall("classify_text", {"table": table.name, "column": column.name, "labels": labels})],
             understood=f"{table.name}.{column.name} classified into {', '.join(labels)}",

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.planner.offline.parser import Reading
-from assistant.planner.offline.spec import Col, Measure, QuerySpec
-from tools.catalog import Catalog
+from insightchat.planner.offline.parser import Reading
+from insightchat.planner.offline.spec import Measure, QuerySpec
+from insightchat.tools.catalog import Catalog
 
 # Phrasings of nested queries and set operations: one SELECT with AND-ed filters cannot express them.
 _NESTED = [
@@ -23,8 +23,14 @@ _NESTED = [
     (r"\b(?:both|and also)\b.*\band\b|\bas well as\b", "set_both"),
     (r"\bthan (?:any|all|every|some)\b", "subquery_compare"),
     (r"\bthan (?:the )?(?:average|mean)\b|\b(?:above|below|over|under) (?:the )?(?:average|mean)\b", "average_compare"),
-    (r"\b(?:do|does|did|have|has|had|are|is|were|was) not (?:have|has|had|own|take|play|attend|participate|appear|contain|include|work|belong|make|get|receive|use|go)\b", "anti_join"),
-    (r"\b(?:have|has|had|with|without) (?:no|never|not any|none)\b|\bnever\b|\bnot (?:any|in any|in the)\b|\bnone\b|\bwithout any\b", "anti_join"),
+    (
+        r"\b(?:do|does|did|have|has|had|are|is|were|was) not (?:have|has|had|own|take|play|attend|participate|appear|contain|include|work|belong|make|get|receive|use|go)\b",
+        "anti_join",
+    ),
+    (
+        r"\b(?:have|has|had|with|without) (?:no|never|not any|none)\b|\bnever\b|\bnot (?:any|in any|in the)\b|\bnone\b|\bwithout any\b",
+        "anti_join",
+    ),
     (r"\b(?:or|and) (?:those|the ones|that|who|which) \b", "set_union"),
     (r"\bat least one\b", "exists"),
     (r"\b(?:the )?same\b", "set_same"),
@@ -37,11 +43,32 @@ _NESTED = [
 # "payments processed with Visa", "years spent working"): reading past them is safe even when
 # another word matched a column only in part (about 45 right, 3 wrong on Spider train).
 _LIGHT_VERBS = {
-    "use", "uses", "used", "using", "called", "named", "processed", "spent", "during", "owned", "own", "owns", "taking",
-    "opened", "released", "purchased", "generated", "posted", "grouped", "participated", "participate",
+    "use",
+    "uses",
+    "used",
+    "using",
+    "called",
+    "named",
+    "processed",
+    "spent",
+    "during",
+    "owned",
+    "own",
+    "owns",
+    "taking",
+    "opened",
+    "released",
+    "purchased",
+    "generated",
+    "posted",
+    "grouped",
+    "participated",
+    "participate",
 }
 _EACH = re.compile(r"\beach\b")  # not "per": "miles per hour" is a unit
-_ALL_ASKED = re.compile(r"\b(information|info|everything)\b|\ball (?:of )?(?:the )?(?:details|data|columns|fields|attributes)\b")
+_ALL_ASKED = re.compile(
+    r"\b(information|info|everything)\b|\ball (?:of )?(?:the )?(?:details|data|columns|fields|attributes)\b"
+)
 
 
 def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | None = None) -> list[str]:
@@ -79,11 +106,17 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
                 out.append("value:lookup")
             elif link.score < 1.0:
                 out.append("value:lowercase")
-        if link.table != spec.table and link.kind in ("column", "value") and (link.how != "exact" and link.how != "value" or link.score < 0.95):
+        if (
+            link.table != spec.table
+            and link.kind in ("column", "value")
+            and (link.how != "exact" and link.how != "value" or link.score < 0.95)
+        ):
             out.append("join:inexact")
         if link.table != spec.table and link.kind == "value":
             out.append("join:value")
-    if len(spec.columns) >= 2 and any(role == "select" and link.kind == "column" and link.how in ("part", "suffix") for link, role in roles):
+    if len(spec.columns) >= 2 and any(
+        role == "select" and link.kind == "column" and link.how in ("part", "suffix") for link, role in roles
+    ):
         out.append("select:weak_multi")  # several shown columns, one named only in part: often a stray column
     if catalog is not None and _shows_foreign_key(reading, spec, catalog):
         # "Linda's advisor": a reference to another table's row, shown as its key. Within one table
@@ -96,11 +129,17 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
         out.append("table:via_key")  # another table named, read as the main table's reference to it
     if any(role == "group_key" for _, role in roles):
         out.append("group:key")  # "for each customer" grouped by the main table's customer key
-    if any(link.kind == "table" and link.table not in tables and role not in ("via_key", "group_key") for link, role in roles):
+    if any(
+        link.kind == "table" and link.table not in tables and role not in ("via_key", "group_key")
+        for link, role in roles
+    ):
         out.append("table:unused")  # the question names a table the query does not read
     if any(link.kind == "column" and role == "descriptive" and link.table not in tables for link, role in roles):
         out.append("table:unused_column")
-    if any(link.kind == "column" and role == "descriptive" and link.how == "part" and link.score < 0.75 for link, role in roles):
+    if any(
+        link.kind == "column" and role == "descriptive" and link.how == "part" and link.score < 0.75
+        for link, role in roles
+    ):
         out.append("select:part_dropped")  # a word that partly names a column, left out of the query
     if catalog is not None and _ambiguous_join(spec.table, tables, catalog):
         out.append("join:ambiguous")  # two relations connect the same tables (routes' source and destination airport)
@@ -206,7 +245,7 @@ def _shows_foreign_key(reading: Reading, spec: QuerySpec, catalog: Catalog) -> b
 
 def _ambiguous_join(main: str, tables: list[str], catalog: Catalog) -> bool:
     """Some table of the query is reached over a pair of tables that more than one relation links."""
-    from assistant.planner.offline.sqlbuild import shortest_path
+    from insightchat.planner.offline.sqlbuild import shortest_path
 
     for target in tables[1:]:
         for rel, _ in shortest_path(catalog, [main], target) or []:
