@@ -61,7 +61,12 @@ def plotly_figure(df: pd.DataFrame, spec: ChartSpec) -> Any:
     frame = df.copy()
     frame.columns = [str(c) for c in frame.columns]
     common: dict[str, Any] = {"title": spec.title or None, "template": "plotly_white"}
-    if spec.kind == "histogram":
+    if spec.kind == "waterfall":
+        fig = _waterfall(frame, spec, common)
+    elif spec.kind == "heatmap":
+        grid = frame.pivot_table(index=spec.y, columns=spec.x, values=spec.color, aggfunc="sum", sort=False)
+        fig = px.imshow(grid, text_auto=True, color_continuous_scale="Blues", aspect="auto", **common)
+    elif spec.kind == "histogram":
         fig = px.histogram(frame, x=spec.x, **common)
     elif spec.kind == "line":
         fig = px.line(frame.sort_values(spec.x), x=spec.x, y=spec.y, color=spec.color, markers=True, **common)
@@ -73,4 +78,23 @@ def plotly_figure(df: pd.DataFrame, spec: ChartSpec) -> Any:
         frame[spec.x] = frame[spec.x].astype(str)
         fig = px.bar(frame, x=spec.x, y=spec.y, color=spec.color, barmode="group", **common)
     fig.update_layout(margin={"l": 40, "r": 20, "t": 50 if spec.title else 20, "b": 40})
+    return fig
+
+
+def _waterfall(frame: pd.DataFrame, spec: ChartSpec, common: dict[str, Any]) -> Any:
+    import plotly.graph_objects as go
+
+    steps = frame["step"].tolist() if "step" in frame.columns else ["relative"] * len(frame)
+    fig = go.Figure(
+        go.Waterfall(
+            x=frame[spec.x].astype(str).tolist(),
+            y=frame[spec.y].tolist(),
+            measure=steps,
+            connector={"line": {"color": "#999"}},
+            decreasing={"marker": {"color": "#ef553b"}},
+            increasing={"marker": {"color": "#00a86b"}},
+            totals={"marker": {"color": "#636efa"}},
+        )
+    )
+    fig.update_layout(title=common["title"], template=common["template"], showlegend=False)
     return fig

@@ -12,12 +12,16 @@ from typing import Any, Literal
 
 import pandas as pd
 
-ChartKind = Literal["bar", "line", "histogram", "scatter", "pie"]
+ChartKind = Literal["bar", "line", "histogram", "scatter", "pie", "waterfall", "heatmap"]
 
 
 @dataclass
 class ChartSpec:
-    """A chart chosen from a result's shape: bar for categories, line for time, histogram for values."""
+    """A chart chosen from a result's shape: bar for categories, line for time, histogram for values.
+
+    ``waterfall``: x labels steps, y their size; an optional ``step`` column says absolute / relative /
+    total (default relative). ``heatmap``: x and y are the two category columns, ``color`` the value.
+    """
 
     kind: ChartKind
     x: str

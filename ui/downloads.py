@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from insightchat.tools.charts import plotly_figure
@@ -48,7 +50,18 @@ def write_png(df: pd.DataFrame, spec: ChartSpec, path: Path) -> Path:
     frame.columns = [str(c) for c in frame.columns]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
     try:
-        if spec.kind == "histogram":
+        if spec.kind == "waterfall" and spec.y:
+            _draw_waterfall(ax, frame, spec)
+        elif spec.kind == "heatmap" and spec.y and spec.color:
+            grid = frame.pivot_table(index=spec.y, columns=spec.x, values=spec.color, aggfunc="sum", sort=False)
+            ax.imshow(grid.to_numpy(dtype=float), cmap="Blues")
+            ax.set_xticks(range(len(grid.columns)), [str(c) for c in grid.columns], rotation=30, ha="right")
+            ax.set_yticks(range(len(grid.index)), [str(i) for i in grid.index])
+            for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
+                ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize="small")
+            ax.set_xlabel(spec.x)
+            ax.set_ylabel(spec.y)
+        elif spec.kind == "histogram":
             ax.hist(pd.to_numeric(frame[spec.x], errors="coerce").dropna(), bins=30, color="#636efa")
             ax.set_xlabel(spec.x)
             ax.set_ylabel("count")
@@ -82,6 +95,23 @@ def write_png(df: pd.DataFrame, spec: ChartSpec, path: Path) -> Path:
     finally:
         plt.close(fig)
     return path
+
+
+def _draw_waterfall(ax: Any, frame: pd.DataFrame, spec: ChartSpec) -> None:
+    """Bars that start where the previous one ended; absolute and total steps start at zero."""
+    assert spec.y is not None
+    steps = frame["step"].tolist() if "step" in frame.columns else ["relative"] * len(frame)
+    level = 0.0
+    for i, (value, step) in enumerate(zip(frame[spec.y].astype(float), steps, strict=True)):
+        if step == "relative":
+            bottom, level = level, level + value
+            color = "#00a86b" if value >= 0 else "#ef553b"
+            ax.bar(i, value, bottom=bottom, color=color)
+        else:
+            level = value if step == "absolute" else level
+            ax.bar(i, level, color="#636efa")
+    ax.set_xticks(range(len(frame)), frame[spec.x].astype(str).tolist(), rotation=30, ha="right")
+    ax.set_ylabel(spec.y)
 
 
 def write_html(df: pd.DataFrame, spec: ChartSpec, path: Path) -> Path:
