@@ -64,17 +64,16 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.scope import traverse_scope
 
+from insightchat.planner.lexicon import DISTINCT_WORDS, TABLE_NAME_FILLER
 from insightchat.planner.llm.sanity import column_owners, compared_column, table_aliases
 from insightchat.tools.catalog import Catalog, TableProfile
 
 log = logging.getLogger(__name__)
 
 # Words that ask for de-duplicated values ("different", "distinct", "unique").
-_DISTINCT_CUE = re.compile(r"\b(different|distinct|unique|differ\w*)\b", re.IGNORECASE)
-_DISTINCT_ASK = re.compile(r"\b(different|distinct|unique)\b", re.IGNORECASE)  # strict: enough to add DISTINCT
+_DISTINCT_CUE = re.compile(rf"\b({'|'.join(DISTINCT_WORDS)}|differ\w*)\b", re.IGNORECASE)
+_DISTINCT_ASK = re.compile(rf"\b({'|'.join(DISTINCT_WORDS)})\b", re.IGNORECASE)  # strict: enough to add DISTINCT
 _BOTH_CUE = re.compile(r"\bboth\b", re.IGNORECASE)
-# Parts of table names that say nothing about what the table holds (has_pet, member_of_club).
-_FILLER = {"has", "have", "the", "and", "for", "of", "in", "to", "by", "ref", "tbl"}
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.Like, exp.ILike, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In)
 
 
@@ -691,7 +690,7 @@ def _words(text: str) -> set[str]:
 
 
 def _name_parts(table: str) -> set[str]:
-    return {p for p in _words(table.replace("_", " ")) if len(p) >= 3 and p not in _FILLER}
+    return {p for p in _words(table.replace("_", " ")) if len(p) >= 3 and p not in TABLE_NAME_FILLER}
 
 
 def _mentioned(table: str, others: list[str], question_words: set[str]) -> bool:

@@ -64,30 +64,27 @@ import re
 import sqlglot
 from sqlglot import exp
 
+from insightchat.planner.lexicon import AVERAGE_WORDS, EACH, NEGATIONS, NEGATIVE_VALUES, SPOKEN_NUMBERS, TOTAL_WORDS
 from insightchat.tools.catalog import Catalog
 from insightchat.tools.errors import QueryError
 
 _ORDER = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 _BOUNDS = (exp.GT, exp.GTE, exp.LT, exp.LTE)
-_NEGATION = re.compile(r"\b(not|never|no(?!\.)|non(?=[\s-])|without|\w+n't)\b", re.IGNORECASE)
+# "No. 5" is a number and "non" only a prefix before a space or hyphen ("non-smoking"); "don't" negates
+_NEGATION_FORMS = {"no": r"no(?!\.)"}
+_NEGATION = re.compile(
+    r"\b(" + "|".join([*(_NEGATION_FORMS.get(w, w) for w in NEGATIONS), r"non(?=[\s-])", r"\w+n't"]) + r")\b",
+    re.IGNORECASE,
+)
 # "not more than 5" (a comparison, written <=), "not only ... but also" (both): no exclusion
 _NOT_EXCLUDING = re.compile(
     r"\b(not|no)\s+(only|more|less|greater|fewer|higher|lower|larger|smaller|above|below|over|under|later|earlier|exceed\w*)\b",
     re.IGNORECASE,
 )
-# "miles per hour" is a unit, so only "each" asks for groups
-_EACH = re.compile(
-    r"\b(for each|each)\b", re.IGNORECASE
-)  # not "for every": "the average for every company" is over all
-_AVERAGE = re.compile(r"\b(average|avg|mean)\b", re.IGNORECASE)
-_TOTAL = re.compile(r"\btotal\b", re.IGNORECASE)
-_NUMBER_WORDS = {
-    w: float(i) for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])
-}
-_NUMBER_WORDS.update(
-    {w: float(i + 1) for i, w in enumerate(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"])}
-)
-_NUMBER_WORDS.update({"once": 1.0, "twice": 2.0, "single": 1.0, "dozen": 12.0, "hundred": 100.0, "thousand": 1000.0})
+_EACH = re.compile(rf"\b({'|'.join(EACH)})\b", re.IGNORECASE)
+_AVERAGE = re.compile(rf"\b({'|'.join(AVERAGE_WORDS)})\b", re.IGNORECASE)
+_TOTAL = re.compile(rf"\b({'|'.join(TOTAL_WORDS)})\b", re.IGNORECASE)
+_NUMBER_WORDS = SPOKEN_NUMBERS
 # "at least 2" / "2 or more": a lower bound; "at most 2" / "fewer than 2": an upper one
 _NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
 _LOWER_BOUND = re.compile(
@@ -109,7 +106,6 @@ _UPPER_BOUND = re.compile(
 # columns for the two ends of a route or a transfer, by name: source_airport, src_apid / dst_apid, destination
 _FROM_END = re.compile(r"src|source|origin|from|depart", re.IGNORECASE)
 _TO_END = re.compile(r"dst|dest|arriv|(?:^|_)to(?:_|$)", re.IGNORECASE)
-_NEGATIVE_VALUES = {"no", "n", "false", "f", "none", "0"}
 _PREFIX = 4  # letters a value's word must share with a word of the question ("Banglade" ~ "Bangladeshi")
 
 
@@ -524,7 +520,7 @@ def has_negation(tree: exp.Expression) -> bool:
         return True
     if any(isinstance(i.expression, exp.Null) for i in tree.find_all(exp.Is)):
         return True
-    return any(lit.is_string and lit.this.strip().lower() in _NEGATIVE_VALUES for lit in tree.find_all(exp.Literal))
+    return any(lit.is_string and lit.this.strip().lower() in NEGATIVE_VALUES for lit in tree.find_all(exp.Literal))
 
 
 def self_comparisons(tree: exp.Expression) -> list[exp.Expression]:

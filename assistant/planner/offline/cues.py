@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from insightchat.planner.lexicon import EXCLUSIONS, NEGATIONS, TIME_UNITS
 from insightchat.planner.offline.text import Token
 
 
@@ -295,15 +296,7 @@ _RAW: list[tuple[str, str, Any]] = [
     ("word", "like_noise", None),
     ("letter", "like_noise", None),
     # logic
-    ("not", "neg", None),
-    ("no", "neg", None),
-    ("never", "neg", None),
-    ("without", "neg", None),
-    ("except", "neg", None),
-    ("excluding", "neg", None),
-    ("other than", "neg", None),
-    ("besides", "neg", None),
-    ("apart from", "neg", None),
+    *((word, "neg", None) for word in (*NEGATIONS, *EXCLUSIONS)),
     ("or", "or", None),
     ("either", "or_noise", None),
     ("both", "both", None),
@@ -351,18 +344,6 @@ _RAW: list[tuple[str, str, Any]] = [
     ("who", "who", None),
     ("whom", "who", None),
 ]
-_GRAINS = {
-    "day": "day",
-    "days": "day",
-    "week": "week",
-    "weeks": "week",
-    "month": "month",
-    "months": "month",
-    "quarter": "quarter",
-    "quarters": "quarter",
-    "year": "year",
-    "years": "year",
-}
 
 CUES: dict[tuple[str, ...], tuple[str, Any]] = {_p(text): (kind, arg) for text, kind, arg in _RAW}
 _MAX = max(len(k) for k in CUES)
@@ -408,4 +389,4 @@ def find_cues(tokens: list[Token], skip: set[int]) -> list[Cue]:
 
 
 def grain_of(word: str) -> str | None:
-    return _GRAINS.get(word.lower())
+    return TIME_UNITS.get(word.lower())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from insightchat.planner.lexicon import FLIP_WORDS, MIN_WORDS
 from insightchat.planner.offline.parser import Reading
 from insightchat.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
 
@@ -18,23 +19,6 @@ FOLLOW_START = re.compile(
     re.I,
 )
 FLIP = {"max": "min", "min": "max"}
-_FLIP_WORDS = {
-    "lowest",
-    "highest",
-    "smallest",
-    "largest",
-    "least",
-    "most",
-    "fewest",
-    "biggest",
-    "minimum",
-    "maximum",
-    "cheapest",
-    "oldest",
-    "youngest",
-    "bottom",
-    "top",
-}
 
 
 def is_followup(question: str, reading: Reading, previous: QuerySpec | None) -> bool:
@@ -99,7 +83,7 @@ def apply_followup(previous: QuerySpec, reading: Reading) -> QuerySpec | None:
         if new.limit and new.limit != spec.limit:
             spec.limit = new.limit
             changed = True
-    if words & _FLIP_WORDS:
+    if words & FLIP_WORDS:
         flipped = _flip(spec, words)
         changed = changed or flipped
     return spec if changed else None
@@ -107,7 +91,7 @@ def apply_followup(previous: QuerySpec, reading: Reading) -> QuerySpec | None:
 
 def _flip(spec: QuerySpec, words: set[str]) -> bool:
     """ "what about the lowest": reverse the ranking or swap max/min."""
-    want_min = bool(words & {"lowest", "smallest", "least", "fewest", "minimum", "cheapest", "youngest", "bottom"})
+    want_min = bool(words & MIN_WORDS)
     did = False
     if spec.order_by:
         spec.order_by = [OrderKey(o.target, desc=not want_min) if i == 0 else o for i, o in enumerate(spec.order_by)]

@@ -18,24 +18,12 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from insightchat.planner.lexicon import SYNONYMS
 from insightchat.planner.offline import embed
 from insightchat.planner.offline.text import FILLER_STEMS, STOP_STEMS, Token, expand_identifier, split_identifier, stem
 from insightchat.tools.catalog import Catalog, ColumnProfile
 
 LinkKind = Literal["table", "column", "value"]
-# Plain English words that mean the same as a word of a column name, in any data set.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "sex": ("gender",),
-    "gender": ("sex",),
-    "surname": ("last name", "family name"),
-    "forename": ("first name",),
-    "nationality": ("citizenship",),
-    "dob": ("birthday",),
-    "birthday": ("birth date", "date of birth"),
-    "salary": ("wage", "wages"),
-    "cost": ("price",),
-    "price": ("cost",),
-}
 MAX_SPAN = 5
 EMBED_MIN = 0.62
 FUZZY_MIN = 87

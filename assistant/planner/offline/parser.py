@@ -12,13 +12,28 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from insightchat.planner.lexicon import (
+    ANTI_WORDS,
+    CONCEPT_STEMS,
+    COPULA,
+    EXTREME_WORDS,
+    GENDER_WORDS,
+    HEAD_NOUNS,
+    LOADED_WORDS,
+    NUMBER_WORDS,
+    ONE_TO_TEN,
+    SCHEMA_STEMS,
+    STOPWORDS,
+    USAGE_VERBS,
+    VERBS,
+    looks_like_verb,
+)
 from insightchat.planner.offline.cues import Cue, find_cues, grain_of
 from insightchat.planner.offline.dates import DateMention, find_dates, parse_number
 from insightchat.planner.offline.linking import Link, SchemaIndex
 from insightchat.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
 from insightchat.planner.offline.text import (
     FILLER_STEMS,
-    STOPWORDS,
     Token,
     expand_identifier,
     split_identifier,
@@ -26,46 +41,6 @@ from insightchat.planner.offline.text import (
     tokenize,
 )
 from insightchat.tools.catalog import ColumnProfile, TableProfile
-
-SCHEMA_WORDS = {"column", "field", "schema", "attribut", "tabl", "variabl"}
-COPULA = {
-    "is",
-    "are",
-    "was",
-    "were",
-    "be",
-    "of",
-    "has",
-    "have",
-    "had",
-    "with",
-    "whose",
-    "that",
-    "equal",
-    "to",
-    "the",
-    "a",
-    "an",
-    "=",
-    "at",
-    "in",
-    "on",
-    "for",
-}
-NAME_STEMS = {"name", "titl"}
-# Words that change what is asked even when they name no column: never read past them.
-LOADED_WORDS = set(
-    ["female", "male", "females", "males", "men", "women", "man", "woman", "boys", "girls", "boy", "girl", "after", "before", "since", "until", "first", "last", "worst", "best", "expensive", "cheap", "total", "order", "name", "names", "number", "numbers", "date", "dates", "but", "don't", "not", "no", "both", "either", "neither", "average", "most", "least", "more", "less", "ago", "recent", "recently", "new", "old", "young", "same", "only"]
-)
-CONCEPT_STEMS = {
-    "age": {"age"},
-    "price": {"price", "cost"},
-    "salary": {"salari", "wage", "incom", "earn", "pay"},
-    "weight": {"weight"},
-    "height": {"height"},
-    "length": {"length", "durat", "distanc"},
-    "short": {"length", "durat", "distanc", "height"},
-}
 
 
 @dataclass
@@ -147,11 +122,7 @@ class Parser:
         num_pos = {
             i
             for i, t in enumerate(toks)
-            if t.kind in ("num", "sym", "punct")
-            or (
-                t.kind == "word"
-                and t.lower in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-            )
+            if t.kind in ("num", "sym", "punct") or (t.kind == "word" and t.lower in ONE_TO_TEN)
         }
         # a multi-word column name beats the cue words inside it ("total passengers", "min salary")
         strong = [
@@ -231,20 +202,18 @@ class Parser:
 
     def _soft(self, run: list[int]) -> bool:
         """A run of left-over words that names nothing: lower-case words, no numbers, no names."""
-        from insightchat.planner.offline.text import NUMBER_WORDS
-
         for i in run:
             t = self.r.tokens[i]
             if (
                 t.kind != "word"
-                or (t.is_capitalised and not (i == 0 and t.lower in _VERBS))
+                or (t.is_capitalised and not (i == 0 and t.lower in VERBS))
                 or t.lower in NUMBER_WORDS
                 or t.lower in LOADED_WORDS
                 or len(t.lower) < 2
                 or any(ch.isdigit() for ch in t.text)
             ):
                 return False
-            if not _verb_like(t.lower) or self._near_column(t):
+            if not looks_like_verb(t.lower) or self._near_column(t):
                 return False  # a noun may be a column we missed ("the revenue per region"): say so
         return True
 
@@ -381,7 +350,7 @@ class Parser:
         if (
             k >= len(toks)
             or toks[k].kind != "word"
-            or not (toks[k].lower in ("have", "has", "had") or toks[k].lower in _VERBS or toks[k].lower.endswith("ed"))
+            or not (toks[k].lower in ("have", "has", "had") or toks[k].lower in VERBS or toks[k].lower.endswith("ed"))
         ):
             return None
         k += 1
@@ -629,7 +598,7 @@ class Parser:
         toks = self.r.tokens
         stems = {t.stem for t in toks}
         words = {t.lower for t in toks}
-        if not (stems & SCHEMA_WORDS) and not ({"describe", "schema"} & words):
+        if not (stems & SCHEMA_STEMS) and not ({"describe", "schema"} & words):
             return False
         if any(c.kind in ("count", "agg", "super", "cmp", "group") for c in self.r.cues) and not (
             {"column", "field", "tabl"} & stems and "how" in words
@@ -705,7 +674,7 @@ class Parser:
             if t.lower in COPULA or t.stem in FILLER_STEMS:
                 i -= 1
                 continue
-            if t.kind == "word" and _verb_like(t.lower) and verbs == 0:
+            if t.kind == "word" and looks_like_verb(t.lower) and verbs == 0:
                 verbs += 1
                 i -= 1
                 continue
@@ -953,7 +922,7 @@ class Parser:
             avg is not None
             and avg.kind == "super"
             and avg.arg in ("max", "min")
-            and self.r.tokens[avg.first].lower in _EXTREME_WORDS
+            and self.r.tokens[avg.first].lower in EXTREME_WORDS
         )
         if avg is None or not (extreme or (avg.kind == "agg" and avg.arg == "avg")):
             return
@@ -1337,7 +1306,7 @@ class Parser:
         """ "female students", "male employees": a filter on the table's sex/gender column ('F', 'Male', ...)."""
         found: list[tuple[int, Col, str]] = []
         for i, t in enumerate(self.r.tokens):
-            want = _GENDER.get(t.lower)
+            want = GENDER_WORDS.get(t.lower)
             if want is None or i in self.used or any(it.first <= i < it.last for it in self.items):
                 continue
             hits: list[tuple[Col, str]] = []
@@ -1971,7 +1940,7 @@ class Parser:
             i > 0
             and i - 1 not in self.used
             and (t := self.r.tokens[i - 1]).kind == "word"
-            and t.lower in _USAGE_VERBS
+            and t.lower in USAGE_VERBS
             and not self._is_cue_pos(i - 1)
         ):
             self.used.add(i - 1)
@@ -1985,7 +1954,7 @@ class Parser:
             i > 0
             and i - 1 not in self.used
             and (t := self.r.tokens[i - 1]).kind == "word"
-            and t.lower in _USAGE_VERBS
+            and t.lower in USAGE_VERBS
             and not self._is_cue_pos(i - 1)
         ):
             i -= 1
@@ -2988,7 +2957,7 @@ class Parser:
         positive = [Filter(f.col, _POSITIVE.get(f.op, f.op), f.values, "") for f in after]  # type: ignore[arg-type]
         self._combine("except", before, before + positive)
         self.use_cue(neg)
-        self.used.update(k for k in range(max(0, neg.first - 1), neg.last + 2) if self.r.tokens[k].lower in _ANTI_WORDS)
+        self.used.update(k for k in range(max(0, neg.first - 1), neg.last + 2) if self.r.tokens[k].lower in ANTI_WORDS)
 
     def _anti_phrase(self, c: Cue) -> bool:
         """The negation is about having or doing something at all ("never", "did not", "do not have
@@ -3145,7 +3114,7 @@ class Parser:
                     explained = True
                 before = next((x for x in self.items if x.last == i), None)
                 if (
-                    (i in self._noun_number or t.lower in _HEAD_NOUNS)
+                    (i in self._noun_number or t.lower in HEAD_NOUNS)
                     and before is not None
                     and before.role is not None
                     and before.link.kind == "column"
@@ -3190,70 +3159,7 @@ class Parser:
                 r.confidence = min(r.confidence, min(weak))
 
 
-# Verbs and adverbs that are often left over once the columns and values are found ("Who directed",
-# "used", "happened", "how often"): reading past them is safe; nouns are not (they may be columns).
-_VERBS = set(
-    ["take", "takes", "took", "taken", "make", "makes", "made", "buy", "buys", "bought", "sell", "sells", "sold", "write", "writes", "wrote", "written", "spend", "spends", "spent", "go", "goes", "went", "gone", "get", "gets", "got", "run", "runs", "ran", "hold", "holds", "held", "win", "wins", "won", "lose", "loses", "lost", "pay", "pays", "paid", "send", "sends", "sent", "build", "builds", "built", "give", "gives", "gave", "given", "see", "sees", "saw", "seen", "own", "owns", "use", "uses", "suffer", "suffers", "advise", "advises", "charge", "accommodate", "accommodates", "originate", "originates", "happen", "happens", "receive", "receives", "serve", "serves", "play", "plays", "come", "comes", "came", "offer", "offers", "speak", "speaks", "sing", "sings", "sang", "sung", "bring", "brings", "brought", "keep", "keeps", "kept", "leave", "leaves", "left", "meet", "meets", "met", "hire", "hires", "visit", "visits", "attend", "attends", "host", "hosts", "produce", "produces", "create", "creates", "manage", "manages", "lead", "leads", "led", "join", "joins", "enroll", "enrolls", "register", "registers", "open", "opens", "close", "closes", "start", "starts", "begin", "begins", "began", "begun", "finish", "finishes", "end", "ends", "times", "often", "used", "using"]
-)
-
-
-# Verbs of being used or appearing, between a column and "most often" ("the code that appears the most often").
-_USAGE_VERBS = {
-    "used",
-    "use",
-    "uses",
-    "appears",
-    "appear",
-    "appeared",
-    "occurs",
-    "occur",
-    "occurred",
-    "happens",
-    "chosen",
-    "seen",
-    "listed",
-    "found",
-    "have",
-    "has",
-    "had",
-}
-
-# Generic head nouns said after a column's own words ("the snatch score" for a column Snatch).
-_HEAD_NOUNS = {
-    "number",
-    "numbers",
-    "score",
-    "scores",
-    "rate",
-    "rates",
-    "value",
-    "values",
-    "amount",
-    "amounts",
-    "level",
-    "levels",
-    "figure",
-    "figures",
-    "type",
-    "types",
-    "kind",
-    "kinds",
-    "status",
-    "statuses",
-    "category",
-    "categories",
-    "date",
-    "dates",
-}
-_EXTREME_WORDS = {"maximum", "max", "highest", "largest", "biggest", "greatest", "minimum", "min", "lowest", "smallest"}
 _POSITIVE = {"<>": "=", "not in": "in", "not like": "like"}  # a negated filter, stated positively
-_ANTI_WORDS = {"do", "does", "did", "have", "has", "had", "any", "those", "for", "ever"}
-
-_FEMALE = {"f", "female", "woman", "women", "w"}
-_MALE = {"m", "male", "man", "men"}
-_GENDER = {w: _FEMALE for w in ("female", "females", "women", "woman", "girls", "girl")} | {
-    w: _MALE for w in ("male", "males", "men", "man", "boys", "boy")
-}
 
 
 def _counts_name(name: str) -> bool:
@@ -3318,12 +3224,6 @@ def _matched_and_searched(filters: list[Filter]) -> bool:
 
 def toks_lower(tokens: list[Token], first: int, last: int) -> str:
     return " ".join(t.lower for t in tokens[first:last])
-
-
-def _verb_like(word: str) -> bool:
-    if word in _VERBS:
-        return True
-    return len(word) >= 5 and (word.endswith("ed") or word.endswith("ing") or word.endswith("ly"))
 
 
 MAX_HOPS = 1  # columns of directly related tables only: two-hop guesses were wrong half the time on Spider

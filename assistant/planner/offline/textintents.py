@@ -14,6 +14,7 @@ import re
 from rapidfuzz import fuzz
 
 from insightchat.contracts import Plan, ToolCall
+from insightchat.planner.lexicon import TEXT_INTENT_WORDS
 from insightchat.session import Session
 from insightchat.tools.catalog import Catalog, ColumnProfile, TableProfile
 
@@ -90,17 +91,9 @@ def _intent(question: str) -> str | None:
     return None
 
 
-_INTENT_WORDS = {
-    "sentiment": ("sentiment",),
-    "topics": ("topic", "theme", "complain", "complaint"),
-    "classify": ("label", "tag", "categor", "class"),
-    "similar": ("similar",),
-}
-
-
 def _names_a_column(question: str, catalog: Catalog, wants: str) -> bool:
     """True when the intent word is really a column of the data ("the theme of each exhibition")."""
-    words = [w for w in _INTENT_WORDS[wants] if w in question.lower()]
+    words = [w for w in TEXT_INTENT_WORDS[wants] if w in question.lower()]
     return any(w in col.name.lower() for prof in catalog.tables.values() for col in prof.columns for w in words)
 
 

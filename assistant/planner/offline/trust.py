@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from insightchat.planner.lexicon import EACH, KEY_WORDS, LIGHT_VERBS
 from insightchat.planner.offline.parser import Reading
 from insightchat.planner.offline.spec import Measure, QuerySpec
 from insightchat.tools.catalog import Catalog
@@ -39,33 +40,7 @@ _NESTED = [
 ]
 
 
-# Left-over words that never name a column ("the payment method used by ...", "the product called X",
-# "payments processed with Visa", "years spent working"): reading past them is safe even when
-# another word matched a column only in part (about 45 right, 3 wrong on Spider train).
-_LIGHT_VERBS = {
-    "use",
-    "uses",
-    "used",
-    "using",
-    "called",
-    "named",
-    "processed",
-    "spent",
-    "during",
-    "owned",
-    "own",
-    "owns",
-    "taking",
-    "opened",
-    "released",
-    "purchased",
-    "generated",
-    "posted",
-    "grouped",
-    "participated",
-    "participate",
-}
-_EACH = re.compile(r"\beach\b")  # not "per": "miles per hour" is a unit
+_EACH = re.compile(rf"\b({'|'.join(EACH)})\b")
 _ALL_ASKED = re.compile(
     r"\b(information|info|everything)\b|\ball (?:of )?(?:the )?(?:details|data|columns|fields|attributes)\b"
 )
@@ -150,7 +125,7 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
     if reading.tolerated:
         n = sum(len(w.split()) for w in reading.tolerated)
         out.append("unknown:one" if n == 1 else "unknown:two" if n == 2 else "unknown:many")
-        if reading.confidence < 1.0 and not all(w.lower() in _LIGHT_VERBS for w in reading.tolerated):
+        if reading.confidence < 1.0 and not all(w.lower() in LIGHT_VERBS for w in reading.tolerated):
             out.append("unknown:weak")  # a word read past, and another matched a name only in part
     if spec.extra_tables:
         out.append("join:count")
@@ -221,9 +196,6 @@ BLOCKING: set[str] = {
 }
 
 
-_KEY_WORDS = {"id", "ids", "code", "codes", "number", "numbers", "key", "keys", "no"}
-
-
 # Flags that keep the offline planner's answer but, in the hybrid, hand the question to the language
 # model instead: readings right about as often as the small local model is (55-65%), and wrong more
 # often than it is. Alone, the offline planner answers them (an abstention would be no answer at all).
@@ -240,7 +212,7 @@ def _shows_foreign_key(reading: Reading, spec: QuerySpec, catalog: Catalog) -> b
     if not hits:
         return False
     words = {t.lower for t in reading.tokens}
-    return not (words & _KEY_WORDS)
+    return not (words & KEY_WORDS)
 
 
 def _ambiguous_join(main: str, tables: list[str], catalog: Catalog) -> bool:
