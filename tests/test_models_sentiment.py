@@ -23,6 +23,35 @@ def test_shipped_artifact_is_small_and_documented():
     licences = {d["licence"] for d in config["training"]["data"]}
     assert licences <= {"CC0", "CC BY 4.0", "MIT", "Apache-2.0", "CDLA-Permissive-2.0", "CDLA-Sharing-1.0"}
     assert config["training"]["held_out"] == "uci_sentences.csv"
+    assert config["inference"]["long_texts"] == "chunk-mean"
+    assert len(config["inference"]["logit_bias"]) == 3
+
+
+def test_long_texts_are_scored_in_windows(model):
+    """Every token of a long text lands in some window of at most max_length tokens; short texts get one."""
+    from insightchat.models.sentiment import ShippedSentimentModel
+
+    long_text = "The hotel room was spotless and the staff were kind. " * 200
+    windows, owner, weight = model.windows(["Short one.", long_text])
+    n_tokens = len(model.tokenizer(long_text, add_special_tokens=False)["input_ids"])
+    assert owner.tolist().count(0) == 1
+    assert all(len(w) <= model.max_length for w in windows)
+    assert weight[owner == 1].sum() == n_tokens
+    cut = ShippedSentimentModel(chunk_long=False)
+    assert cut.windows([long_text])[1].tolist() == [0]  # the old way: one window, the rest is dropped
+
+
+def test_neutral_bias_moves_neutral_only():
+    """A neutral-logit shift changes how often neutral wins, never whether positive beats negative."""
+    from insightchat.models.sentiment import ShippedSentimentModel
+
+    texts = ["It is fine, I guess.", "Not bad.", "Great!", "Meh, it broke.", "The box is blue."]
+    plain = ShippedSentimentModel(logit_bias=[0.0, 0.0, 0.0]).predict_proba(texts)
+    shifted_model = ShippedSentimentModel(logit_bias=[0.0, 3.0, 0.0])
+    shifted = shifted_model.predict_proba(texts)
+    assert "bias" in shifted_model.model_id
+    assert ((plain[:, 2] > plain[:, 0]) == (shifted[:, 2] > shifted[:, 0])).all()
+    assert (shifted[:, 1] >= plain[:, 1]).all() and (shifted.argmax(1) == 1).sum() > (plain.argmax(1) == 1).sum()
 
 
 def test_clear_cut_examples(model, monkeypatch):
