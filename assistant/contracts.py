@@ -85,6 +85,18 @@ class Answer:
     results: list[ToolResult] = field(default_factory=list)
     total_rows: int | None = None
 
+    def sql_explained(self) -> str | None:
+        """The SQL in plain words (from its sqlglot tree), or None when there is no SQL."""
+        if not self.sql:
+            return None
+        from insightchat.tools.errors import InsightError
+        from insightchat.tools.sql_words import explain_sql_text
+
+        try:
+            return explain_sql_text(self.sql)
+        except InsightError:
+            return None
+
     def to_dict(self, max_rows: int = 50) -> dict[str, Any]:
         """A JSON-ready view for ``--json`` output and the HTTP/UI layers."""
         table = None
@@ -98,6 +110,7 @@ class Answer:
         return {
             "text": self.text,
             "sql": self.sql,
+            "sql_explained": self.sql_explained(),
             "table": table,
             "chart": self.chart.to_dict() if self.chart else None,
             "steps": [{"title": s.title, "details": s.details, "tool": s.tool} for s in self.steps],

@@ -17,6 +17,7 @@ import pandas as pd
 
 from insightchat.contracts import Answer, Plan, Step
 from insightchat.tools.charts import choose_chart
+from insightchat.tools.errors import InsightError
 from insightchat.tools.results import ChartSpec, ToolResult
 
 TIME_NAMES = {"year", "quarter", "month", "week", "day", "date"}
@@ -163,12 +164,24 @@ def pick_chart(df: pd.DataFrame | None, plan: Plan) -> ChartSpec | None:
     return spec
 
 
+def sql_in_words_step(sql: str) -> Step:
+    """The answer's SQL in plain words, read from its sqlglot tree (a step people can check the query by)."""
+    from insightchat.tools.sql_words import explain_sql_text
+
+    try:
+        return Step("What the SQL does", explain_sql_text(sql), "explain_sql")
+    except InsightError as exc:
+        return Step("What the SQL does", f"(could not read it: {exc.message})", "explain_sql")
+
+
 def narrate(question: str, plan: Plan, results: list[ToolResult]) -> Answer:
     """A plain, checkable answer from the last result (the table, the SQL and a chart travel with it)."""
     steps = []
     if plan.understood:
         steps.append(Step("Understood the question as", plan.understood, "planner"))
     steps += [Step(r.title or r.tool, r.details or (r.sql or ""), r.tool) for r in results]
+    if results and results[-1].sql:
+        steps.append(sql_in_words_step(results[-1].sql))
     warnings = [w for r in results for w in r.warnings]
     if plan.abstained:
         text = plan.message or "I could not answer that on this data."  # suggestions travel in Answer.suggestions
@@ -183,7 +196,9 @@ def narrate(question: str, plan: Plan, results: list[ToolResult]) -> Answer:
         df = df.copy()
         df.columns = [f"{c}_{i}" if df.columns.duplicated()[i] else c for i, c in enumerate(df.columns)]
     total = last.total_rows if last.total_rows is not None else len(df)
-    if last.tool == "describe_table":
+    if isinstance(last.meta.get("narration"), str):  # tools that explain (why, SQL, labels) narrate themselves
+        text = last.meta["narration"]
+    elif last.tool == "describe_table":
         text = (
             f"{len(df)} columns: " + ", ".join(str(c) for c in df["column"].tolist()) + "."
             if "column" in df.columns

@@ -25,6 +25,10 @@ BUILTIN_TOOL_MODULES: tuple[str, ...] = (
     "insightchat.tools.schema_tools",
     "insightchat.tools.sql",
     "insightchat.tools.text_tools",
+    "insightchat.tools.why",
+    "insightchat.tools.sql_words",
+    "insightchat.tools.explain_model",
+    "insightchat.tools.report.tool",
 )
 
 _JSON_TYPES: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
