@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from insightchat.planner.lexicon import FLIP_WORDS, MIN_WORDS
+from insightchat.planner.offline.cues import CueKind
 from insightchat.planner.offline.parser import Reading
 from insightchat.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
 
@@ -32,7 +33,7 @@ def is_followup(question: str, reading: Reading, previous: QuerySpec | None) -> 
 
 
 def wants_chart_only(reading: Reading) -> bool:
-    content = [c for c in reading.cues if c.kind not in ("chart", "and")]
+    content = [c for c in reading.cues if c.kind not in (CueKind.CHART, CueKind.AND)]
     return reading.chart and not content and not reading.links and not reading.dates
 
 

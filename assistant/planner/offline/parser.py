@@ -28,7 +28,7 @@ from insightchat.planner.lexicon import (
     VERBS,
     looks_like_verb,
 )
-from insightchat.planner.offline.cues import Cue, find_cues, grain_of
+from insightchat.planner.offline.cues import Cue, CueKind, find_cues, grain_of
 from insightchat.planner.offline.dates import DateMention, find_dates, parse_number
 from insightchat.planner.offline.linking import Link, SchemaIndex
 from insightchat.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
@@ -109,7 +109,7 @@ class Parser:
         for c in list(r.cues):
             prev = toks[c.first - 1] if c.first > 0 else None
             if (
-                c.kind == "count"
+                c.kind == CueKind.COUNT
                 and toks[c.first].lower == "number"
                 and prev is not None
                 and prev.kind == "word"
@@ -145,7 +145,7 @@ class Parser:
             r.cues
         ):  # "the buildings managed by Emma": a passive "by" before a value of the verb's column groups nothing
             if (
-                c.kind == "group"
+                c.kind == CueKind.GROUP
                 and toks[c.first].lower == "by"
                 and c.last == c.first + 1
                 and c.first > 0
@@ -156,20 +156,20 @@ class Parser:
                     agents.add(c.first)
         if agents:  # "directed by Spielberg": the "by" names the doer, it groups nothing
             r.cues = [
-                c for c in r.cues if not (c.kind == "group" and c.first in agents and toks[c.first].lower == "by")
+                c for c in r.cues if not (c.kind == CueKind.GROUP and c.first in agents and toks[c.first].lower == "by")
             ]
             self.used |= agents
         r.links = links
-        r.chart = any(c.kind == "chart" for c in r.cues)
+        r.chart = any(c.kind == CueKind.CHART for c in r.cues)
         self.used |= {
             k
             for c in r.cues
-            if c.kind in ("chart", "and", "or_noise", "who", "like_noise")
+            if c.kind in (CueKind.CHART, CueKind.AND, CueKind.OR_NOISE, CueKind.WHO, CueKind.LIKE_NOISE)
             for k in range(c.first, c.last)
         }
-        if any(c.kind == "count" for c in r.cues):
+        if any(c.kind == CueKind.COUNT for c in r.cues):
             self.used |= {
-                k for c in r.cues if c.kind == "total_noise" for k in range(c.first, c.last)
+                k for c in r.cues if c.kind == CueKind.TOTAL_NOISE for k in range(c.first, c.last)
             }  # "how many X in total"
         if self._schema_question():
             return r
@@ -301,7 +301,7 @@ class Parser:
         for group in spans.values():
             best: dict[str, float] = {}
             counted = any(
-                c.kind == "count"
+                c.kind == CueKind.COUNT
                 and (
                     c.last == l0.first
                     or (
@@ -334,7 +334,7 @@ class Parser:
         toks = self.r.tokens
         x = None
         for count in self.r.cues:
-            if count.kind != "count":
+            if count.kind != CueKind.COUNT:
                 continue
             k = count.last
             while k < len(toks) and toks[k].lower in ("the", "distinct", "different", "unique", "all"):
@@ -422,12 +422,12 @@ class Parser:
                 return it
         return None
 
-    def _skippable(self, i: int, extra: tuple[str, ...] = ()) -> bool:
+    def _skippable(self, i: int, extra: tuple[CueKind, ...] = ()) -> bool:
         t = self.tok(i)
         if t is None:
             return False
         c = self.cue_at(i)
-        if c and c.kind in ("distinct",) + extra:
+        if c and c.kind in (CueKind.DISTINCT,) + extra:
             return True
         if any(it.first <= i < it.last for it in self.items):
             return False
@@ -438,14 +438,14 @@ class Parser:
     def _is_cue_pos(self, i: int) -> bool:
         return any(c.first <= i < c.last for c in self.r.cues)
 
-    def next_item(self, pos: int, extra: tuple[str, ...] = (), limit: int = 4) -> Item | None:
+    def next_item(self, pos: int, extra: tuple[CueKind, ...] = (), limit: int = 4) -> Item | None:
         i, skipped = pos, 0
         while i < len(self.r.tokens) and skipped <= limit:
             it = self.item_at(i)
             if it:
                 return it
             c = self.cue_at(i)
-            if c and c.kind in ("distinct",) + extra:
+            if c and c.kind in (CueKind.DISTINCT,) + extra:
                 i = c.last
                 continue
             if not self._skippable(i):
@@ -465,7 +465,7 @@ class Parser:
             t = self.r.tokens[i]
             cue = next((c for c in self.r.cues if c.first <= i < c.last), None)
             if cue is not None:
-                if cue.kind not in ("and", "neg", "or_noise"):
+                if cue.kind not in (CueKind.AND, CueKind.NEG, CueKind.OR_NOISE):
                     return None
             elif not (t.lower in COPULA or t.stem in FILLER_STEMS):
                 return None
@@ -600,9 +600,9 @@ class Parser:
         words = {t.lower for t in toks}
         if not (stems & SCHEMA_STEMS) and not ({"describe", "schema"} & words):
             return False
-        if any(c.kind in ("count", "agg", "super", "cmp", "group") for c in self.r.cues) and not (
-            {"column", "field", "tabl"} & stems and "how" in words
-        ):
+        if any(
+            c.kind in (CueKind.COUNT, CueKind.AGG, CueKind.SUPER, CueKind.CMP, CueKind.GROUP) for c in self.r.cues
+        ) and not ({"column", "field", "tabl"} & stems and "how" in words):
             return False
         mentioned = [l.table for l in self.r.links if l.kind == "table"]
         if "tabl" in stems and not ({"column", "field", "attribut", "variabl"} & stems):
@@ -623,7 +623,7 @@ class Parser:
         self.limit: int | None = None
         self.grain: str | None = None
         for c in cues:
-            if c.kind == "grain":
+            if c.kind == CueKind.GRAIN:
                 self.grain = c.arg
                 self.use_cue(c)
         self._bind_dates()
@@ -642,7 +642,7 @@ class Parser:
 
     def _neg_before(self, pos: int, window: int = 4) -> bool:
         for c in self.r.cues:
-            if c.kind == "neg" and pos - window <= c.first < pos:
+            if c.kind == CueKind.NEG and pos - window <= c.first < pos:
                 self.use_cue(c)
                 return True
         return False
@@ -663,7 +663,7 @@ class Parser:
             cue = next((c for c in self.r.cues if c.first <= i < c.last), None)
             if (
                 cue is not None
-                and cue.kind == "neg"
+                and cue.kind == CueKind.NEG
                 and not self._consumed_cue(cue)
                 and self.r.tokens[cue.first].lower == "not"
             ):
@@ -732,7 +732,7 @@ class Parser:
     def _bind_comparisons(self) -> None:
         cues = self.r.cues
         for c in cues:
-            if c.kind == "between":
+            if c.kind == CueKind.BETWEEN:
                 a = self._number_at(c.last)
                 if a and self.tok(a[1]) and self.tok(a[1]).lower == "and":  # type: ignore[union-attr]
                     b = self._number_at(a[1] + 1)
@@ -747,7 +747,7 @@ class Parser:
                         self.used.update({c.last, a[1], a[1] + 1})
                         self._use_and_cue(a[1])
                 continue
-            if c.kind in ("cmp", "cmp_concept"):
+            if c.kind in (CueKind.CMP, CueKind.CMP_CONCEPT):
                 num = self._number_at(c.last)
                 named = self.item_at(c.last) if not num else None
                 ncol = (
@@ -762,7 +762,7 @@ class Parser:
                     and (num2 := self._number_at(named.last)) is not None
                 ):  # type: ignore[union-attr]
                     # "members under age 30": the comparison, then the column, then the number
-                    op2 = c.arg[1] if c.kind == "cmp_concept" else c.arg
+                    op2 = c.arg[1] if c.kind == CueKind.CMP_CONCEPT else c.arg
                     self.use(named, "filter")
                     self.use_cue(c)
                     self.used.update(range(c.first, num2[1]))
@@ -773,7 +773,7 @@ class Parser:
                 if not num:
                     self._cmp_average(c)
                     continue
-                op = c.arg[1] if c.kind == "cmp_concept" else c.arg
+                op = c.arg[1] if c.kind == CueKind.CMP_CONCEPT else c.arg
                 if self._neg_before(c.first, 1):
                     op = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "<>"}.get(op, op)
                 values: list[Any] = [num[0]]
@@ -782,8 +782,10 @@ class Parser:
                     values.append(self._number_at(end + 1)[0])  # type: ignore[index]
                     self.used.update({end, end + 1})
                     end += 2
-                self._apply_cmp(c, op, values, c.first, end, concept=c.arg[0] if c.kind == "cmp_concept" else None)
-            elif c.kind == "cmp_post":
+                self._apply_cmp(
+                    c, op, values, c.first, end, concept=c.arg[0] if c.kind == CueKind.CMP_CONCEPT else None
+                )
+            elif c.kind == CueKind.CMP_POST:
                 num = self._number_at(c.first - 1)
                 if (
                     num is None
@@ -868,7 +870,7 @@ class Parser:
                 self.used.update(range(it.last, num[1]))
                 k = num[1]
                 both = any(
-                    c.kind == "both" and it.first - 3 <= c.first < it.first for c in self.r.cues
+                    c.kind == CueKind.BOTH and it.first - 3 <= c.first < it.first for c in self.r.cues
                 )  # "in both year 1999 and 2000"
                 while (
                     self.tok(k)
@@ -883,7 +885,7 @@ class Parser:
                 if negated:  # "whose age is not 20"
                     neg = not neg
                     for c in self.r.cues:
-                        if c.kind == "neg" and it.last <= c.first < j:
+                        if c.kind == CueKind.NEG and it.last <= c.first < j:
                             self.use_cue(c)
                 if len(vals) > 1:
                     self._add_filter(Filter(col, "not in" if neg else "in", tuple(vals)), it.first)
@@ -920,11 +922,11 @@ class Parser:
         avg = self.cue_at(i)
         extreme = (
             avg is not None
-            and avg.kind == "super"
+            and avg.kind == CueKind.SUPER
             and avg.arg in ("max", "min")
             and self.r.tokens[avg.first].lower in EXTREME_WORDS
         )
-        if avg is None or not (extreme or (avg.kind == "agg" and avg.arg == "avg")):
+        if avg is None or not (extreme or (avg.kind == CueKind.AGG and avg.arg == "avg")):
             return
         end = avg.last
         after = self.item_at(end) or (
@@ -938,10 +940,10 @@ class Parser:
             some_rows = (
                 True  # "less than the lowest revenue of any manufacturer in Austin": over those rows, see _assemble
             )
-        op = c.arg[1] if c.kind == "cmp_concept" else c.arg
+        op = c.arg[1] if c.kind == CueKind.CMP_CONCEPT else c.arg
         target = self.prev_item(c.first, kinds=("column",))
         col = self.col_of(target) if target is not None else None
-        if col is None and c.kind == "cmp_concept":
+        if col is None and c.kind == CueKind.CMP_CONCEPT:
             col = self.concept_column(c.arg[0], self.table)
         if col is None:
             col, target = acol, None
@@ -975,12 +977,12 @@ class Parser:
         q = self.tok(i)
         if q is None or q.lower not in ("some", "all", "every"):
             return False
-        op = c.arg[1] if c.kind == "cmp_concept" else c.arg
+        op = c.arg[1] if c.kind == CueKind.CMP_CONCEPT else c.arg
         if op not in (">", ">=", "<", "<="):
             return False
         target = self.prev_item(c.first, kinds=("column",))
         col = self.col_of(target) if target is not None else None
-        if col is None and c.kind == "cmp_concept":
+        if col is None and c.kind == CueKind.CMP_CONCEPT:
             col = self.concept_column(c.arg[0], self.table)
         if (
             col is None
@@ -1079,7 +1081,7 @@ class Parser:
             (
                 x
                 for x in self.r.cues
-                if x.kind == "count"
+                if x.kind == CueKind.COUNT
                 and x.last == first
                 and toks_lower(self.r.tokens, x.first, x.last) in ("count", "counts")
             ),
@@ -1153,7 +1155,7 @@ class Parser:
             self.used.update(range(first, end))
             self.use_cue(c)
             self.spec.filters.append(
-                Filter(Measure(agg.arg if agg.kind != "count" else "count", col), op, (values[0],))
+                Filter(Measure(agg.arg if agg.kind != CueKind.COUNT else "count", col), op, (values[0],))
             )  # type: ignore[arg-type]
             return
         self.use(target, "filter")
@@ -1225,7 +1227,7 @@ class Parser:
     def _agg_before(self, it: Item) -> Cue | None:
         for c in self.r.cues:
             if (
-                c.kind in ("agg", "super")
+                c.kind in (CueKind.AGG, CueKind.SUPER)
                 and c.arg in ("avg", "sum", "max", "min", "median")
                 and (c.last == it.first or (c.last == it.first - 1 and self.r.tokens[c.last].lower in ("the", "of")))
             ):
@@ -1242,7 +1244,7 @@ class Parser:
                 groups[-1].append(it)
             else:
                 groups.append([it])
-        compare = any(c.kind == "compare" for c in self.r.cues)
+        compare = any(c.kind == CueKind.COMPARE for c in self.r.cues)
         for group in groups:
             for g in group:
                 # "in Los Angeles county": the column named right after the value picks among equal readings
@@ -1285,7 +1287,7 @@ class Parser:
                 if compare and len(vals) > 1:
                     self.spec.group_by.append(col)
                     for c in self.r.cues:
-                        if c.kind == "compare":
+                        if c.kind == CueKind.COMPARE:
                             self.use_cue(c)
                 if len(vals) == 1:
                     self._add_filter(Filter(col, "<>" if neg else "=", (vals[0],)), lead)
@@ -1359,7 +1361,7 @@ class Parser:
 
     def _bind_like(self) -> None:
         for c in self.r.cues:
-            if c.kind != "like":
+            if c.kind != CueKind.LIKE:
                 continue
             j = c.last
             while (
@@ -1421,7 +1423,7 @@ class Parser:
                 if it.first == j:
                     self.use(it, "filter")
             for cc in self.r.cues:
-                if cc.kind == "like_noise" and c.first - 3 <= cc.first <= j:
+                if cc.kind == CueKind.LIKE_NOISE and c.first - 3 <= cc.first <= j:
                     self.use_cue(cc)
         # "trains that have 'Express' in their names": a quoted word inside a text column's values
         for j, t in enumerate(self.r.tokens):
@@ -1465,13 +1467,15 @@ class Parser:
         self._count_as_sum: list[tuple[Measure, Item, bool]] = []
         self._how_many_value: list[Col] = []
         for c in self.r.cues:
-            if c.kind != "count" or self._consumed_cue(c):
+            if c.kind != CueKind.COUNT or self._consumed_cue(c):
                 continue
             before = next(
                 (
                     b
                     for b in self.r.cues
-                    if b.last in (c.first, c.first - 1) and b.kind in ("super", "top") and b.arg in ("max", "min")
+                    if b.last in (c.first, c.first - 1)
+                    and b.kind in (CueKind.SUPER, CueKind.TOP)
+                    and b.arg in ("max", "min")
                 ),
                 None,
             )
@@ -1481,7 +1485,8 @@ class Parser:
             ):
                 continue  # "the most number of X": ranked by a count, see _bind_supers; "max and min number of X": _bind_aggs
             order_before = next(
-                (b for b in self.r.cues if b.kind in ("order", "dir") and b.last in (c.first, c.first - 1)), None
+                (b for b in self.r.cues if b.kind in (CueKind.ORDER, CueKind.DIR) and b.last in (c.first, c.first - 1)),
+                None,
             )
             after_c = self.next_item(c.last)
             acol = (
@@ -1501,7 +1506,7 @@ class Parser:
                 (
                     b
                     for b in self.r.cues
-                    if b.kind == "agg" and b.last in (c.first, c.first - 1) and b.arg in ("avg", "sum", "median")
+                    if b.kind == CueKind.AGG and b.last in (c.first, c.first - 1) and b.arg in ("avg", "sum", "median")
                 ),
                 None,
             )
@@ -1509,13 +1514,13 @@ class Parser:
                 continue  # "the average number of points": an aggregate of a number column, see _bind_aggs
             self.use_cue(c)
             follow = self.cue_at(c.last) or (self.cue_at(c.last + 1) if self._skippable(c.last) else None)
-            if follow is not None and follow.kind == "count":
+            if follow is not None and follow.kind == CueKind.COUNT:
                 continue  # "count the number of": one count
-            distinct = any(cc.kind == "distinct" and c.last <= cc.first <= c.last + 1 for cc in self.r.cues)
-            nxt = self.next_item(c.last, extra=("distinct",))
+            distinct = any(cc.kind == CueKind.DISTINCT and c.last <= cc.first <= c.last + 1 for cc in self.r.cues)
+            nxt = self.next_item(c.last, extra=(CueKind.DISTINCT,))
             if distinct:
                 for cc in self.r.cues:
-                    if cc.kind == "distinct" and c.last <= cc.first <= c.last + 1:
+                    if cc.kind == CueKind.DISTINCT and c.last <= cc.first <= c.last + 1:
                         self.use_cue(cc)
             if counted:
                 if nxt is not None and nxt.role is None and nxt.link.kind == "table":
@@ -1579,7 +1584,7 @@ class Parser:
                 and _counts_name(col.name)
                 and (
                     toks_lower(self.r.tokens, c.first, c.last) in ("number of", "numbers of", "total number of")
-                    or any(cc.kind == "total_noise" for cc in self.r.cues)
+                    or any(cc.kind == CueKind.TOTAL_NOISE for cc in self.r.cues)
                 )
             ):
                 # "the total number of hours", "the number of hours played per student": the column
@@ -1588,7 +1593,7 @@ class Parser:
                 self.spec.measures.append(m)
                 total = self.r.tokens[c.first].lower == "total"
                 for cc in self.r.cues:
-                    if cc.kind == "total_noise" and (
+                    if cc.kind == CueKind.TOTAL_NOISE and (
                         cc.last in (c.first, c.first - 1) or cc.first >= nxt.last
                     ):  # "how many components in total"
                         self.use_cue(cc)
@@ -1644,7 +1649,7 @@ class Parser:
         pending: list[Cue] = []
         cues = self.r.cues
         for idx, c in enumerate(cues):
-            if c.kind != "agg" and not (c.kind == "super" and self._agg_like_super(c)):
+            if c.kind != CueKind.AGG and not (c.kind == CueKind.SUPER and self._agg_like_super(c)):
                 continue
             if self._consumed_cue(c):
                 continue
@@ -1654,18 +1659,21 @@ class Parser:
             if (
                 nxt_cue
                 and self._cue_chained(c, nxt_cue)
-                and (nxt_cue.kind in ("and", "agg") or (nxt_cue.kind == "super" and self._agg_like_super(nxt_cue)))
+                and (
+                    nxt_cue.kind in (CueKind.AND, CueKind.AGG)
+                    or (nxt_cue.kind == CueKind.SUPER and self._agg_like_super(nxt_cue))
+                )
             ):
-                if nxt_cue.kind == "and":
+                if nxt_cue.kind == CueKind.AND:
                     self.use_cue(nxt_cue)
                 continue
             start = c.last
             hop = self.cue_at(start) or (self.cue_at(start + 1) if self._skippable(start) else None)
             if (
                 hop is not None
-                and hop.kind == "count"
+                and hop.kind == CueKind.COUNT
                 and toks_lower(self.r.tokens, hop.first, hop.last) == "number of"
-                and (c.kind == "agg" or len(pending) > 1)
+                and (c.kind == CueKind.AGG or len(pending) > 1)
             ):
                 start = hop.last  # "average number of points", "maximum and minimum number of cows"
             nxt = self._measured_item(start)
@@ -1677,13 +1685,13 @@ class Parser:
                 col is None
                 or p is None
                 or p.kind not in ("number", "date")
-                and not (p.kind == "text" and c.kind == "super")
+                and not (p.kind == "text" and c.kind == CueKind.SUPER)
             ):
-                if c.kind == "agg":
+                if c.kind == CueKind.AGG:
                     what = " ".join(t.text for t in self.r.tokens[c.first : c.last])
                     self.r.problems.append(f"I could not tell which number column '{what}' applies to")
-                pending = [x for x in pending if x.kind != "super"]
-                if c.kind == "agg":
+                pending = [x for x in pending if x.kind != CueKind.SUPER]
+                if c.kind == CueKind.AGG:
                     pending = []
                 continue
             self.use(nxt, "measure")
@@ -1700,7 +1708,7 @@ class Parser:
             n.first == c.last + 1 and (self._skippable(c.last) or self.r.tokens[c.last].kind == "punct")
         )
 
-    def _measured_item(self, start: int, extra: tuple[str, ...] = ()) -> Item | None:
+    def _measured_item(self, start: int, extra: tuple[CueKind, ...] = ()) -> Item | None:
         """The item an aggregate or grouping applies to: the next one, or the column after a table's
         word ("average instructor salary", "for different transaction types")."""
         nxt = self.next_item(start, extra=extra)
@@ -1723,7 +1731,7 @@ class Parser:
         while (
             a := self.cue_at(it.last)
             or (self.cue_at(it.last + 1) if self.tok(it.last) is not None and self.tok(it.last).text == "," else None)
-        ) is not None and a.kind == "and":  # type: ignore[union-attr]
+        ) is not None and a.kind == CueKind.AND:  # type: ignore[union-attr]
             more = self.next_item(a.last)
             mcol = self.col_of(more) if more is not None and more.link.kind == "column" and more.role is None else None
             mp = self.colprof(mcol) if mcol is not None else None
@@ -1745,23 +1753,25 @@ class Parser:
         for step in (-1, 1):
             j = k + step
             gap_ok = True
-            if 0 <= j < len(cues) and cues[j].kind == "and":
+            if 0 <= j < len(cues) and cues[j].kind == CueKind.AND:
                 j += step
             if 0 <= j < len(cues):
                 n = cues[j]
                 near = abs((n.first if step == 1 else c.first) - (c.last if step == 1 else n.last)) <= 2
-                if gap_ok and near and (n.kind == "agg" or (n.kind == "super" and n.arg in ("max", "min"))):
+                if gap_ok and near and (n.kind == CueKind.AGG or (n.kind == CueKind.SUPER and n.arg in ("max", "min"))):
                     return True
         return False
 
     def _bind_supers(self) -> None:
         cues = self.r.cues
         for idx, c in enumerate(cues):
-            if c.kind not in ("super", "concept_super", "common", "top") or self._consumed_cue(c):
+            if c.kind not in (CueKind.SUPER, CueKind.CONCEPT_SUPER, CueKind.COMMON, CueKind.TOP) or self._consumed_cue(
+                c
+            ):
                 continue
             # "top 5", "bottom 3", "5 highest"
             k = None
-            num = self._number_at(c.last) if c.kind == "top" else None
+            num = self._number_at(c.last) if c.kind == CueKind.TOP else None
             if num and isinstance(num[0], int):
                 k = num[0]
                 self.used.add(c.last)
@@ -1778,7 +1788,7 @@ class Parser:
                 ):  # type: ignore[union-attr]
                     k = prev_num[0]
                     self.used.add(c.first - 1)
-                elif c.kind in ("super", "concept_super"):
+                elif c.kind in (CueKind.SUPER, CueKind.CONCEPT_SUPER):
                     # "the 3 counties with the smallest population": k before the ranked rows' table
                     for j in range(c.first - 1):
                         nj = self._number_at(j)
@@ -1795,18 +1805,23 @@ class Parser:
                             k = nj[0]
                             self.used.add(j)
                             break
-            direction = c.arg[1] if c.kind == "concept_super" else c.arg
+            direction = c.arg[1] if c.kind == CueKind.CONCEPT_SUPER else c.arg
             self.use_cue(c)
             nxt_sup = self.cue_at(pos)
-            if c.kind == "top" and k is not None and nxt_sup is not None and nxt_sup.kind in ("super", "concept_super"):
+            if (
+                c.kind == CueKind.TOP
+                and k is not None
+                and nxt_sup is not None
+                and nxt_sup.kind in (CueKind.SUPER, CueKind.CONCEPT_SUPER)
+            ):
                 self.limit = k  # "the top 5 largest ages": the superlative ranks, top gives the count
                 continue
-            if c.kind == "top" and nxt_sup is not None and nxt_sup.kind == "common":
+            if c.kind == CueKind.TOP and nxt_sup is not None and nxt_sup.kind == CueKind.COMMON:
                 self._common_k = k  # "the top 3 most common colleges": 'most common' ranks, top gives the count
                 continue
-            if c.kind == "top" and self._bind_top_by(c, pos, k, direction):
+            if c.kind == CueKind.TOP and self._bind_top_by(c, pos, k, direction):
                 continue
-            if c.kind == "common":
+            if c.kind == CueKind.COMMON:
                 nxt = self._measured_item(pos)
                 if (
                     nxt is not None
@@ -1833,7 +1848,7 @@ class Parser:
                 self.limit = k or getattr(self, "_common_k", None) or 1
                 continue
             nxt_cue = self.cue_at(pos) or (self.cue_at(pos + 1) if self._skippable(pos) else None)
-            if nxt_cue and nxt_cue.kind == "count":
+            if nxt_cue and nxt_cue.kind == CueKind.COUNT:
                 # "the most number of X" / "the fewest count"
                 self.use_cue(nxt_cue)
                 nxt = self.next_item(nxt_cue.last)
@@ -1853,7 +1868,7 @@ class Parser:
                 self.top_count = (direction, None)
                 self.limit = k or 1
                 continue
-            if c.kind == "concept_super":
+            if c.kind == CueKind.CONCEPT_SUPER:
                 col = self.concept_column(c.arg[0], self.table)
                 before = self.prev_item(c.first, limit=0) if c.arg[0] == "date" else None
                 bcol = self.col_of(before) if before is not None and before.role is None else None
@@ -1904,7 +1919,7 @@ class Parser:
             if (
                 nxt is not None
                 and nxt.link.kind == "table"
-                and c.kind in ("super",)
+                and c.kind in (CueKind.SUPER,)
                 and c.arg in ("max", "min")
                 and self.r.tokens[c.first].lower in ("most", "least", "fewest")
             ):
@@ -1917,11 +1932,11 @@ class Parser:
                 continue
             col = self.col_of(nxt) if nxt else None
             if col is None:
-                if c.kind == "top" and k:
+                if c.kind == CueKind.TOP and k:
                     self.limit = k
                     self._top_pending = direction
                     continue
-                if c.kind == "super" and self.r.tokens[c.first].lower in ("most", "least"):
+                if c.kind == CueKind.SUPER and self.r.tokens[c.first].lower in ("most", "least"):
                     self.top_count = (direction, None)
                     self.limit = k or 1
                     continue
@@ -1995,17 +2010,17 @@ class Parser:
             return False
         by = self.cue_at(shown.last)
         self.limit = k or 1
-        if by is not None and by.kind == "group" and self.r.tokens[by.first].lower == "by":
+        if by is not None and by.kind == CueKind.GROUP and self.r.tokens[by.first].lower == "by":
             agg = self.cue_at(by.last) or (self.cue_at(by.last + 1) if self._skippable(by.last) else None)
-            key_pos = agg.last if agg is not None and agg.kind in ("agg", "count") else by.last
+            key_pos = agg.last if agg is not None and agg.kind in (CueKind.AGG, CueKind.COUNT) else by.last
             key = self.next_item(key_pos)
             key_col = self.col_of(key) if key else None
-            if agg is not None and agg.kind == "count":
+            if agg is not None and agg.kind == CueKind.COUNT:
                 if key is not None and key.link.kind == "table":
                     self.use(key, "count")
                 self.use_cue(agg)
                 key_measure: Measure | None = Measure("count")
-            elif key_col is not None and agg is not None and agg.kind == "agg":
+            elif key_col is not None and agg is not None and agg.kind == CueKind.AGG:
                 self.use(key, "order")
                 self.use_cue(agg)
                 key_measure = Measure(agg.arg, key_col)
@@ -2043,7 +2058,7 @@ class Parser:
 
     def _bind_groups(self) -> None:
         for c in self.r.cues:
-            if c.kind != "group" or self._consumed_cue(c):
+            if c.kind != CueKind.GROUP or self._consumed_cue(c):
                 continue
             grain = grain_of(self.r.tokens[c.last].lower) if self.tok(c.last) else None
             if grain:
@@ -2055,19 +2070,19 @@ class Parser:
             after = self.cue_at(c.last)
             if self.r.tokens[c.first].lower == "by" and (
                 prev_word in ("listed", "list", "sort", "sorted", "order", "ordered", "ranked", "arranged", "organized")
-                or (after is not None and after.kind == "dir")
+                or (after is not None and after.kind == CueKind.DIR)
             ):
-                key = self.next_item(c.last, extra=("dir",))
+                key = self.next_item(c.last, extra=(CueKind.DIR,))
                 kcol = self.col_of(key) if key else None
                 if kcol is not None:
                     self.use_cue(c)
                     if after is not None:
                         self.use_cue(after)
                     self.use(key, "order")
-                    desc = any(x.kind == "dir" and x.arg == "desc" for x in self.r.cues)
+                    desc = any(x.kind == CueKind.DIR and x.arg == "desc" for x in self.r.cues)
                     self.spec.order_by.append(OrderKey(kcol, desc))
                     continue
-            nxt = self._measured_item(c.last, extra=("distinct",))
+            nxt = self._measured_item(c.last, extra=(CueKind.DISTINCT,))
             if (
                 nxt is not None
                 and self.tok(c.last) is not None
@@ -2082,7 +2097,7 @@ class Parser:
             if nxt is None:
                 if self.r.tokens[c.first].lower in ("each", "per", "across"):
                     nc = self.cue_at(c.last)
-                    if nc and nc.kind in ("super", "concept_super"):
+                    if nc and nc.kind in (CueKind.SUPER, CueKind.CONCEPT_SUPER):
                         self.use_cue(c)
                 continue
             if nxt.link.kind == "table":
@@ -2128,7 +2143,7 @@ class Parser:
             if col not in self.spec.group_by:
                 self.spec.group_by.append(col)
             # "per region and product": more grouping columns
-            while (a := self.cue_at(nxt.last)) is not None and a.kind == "and":
+            while (a := self.cue_at(nxt.last)) is not None and a.kind == CueKind.AND:
                 more = self.next_item(a.last)
                 mcol = self.col_of(more) if more else None
                 if mcol is None or more.role is not None or more.link.kind != "column":  # type: ignore[union-attr]
@@ -2163,32 +2178,34 @@ class Parser:
             return
         self.used.update(verbs)
         for k, c in enumerate(self.r.cues):
-            if c.first > verbs[0] and (c.kind == "according" or (c.kind == "group" and toks[c.first].lower == "by")):
-                self.r.cues[k] = Cue(c.first, c.last, "order")
+            if c.first > verbs[0] and (
+                c.kind == CueKind.ACCORDING or (c.kind == CueKind.GROUP and toks[c.first].lower == "by")
+            ):
+                self.r.cues[k] = Cue(c.first, c.last, CueKind.ORDER)
                 break
 
     def _bind_order(self) -> None:
         self._sort_verb()
-        desc = any(c.kind == "dir" and c.arg == "desc" for c in self.r.cues)
+        desc = any(c.kind == CueKind.DIR and c.arg == "desc" for c in self.r.cues)
         for c in self.r.cues:
-            if c.kind == "dir":
+            if c.kind == CueKind.DIR:
                 self.use_cue(c)
         for c in self.r.cues:
-            if c.kind == "alpha":
+            if c.kind == CueKind.ALPHA:
                 self.use_cue(c)
                 self._alpha = True
-            if c.kind != "order" or self._consumed_cue(c):
+            if c.kind != CueKind.ORDER or self._consumed_cue(c):
                 continue
             self.use_cue(c)
             start = c.last
             while (cc := self.cue_at(start)) is not None and (
-                cc.kind == "dir" or (cc.kind == "group" and self.r.tokens[cc.first].lower == "by")
+                cc.kind == CueKind.DIR or (cc.kind == CueKind.GROUP and self.r.tokens[cc.first].lower == "by")
             ):
                 self.use_cue(cc)
                 start = cc.last
-            nxt = self.next_item(start, extra=("dir", "alpha"))
+            nxt = self.next_item(start, extra=(CueKind.DIR, CueKind.ALPHA))
             nc = self.cue_at(start) or (self.cue_at(start + 1) if self._skippable(start) else None)
-            if nc and nc.kind == "count":
+            if nc and nc.kind == CueKind.COUNT:
                 after = self.next_item(nc.last)
                 acol = (
                     self.col_of(after)
@@ -2213,7 +2230,7 @@ class Parser:
                     self.use(after, "count")
                 self._order_count = desc
                 continue
-            if nc and nc.kind == "agg":
+            if nc and nc.kind == CueKind.AGG:
                 after = self.next_item(nc.last)
                 col = self.col_of(after) if after else None
                 if col:
@@ -2236,14 +2253,14 @@ class Parser:
                 continue
             self.use(nxt, "order")
             if col == self._birth_column() and any(
-                c.kind == "dir" and {"old", "young"} & {t.stem for t in self.r.tokens[c.first : c.last]}
+                c.kind == CueKind.DIR and {"old", "young"} & {t.stem for t in self.r.tokens[c.first : c.last]}
                 for c in self.r.cues
             ):
                 desc = not desc  # "from old to young" by a birth date: the earliest date first
             self.spec.order_by.append(OrderKey(col, desc))
             own_dirs = [self._dir_after(nxt.last)]
             # "ordered by email address and phone number": more keys
-            while nxt is not None and (a := self.cue_at(self._dir_end(nxt.last))) is not None and a.kind == "and":
+            while nxt is not None and (a := self.cue_at(self._dir_end(nxt.last))) is not None and a.kind == CueKind.AND:
                 more = self.next_item(a.last)
                 mcol = self.col_of(more) if more else None
                 if mcol is None or more.role is not None:  # type: ignore[union-attr]
@@ -2264,7 +2281,7 @@ class Parser:
         c = self.cue_at(end)
         if c is None and self.tok(end) is not None and self.tok(end).lower == "in":  # type: ignore[union-attr]
             c = self.cue_at(end + 1)
-        return c if c is not None and c.kind == "dir" else None
+        return c if c is not None and c.kind == CueKind.DIR else None
 
     def _dir_after(self, end: int) -> bool | None:
         c = self._dir_cue_after(end)
@@ -2276,7 +2293,7 @@ class Parser:
 
     def _bind_who(self) -> None:
         self._who = (
-            any(c.kind == "who" for c in self.r.cues) and not self._have_count
+            any(c.kind == CueKind.WHO for c in self.r.cues) and not self._have_count
         )  # "customers who have accounts": a relative "who"
         # "which department has the lowest budget": the department's name
         first = self.item_at(1)
@@ -2364,7 +2381,7 @@ class Parser:
     def _or_filters(self) -> None:
         """ "weight above 220 or height below 75": two comparisons joined by "or" become one OR-group."""
         for c in self.r.cues:
-            if c.kind != "or" or self._consumed_cue(c):
+            if c.kind != CueKind.OR or self._consumed_cue(c):
                 continue
             placed = self._fpos + [
                 (f, k, k + 1) for f in self.spec.filters if (k := self._filter_first.get(id(f))) is not None
@@ -2381,7 +2398,7 @@ class Parser:
                 self.spec.any_of.append([a, b])
                 self.use_cue(c)
         if len(self.spec.filters) >= 2 and any(
-            c.kind == "or" and not self._consumed_cue(c) and self._or_between_filters(c) for c in self.r.cues
+            c.kind == CueKind.OR and not self._consumed_cue(c) and self._or_between_filters(c) for c in self.r.cues
         ):
             self.r.problems.append("I could not tell which conditions 'or' joins")
 
@@ -2531,9 +2548,9 @@ class Parser:
                 s.order_by.append(OrderKey(g))
                 s.intent = "trend"
                 select_cols = [c for c in select_cols if c != gcol]
-        if any(c.kind == "trend" for c in self.r.cues):
+        if any(c.kind == CueKind.TREND for c in self.r.cues):
             for c in self.r.cues:
-                if c.kind == "trend":
+                if c.kind == CueKind.TREND:
                     self.use_cue(c)
             if not any(g.grain for g in s.group_by):
                 gcol = self._date_col()
@@ -2552,9 +2569,9 @@ class Parser:
             for c in nums:
                 s.measures.append(Measure("sum", c))
             select_cols = [c for c in select_cols if c not in nums]
-        if any(c.kind == "dist" for c in self.r.cues):
+        if any(c.kind == CueKind.DIST for c in self.r.cues):
             for c in self.r.cues:
-                if c.kind == "dist":
+                if c.kind == CueKind.DIST:
                     self.use_cue(c)
             target = select_cols[0] if select_cols else (s.group_by[0] if s.group_by else None)
             p = self.colprof(target) if target else None
@@ -2572,9 +2589,9 @@ class Parser:
                 s.order_by.append(OrderKey(Measure("count"), desc=True))
                 s.measures.append(Measure("count"))
                 s.intent = "distribution"
-        if any(c.kind == "share" for c in self.r.cues):
+        if any(c.kind == CueKind.SHARE for c in self.r.cues):
             for c in self.r.cues:
-                if c.kind == "share":
+                if c.kind == CueKind.SHARE:
                     self.use_cue(c)
             s.share = True
         explicit_groups = len(s.group_by)
@@ -2622,7 +2639,7 @@ class Parser:
                 )  # "reverse alphabetical order"
         # "names of enzymes in descending order": a direction with no key orders what is shown
         if (
-            any(c.kind == "dir" for c in self.r.cues)
+            any(c.kind == CueKind.DIR for c in self.r.cues)
             and not s.order_by
             and select_cols
             and not s.measures
@@ -2634,7 +2651,7 @@ class Parser:
             s.order_by.append(OrderKey(select_cols[0], desc=bool(getattr(self, "_desc", False))))
         # "how many staff does each project have? List them in increasing order": the measure, that way
         if (
-            any(c.kind == "dir" for c in self.r.cues)
+            any(c.kind == CueKind.DIR for c in self.r.cues)
             and not s.order_by
             and s.group_by
             and s.measures
@@ -2670,7 +2687,7 @@ class Parser:
             and select_cols
             and not s.group_by
             and self._count_as_sum
-            and not any(c.kind == "group" for c in self.r.cues)
+            and not any(c.kind == CueKind.GROUP for c in self.r.cues)
         ):
             # "the name, address and number of floors of all buildings": the floors column, shown
             for m, it, total in self._count_as_sum:
@@ -2689,12 +2706,12 @@ class Parser:
                             ),
                             m.col,
                         )
-        if not s.group_by and not select_cols and not any(c.kind == "group" for c in self.r.cues):
+        if not s.group_by and not select_cols and not any(c.kind == CueKind.GROUP for c in self.r.cues):
             for m, it, total in self._count_as_sum:
                 if (
                     m in s.measures
                     and m.col is not None
-                    and any(c.kind == "dir" for c in self.r.cues)
+                    and any(c.kind == CueKind.DIR for c in self.r.cues)
                     and not s.order_by
                 ):
                     # "list the total number of horses on farms in ascending order": the column, ordered
@@ -2744,14 +2761,14 @@ class Parser:
         fixed = {f.col for f in s.filters if isinstance(f.col, Col) and f.op in ("=", "in")}
         if any(c not in fixed for c in s.columns):
             s.columns = [c for c in s.columns if c not in fixed]
-        distinct = any(c.kind == "distinct" for c in self.r.cues if not self._consumed_cue(c))
+        distinct = any(c.kind == CueKind.DISTINCT for c in self.r.cues if not self._consumed_cue(c))
         if distinct and s.columns and not s.measures:
             s.distinct = True
             for o in s.order_by:
                 if isinstance(o.target, Col) and o.target not in s.columns:
                     s.columns.append(o.target)
         for c in self.r.cues:
-            if c.kind == "distinct":
+            if c.kind == CueKind.DISTINCT:
                 self.use_cue(c)
         s.limit = self.limit
         self._split_set_op()
@@ -2811,7 +2828,7 @@ class Parser:
         if len(its) != 1:
             return False
         it = its[0]
-        measure_cues = [c for c in self.r.cues if c.kind in ("count", "agg") and c.last <= it.first]
+        measure_cues = [c for c in self.r.cues if c.kind in (CueKind.COUNT, CueKind.AGG) and c.last <= it.first]
         if not measure_cues:
             return False
         k = it.first - 1
@@ -2871,7 +2888,7 @@ class Parser:
             return False
         if all(m.agg == "count" and m.col is None for m in s.measures):
             # "the booking status code and the corresponding number of bookings": one count per listed value
-            count = next((c for c in self.r.cues if c.kind == "count" and c.first >= it.last), None)
+            count = next((c for c in self.r.cues if c.kind == CueKind.COUNT and c.first >= it.last), None)
             between = [t.lower for t in toks[it.last : count.first]] if count is not None else []
             if (
                 between
@@ -2912,7 +2929,7 @@ class Parser:
             return
         if any(self._where_first(f) is None for f in s.filters) or any(f.col in s.columns for f in s.filters):
             return  # a shown column fixed by a side's filter: the sets could not overlap
-        both = next((c for c in self.r.cues if c.kind == "both" and not self._consumed_cue(c)), None)
+        both = next((c for c in self.r.cues if c.kind == CueKind.BOTH and not self._consumed_cue(c)), None)
         if both is not None:
             after = [f for f in s.filters if self._where_first(f) >= both.last]  # type: ignore[operator]
             if len(after) == 1 and after[0].op == "in" and len(after[0].values) == 2:
@@ -2928,7 +2945,9 @@ class Parser:
             self.use_cue(both)
             return
         but = next((i for i, t in enumerate(self.r.tokens) if t.lower == "but" and i not in self.used), None)
-        neg = next((c for c in self.r.cues if c.kind == "neg" and but is not None and but < c.first <= but + 3), None)
+        neg = next(
+            (c for c in self.r.cues if c.kind == CueKind.NEG and but is not None and but < c.first <= but + 3), None
+        )
         if but is None or neg is None:
             self._split_anti()
             return
@@ -2947,7 +2966,7 @@ class Parser:
         values EXCEPT those of the rows that match. A filter "director <> X" would instead keep every
         studio that also made some film without him."""
         s = self.spec
-        neg = next((c for c in self.r.cues if c.kind == "neg" and self._anti_phrase(c)), None)
+        neg = next((c for c in self.r.cues if c.kind == CueKind.NEG and self._anti_phrase(c)), None)
         if neg is None or s.tables() != [s.table]:
             return  # across a join, which rows to subtract is a guess
         after = [f for f in s.filters if self._where_first(f) >= neg.first]  # type: ignore[operator]
@@ -2989,43 +3008,55 @@ class Parser:
                 continue
             text = " ".join(t.text for t in self.r.tokens[c.first : c.last])
             if (
-                c.kind == "like"
+                c.kind == CueKind.LIKE
                 and (nc := self.cue_at(c.last)) is not None
-                and nc.kind in ("cmp", "between")
+                and nc.kind in (CueKind.CMP, CueKind.BETWEEN)
                 and self._consumed_cue(nc)
             ):
                 self.used.update(range(c.first, c.last))
                 continue  # "departments which contain at least two employees": a count, not a text match
             if c.kind in (
-                "neg",
-                "both",
-                "cmp",
-                "cmp_concept",
-                "between",
-                "super",
-                "concept_super",
-                "common",
-                "agg",
-                "count",
-                "top",
-                "like",
-                "compare",
-                "cmp_post",
-                "total_noise",
-                "according",
+                CueKind.NEG,
+                CueKind.BOTH,
+                CueKind.CMP,
+                CueKind.CMP_CONCEPT,
+                CueKind.BETWEEN,
+                CueKind.SUPER,
+                CueKind.CONCEPT_SUPER,
+                CueKind.COMMON,
+                CueKind.AGG,
+                CueKind.COUNT,
+                CueKind.TOP,
+                CueKind.LIKE,
+                CueKind.COMPARE,
+                CueKind.CMP_POST,
+                CueKind.TOTAL_NOISE,
+                CueKind.ACCORDING,
             ):
                 self.r.problems.append(f"I could not apply '{text}' to anything")
-            elif c.kind in ("or", "dir", "group", "distinct", "order", "alpha", "like_noise"):
-                if c.kind == "group" and self.r.tokens[c.first].lower in ("each", "per", "by") and self.spec.group_by:
+            elif c.kind in (
+                CueKind.OR,
+                CueKind.DIR,
+                CueKind.GROUP,
+                CueKind.DISTINCT,
+                CueKind.ORDER,
+                CueKind.ALPHA,
+                CueKind.LIKE_NOISE,
+            ):
+                if (
+                    c.kind == CueKind.GROUP
+                    and self.r.tokens[c.first].lower in ("each", "per", "by")
+                    and self.spec.group_by
+                ):
                     continue
                 if (
-                    c.kind == "group"
+                    c.kind == CueKind.GROUP
                     and self.spec.group_by
                     and self.r.tokens[c.last - 1].lower == "each"
                     and self._each_of_group(c)
                 ):
                     continue  # "the card types, and how many cards are there of each?": each of the groups
-                if c.kind == "group" and self.r.tokens[c.first].lower != "by":
+                if c.kind == CueKind.GROUP and self.r.tokens[c.first].lower != "by":
                     self.r.problems.append(f"I could not tell what '{text}' groups by")
             self.used.update(range(c.first, c.last))
 

@@ -11,6 +11,7 @@ import datetime as dt
 
 from insightchat.contracts import Plan, ToolCall
 from insightchat.planner.offline import trust
+from insightchat.planner.offline.cues import CueKind
 from insightchat.planner.offline.describe import describe, suggestions
 from insightchat.planner.offline.followups import apply_followup, is_followup, is_why, wants_chart_only
 from insightchat.planner.offline.linking import index_for
@@ -188,7 +189,7 @@ class OfflinePlanner:
 def _is_fragment(reading: Reading) -> bool:
     """A follow-up such as "only East" parses alone too; it still edits the last query."""
     return not any(l.kind == "table" for l in reading.links) and not any(
-        c.kind in ("count", "agg") for c in reading.cues
+        c.kind in (CueKind.COUNT, CueKind.AGG) for c in reading.cues
     )
 
 
