@@ -75,3 +75,40 @@ def test_bad_requests_are_clear_errors(model):
         analyse_text(REVIEW, per="aspect", model=model)
     with pytest.raises(InsightError, match="granularity"):
         analyse_text(REVIEW, per="word", model=model)  # type: ignore[arg-type]
+
+
+def test_sentiment_tool_per_aspect_adds_a_queryable_table():
+    import pandas as pd
+
+    from insightchat.tools.registry import get_tool
+    from insightchat.tools.workspace import Workspace
+
+    ws = Workspace()
+    ws.add_dataframe(
+        pd.DataFrame(
+            {
+                "id": [1, 2, 3],
+                "review": [
+                    "The battery is awful but the screen is great.",
+                    None,
+                    "Lovely screen. The batteries died in a week, what a letdown.",
+                ],
+            }
+        ),
+        "reviews",
+    )
+    result = get_tool("score_sentiment")(ws, table="reviews", column="review", per="aspect", aspects="battery,screen")
+    name = result.meta["table"]
+    parts = ws.query_df(f'SELECT "row", aspect, sentiment FROM "{name}" ORDER BY "row", aspect')
+    assert parts.values.tolist() == [
+        [1, "battery", "negative"],
+        [1, "screen", "positive"],
+        [3, "battery", "negative"],
+        [3, "screen", "positive"],
+    ]
+    by_aspect = dict(zip(result.data["aspect"], result.data["negative"], strict=True))
+    assert by_aspect == {"battery": 2, "screen": 0}
+    again = get_tool("score_sentiment")(ws, table="reviews", column="review", per="sentence")
+    sentences = ws.query_df(f'SELECT count(*) AS n FROM "{again.meta["table"]}"')["n"].iloc[0]
+    assert sentences == 3  # one sentence in row 1, two in row 3, none for the NULL
+    assert "sentiment" in {c for c, _ in ws.columns("reviews")}  # the whole-text columns come too

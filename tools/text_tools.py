@@ -139,15 +139,83 @@ def add_sentiment(ws: Workspace, table: str | None, column: str, model: str | No
     )
 
 
+def add_sentiment_parts(
+    ws: Workspace,
+    table: str | None,
+    column: str,
+    per: str,
+    aspects: str | list[str] | None = None,
+    model: str | None = None,
+) -> tuple[str, pd.DataFrame]:
+    """One row per sentence (``per="sentence"``) or aspect mention (``per="aspect"``) of ``column``, as a new
+    table ``<table>_<column>_<per>s`` (row = the text's position in the table, from 1); returns (name, summary)."""
+    from insightchat.models.sentiment import load_sentiment_model
+    from insightchat.models.sentiment_parts import analyse_texts
+
+    col = load_text_column(ws, table, column)
+    results = analyse_texts(col.texts.tolist(), per, aspects, load_sentiment_model(model))  # type: ignore[arg-type]
+    rows = [
+        {
+            "row": i + 1,
+            "part_no": j + 1,
+            "aspect": p.aspect,
+            "part": p.text,
+            "sentiment": p.label,
+            "sentiment_score": p.score,
+        }
+        for i, r in enumerate(results)
+        for j, p in enumerate(r.parts)
+    ]
+    frame = pd.DataFrame(rows, columns=["row", "part_no", "aspect", "part", "sentiment", "sentiment_score"])
+    if per != "aspect":
+        frame = frame.drop(columns="aspect")
+    name = f"{col.table}_{col.column}_{per}s"
+    if ws.has_table(name):
+        ws.ingest(name, frame, replace=True)
+    else:
+        name = ws.add_dataframe(frame, name)
+    key = "aspect" if per == "aspect" else "sentiment"
+    summary = ws.query_df(
+        f"SELECT {key}, count(*) AS parts, round(avg(sentiment_score), 3) AS avg_score, "
+        "count(*) FILTER (WHERE sentiment = 'negative') AS negative, "
+        "count(*) FILTER (WHERE sentiment = 'neutral') AS neutral, "
+        f"count(*) FILTER (WHERE sentiment = 'positive') AS positive FROM {quote(name)} GROUP BY 1 ORDER BY 2 DESC"
+    )
+    return name, summary
+
+
 @tool("score_sentiment")
-def score_sentiment(ws: Workspace, table: str, column: str, model: str | None = None) -> ToolResult:
+def score_sentiment(
+    ws: Workspace,
+    table: str,
+    column: str,
+    model: str | None = None,
+    per: str = "text",
+    aspects: str | None = None,
+) -> ToolResult:
     """Score the sentiment (negative / neutral / positive) of a text column, e.g. reviews or tickets.
 
     Adds two columns to the table: ``sentiment`` (the label) and ``sentiment_score`` (P(positive) minus
     P(negative), from -1 to 1), so later SQL can GROUP BY sentiment or average sentiment_score.
     Values are cached by text and model: asking again is instant. ``model`` is optional: a folder or
-    hub id of a transformers sentiment model instead of the built-in default.
+    hub id of a transformers sentiment model instead of the built-in default. Long texts are judged
+    as a whole; ``per="sentence"`` also adds a table with one row per sentence, and ``per="aspect"`` with
+    ``aspects="battery,screen"`` one row per mention of each aspect, summarised per aspect.
     """
+    if per != "text":
+        add_sentiment(ws, table, column, model)
+        name, summary = add_sentiment_parts(ws, table, column, per, aspects, model)
+        what = "aspect mentions" if per == "aspect" else "sentences"
+        return ToolResult(
+            tool="score_sentiment",
+            for_model=f"Scored {what} of {column!r} into table {name!r}.\n" + summary.to_csv(index=False),
+            data=summary,
+            chart=ChartSpec("bar", "aspect" if per == "aspect" else "sentiment", "parts", title=f"Sentiment of {what}"),
+            title=f"Scored sentiment of {int(summary['parts'].sum()) if len(summary) else 0:,} {what} of {column}",
+            details=f"new table: {name} (row, part_no, part, sentiment, sentiment_score)",
+            total_rows=len(summary),
+            meta={"table": name, "per": per},
+        )
     run = add_sentiment(ws, table, column, model)
     cols = run.columns
     total = int(run.summary["rows"].sum()) if len(run.summary) else 0
