@@ -169,11 +169,7 @@ def add_sentiment_parts(
     frame = pd.DataFrame(rows, columns=["row", "part_no", "aspect", "part", "sentiment", "sentiment_score"])
     if per != "aspect":
         frame = frame.drop(columns="aspect")
-    name = f"{col.table}_{col.column}_{per}s"
-    if ws.has_table(name):
-        ws.ingest(name, frame, replace=True)
-    else:
-        name = ws.add_dataframe(frame, name)
+    name = ws.add_dataframe(frame, f"{col.table}_{col.column}_{per}s")  # a rerun gets a fresh name (..._2)
     key = "aspect" if per == "aspect" else "sentiment"
     summary = ws.query_df(
         f"SELECT {key}, count(*) AS parts, round(avg(sentiment_score), 3) AS avg_score, "
