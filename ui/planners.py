@@ -56,17 +56,18 @@ def _local_option(settings: Any) -> PlannerOption:
     return PlannerOption(LOCAL_LABEL, make)
 
 
-def default_planner_options() -> list[PlannerOption]:
+def default_planner_options(llm: str | None = None) -> list[PlannerOption]:
     """Every planner this machine can use, the one that answers by default first.
 
-    A broken configuration (bad TOML, unknown setting) must not stop the offline UI from starting:
-    it is logged and only the offline planner is offered.
+    ``llm`` (the ``ui`` command's ``--llm``) overrides the configured model. A broken configuration
+    (bad TOML, unknown setting) must not stop the offline UI from starting: it is logged and only the
+    offline planner is offered.
     """
     try:
         from insightchat.config import load_settings
         from insightchat.planner.select import local_model_installed
 
-        settings = load_settings()
+        settings = load_settings(overrides={"llm": llm})
         local = local_model_installed()
     except Exception:
         log.warning("reading the model settings failed; offering the offline planner only", exc_info=True)

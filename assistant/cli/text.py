@@ -1,7 +1,6 @@
 """CLI commands for text columns: ``sentiment``, ``classify``, ``topics``, ``similar``.
 
-They live here (registered on the same typer ``app`` by ``insightchat.cli``) so the main CLI module stays
-about questions and tables. Each command opens one FILE, adds derived columns through the same tool
+Each command opens one FILE, adds derived columns through the same tool
 functions the assistant uses, prints a summary (or ``--json``), and with ``--out`` writes the input rows
 in their original order plus the new columns to a *new* file; the input file is never written.
 """
@@ -14,7 +13,7 @@ from typing import Any, Optional
 import pandas as pd
 import typer
 
-from insightchat.cli import JSON_HELP, app, err, guarded, json_ready, open_workspace, out, print_json, render_table
+from insightchat.cli.common import JSON_HELP, err, guarded, json_ready, open_workspace, out, print_json, render_table
 from insightchat.tools.errors import InsightError
 
 FILE_HELP = "The data file (CSV/TSV, Parquet, JSON, Excel, SQLite, DuckDB)."
@@ -22,6 +21,11 @@ COLUMN_HELP = "The text column to analyse."
 OUT_HELP = "Write all rows plus the new columns to this new file (.csv, .tsv, .parquet, .json, .jsonl, .xlsx)."
 TABLE_HELP = "The table to use when FILE holds several (Excel sheets, SQLite tables)."
 PREVIEW_ROWS = 10
+
+
+def register(app: typer.Typer) -> None:
+    for command in (sentiment, classify, topics, similar):
+        app.command()(command)
 
 
 def _open_one(file: str, table: Optional[str], extra: list[str] | None = None) -> tuple[Any, str]:
@@ -83,7 +87,6 @@ def _show_warnings(warnings: list[str]) -> None:
         err.print(f"[yellow]Warning:[/] {w}", highlight=False)
 
 
-@app.command()
 @guarded
 def sentiment(
     file: str = typer.Argument(..., help=FILE_HELP),
@@ -125,7 +128,6 @@ def sentiment(
     _show_warnings(run.warnings)
 
 
-@app.command()
 @guarded
 def classify(
     file: str = typer.Argument(..., help=FILE_HELP),
@@ -247,7 +249,6 @@ def _fine_tune_settings(fine_tune: bool, epochs: int | None) -> Any:
     return FineTuneSettings() if epochs is None else FineTuneSettings(epochs=epochs)
 
 
-@app.command()
 @guarded
 def topics(
     file: str = typer.Argument(..., help=FILE_HELP),
@@ -265,7 +266,7 @@ def topics(
     ws, name = _open_one(file, table)
     run = add_topics(ws, name, column, n_topics)
     cols = [run.columns["topic"], run.columns["topic_id"]]
-    preview = _finish(ws, name, run.column, cols, out_file, [file])
+    _finish(ws, name, run.column, cols, out_file, [file])
     if as_json:
         print_json(
             {
@@ -282,7 +283,6 @@ def topics(
     _show_warnings(run.warnings)
 
 
-@app.command()
 @guarded
 def similar(
     file: str = typer.Argument(..., help=FILE_HELP),

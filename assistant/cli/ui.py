@@ -1,20 +1,22 @@
-"""``insightchat ui [FILE...]``: start the Gradio app (registered on the CLI's typer ``app``).
+"""``insightchat ui [FILE...]``: start the Gradio app.
 
-Kept beside the UI, like ``assistant/cli_text.py`` keeps the text commands, so the main CLI module
-only imports it. Listening beyond this machine is opt-in and needs a password.
+The command's settings reach the app as arguments (``--llm`` becomes the model picker's options), never
+through the environment. Listening beyond this machine is opt-in and needs a password.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 import typer
 
-from insightchat.cli import FILES_HELP, app, err, guarded
+from insightchat.cli.common import FILES_HELP, err, guarded
 
 
-@app.command("ui")
+def register(app: typer.Typer) -> None:
+    app.command("ui")(ui_command)
+
+
 @guarded
 def ui_command(
     files: Optional[list[str]] = typer.Argument(
@@ -32,12 +34,14 @@ def ui_command(
 ) -> None:
     """Open the chat UI in the browser: upload data, ask, see the steps, the table and the chart."""
     from insightchat.ui.app import build_app, check_exposure, parse_auth, serve
+    from insightchat.ui.planners import default_planner_options
 
-    if llm:
-        os.environ["INSIGHTCHAT_LLM"] = llm  # read by ui.planners through assistant.config
     credentials = parse_auth(auth)
     check_exposure(host, share, credentials)
-    demo = build_app(files or [])  # opens the files once: a bad path fails here, before serving
+    options = default_planner_options(llm=llm)
+    demo = build_app(
+        files or [], planner_options=options
+    )  # opens the files once: a bad path fails here, before serving
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     err.print(f"insightchat UI on http://{shown}:{port} (Ctrl-C to stop)", highlight=False)
     serve(demo, port=port, host=host, share=share, auth=credentials, prevent_thread_lock=False)

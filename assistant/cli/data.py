@@ -1,0 +1,103 @@
+"""``insightchat tables`` and ``insightchat sql``: the catalog of the files and safe SQL over them."""
+
+from __future__ import annotations
+
+import typer
+
+from insightchat.cli.common import (
+    FILES_HELP,
+    JSON_HELP,
+    guarded,
+    json_ready,
+    open_workspace,
+    out,
+    print_json,
+    render_table,
+)
+from insightchat.tools.errors import InsightError
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(tables)
+    app.command()(sql)
+
+
+@guarded
+def tables(
+    files: list[str] = typer.Argument(..., help=FILES_HELP),
+    columns: bool = typer.Option(True, "--columns/--no-columns", help="Also list each table's columns."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Show the catalog: tables, row counts, columns with types, nulls, ranges and values."""
+    from insightchat.tools.schema_tools import columns_frame, tables_frame
+
+    ws = open_workspace(files)
+    catalog = ws.catalog()
+    if as_json:
+        print_json(
+            {
+                "tables": [
+                    {
+                        "name": name,
+                        "rows": prof.row_count,
+                        "source": prof.source,
+                        "columns": [
+                            {
+                                "name": c.name,
+                                "type": c.dtype,
+                                "null_fraction": round(c.null_fraction, 4),
+                                "distinct": c.distinct,
+                                "distinct_is_approx": c.distinct_is_approx,
+                                "min": c.min,
+                                "max": c.max,
+                                "values": c.values,
+                                "samples": c.samples,
+                            }
+                            for c in prof.columns
+                        ],
+                    }
+                    for name, prof in catalog.tables.items()
+                ],
+                "relations": [r.__dict__ for r in catalog.relations],
+            }
+        )
+        return
+    render_table(tables_frame(ws), title="Tables")
+    if columns:
+        for name in catalog.tables:
+            render_table(columns_frame(ws, name), title=f"{name}")
+    for rel in catalog.relations:
+        out.print(
+            f"[dim]relation ({rel.origin}):[/] {rel.left}.{rel.left_column} -> {rel.right}.{rel.right_column}",
+            highlight=False,
+        )
+
+
+@guarded
+def sql(
+    files: list[str] = typer.Argument(..., help=FILES_HELP + " The last argument is the SQL."),
+    limit: int = typer.Option(10_000, "--limit", min=1, help="Most rows to return."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds before the query is stopped."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Run one read-only SELECT over the files (tables are named after the files)."""
+    from insightchat.tools.sql import run_query
+
+    if len(files) < 2:
+        raise InsightError(
+            "Give one or more files and then the SQL", 'e.g. insightchat sql data.csv "SELECT count(*) FROM data"'
+        )
+    *paths, query = files
+    ws = open_workspace(paths)
+    result = run_query(ws, query, row_limit=limit, timeout_s=timeout)
+    if as_json:
+        print_json(
+            {
+                "sql": result.sql,
+                "rows": json_ready(result.df),
+                "total_rows": result.total_rows,
+                "truncated": result.truncated,
+            }
+        )
+        return
+    render_table(result.df, total_rows=result.total_rows)
