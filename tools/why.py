@@ -196,7 +196,16 @@ class WhyResult:
         rest = self.change - sum(d.contribution for d in same_dim)
         if abs(rest) > 1e-12:
             steps.append({"step_name": "all other segments", "value": rest, "step": "relative"})
-        steps.append({"step_name": self.side_b, "value": self.value_b, "step": "total"})
+        steps.append(
+            {
+                "step_name": self.side_b,
+                "value": self.value_b,
+                "step": "total",
+                "change": self.change,
+                "p_value": self.p_value,
+                "test": pvalue(self.p_value),  # as the answer states it ("p < 0.001")
+            }
+        )
         return pd.DataFrame(steps)
 
 

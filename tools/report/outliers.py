@@ -2,7 +2,12 @@
 
 Robust z = |x - median| / (1.4826 * MAD), so the outliers themselves do not widen the yardstick; the
 cut (:func:`stats.robust_threshold`) grows with the row count, so a clean 10M-row table is not
-reported as thousands of "3-sigma outliers". The finding's SQL returns the rows themselves.
+reported as thousands of "3-sigma outliers". A value must also be that far from the mean in plain
+standard deviations (the MAD of a small count is too coarse a yardstick on its own), and stand apart:
+at least one standard deviation beyond the most extreme ordinary value on its side, so the long
+tail of a skewed or count-valued measure (one order of 17 items among a million of about 4) is not
+an "outlier" while a value that stands alone is.
+The finding's SQL returns the rows themselves.
 """
 
 from __future__ import annotations
@@ -31,11 +36,17 @@ def outlier_findings(scope: Scope) -> list[Candidate]:
         if mad is None or mad != mad or float(mad) <= 0 or not n:
             continue
         cut = round(robust_threshold(int(n), 0.001), 2)
+        x = f"t.{q(m)}"
+        far = f"abs({x} - c.med) > {cut} * c.spread AND abs({x} - c.mean) > {cut} * c.sd"
         sql = (
-            f"WITH centre AS (SELECT median({q(m)}) AS med, 1.4826 * mad({q(m)}) AS spread FROM {scope.source}) "
-            f"SELECT t.*, round(abs(t.{q(m)} - centre.med) / centre.spread, 1) AS robust_z, "
-            f"count(*) OVER () AS outlier_rows FROM {scope.source} AS t, centre "
-            f"WHERE abs(t.{q(m)} - centre.med) > {cut} * centre.spread ORDER BY robust_z DESC LIMIT {MAX_ROWS_SHOWN}"
+            f"WITH c AS (SELECT median({q(m)}) AS med, 1.4826 * mad({q(m)}) AS spread, avg({q(m)}) AS mean, "
+            f"stddev_samp({q(m)}) AS sd FROM {scope.source}), "
+            f"edge AS (SELECT max({x}) FILTER (WHERE {x} > c.med AND NOT ({far})) AS hi, "
+            f"min({x}) FILTER (WHERE {x} < c.med AND NOT ({far})) AS lo FROM {scope.source} AS t, c) "
+            f"SELECT t.*, round(abs({x} - c.med) / c.spread, 1) AS robust_z, count(*) OVER () AS outlier_rows "
+            f"FROM {scope.source} AS t, c, edge WHERE {far} "
+            f"AND (({x} > c.med AND {x} - edge.hi > c.sd) OR ({x} < c.med AND edge.lo - {x} > c.sd)) "
+            f"ORDER BY robust_z DESC LIMIT {MAX_ROWS_SHOWN}"
         )
         rows = scope.query(sql)
         if rows.empty:
@@ -44,8 +55,8 @@ def outlier_findings(scope: Scope) -> list[Candidate]:
         share = count / float(n)
         top = rows[m].iloc[0]
         headline = (
-            f"{num(count)} rows have an extreme {m} (more than {num(cut)} robust standard deviations from the median "
-            f"{num(centre['med_' + m])}); the most extreme is {num(top)}."
+            f"{num(count)} rows have an extreme {m}, standing apart from the rest (more than {num(cut)} standard "
+            f"deviations from the median {num(centre['med_' + m])}); the most extreme is {num(top)}."
         )
         finding = Finding(
             kind="outliers",
