@@ -15,6 +15,7 @@ from insightchat.planner.base import Planner
 from insightchat.planner.llm.finish import finish_answer
 from insightchat.session import Session
 from insightchat.tools.errors import InsightError
+from insightchat.tools.report.model import Report
 from insightchat.tools.workspace import Workspace
 
 Sources = Workspace | str | Path | pd.DataFrame | Iterable[str | Path | pd.DataFrame]
@@ -51,6 +52,27 @@ class Assistant:
         if hasattr(self.planner, "bind"):  # planners that run tools themselves (LLM, hybrid)
             self.planner.bind(self.workspace)
         self.session = Session()
+
+    def report(self, table: str | None = None, quick: bool = False, progress: Any = None) -> Report:
+        """A summary report of ``table``: profile, ranked findings with SQL and charts, text sections, summary.
+
+        ``quick`` samples tables above 200,000 rows; ``progress(fraction, message)`` hears each stage. With a
+        language model configured it may reword the summary, kept only when every number in it is grounded.
+        """
+        from insightchat.tools.report import build_report
+
+        rephrase = None
+        if self.llm is not None:
+
+            def rephrase(text: str) -> str:
+                prompt = (
+                    "Reword this data report summary for a busy reader in 5-8 sentences. Keep every number exactly "
+                    "as written and add no number of your own:\n\n" + text
+                )
+                reply = self.llm.invoke(prompt)
+                return str(getattr(reply, "content", reply))
+
+        return build_report(self.workspace, table, quick=quick, progress=progress, rephrase=rephrase)
 
     def plan(self, question: str) -> Plan:
         return self.planner.plan(question, self.workspace.catalog(), self.session)

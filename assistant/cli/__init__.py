@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import typer
 
-from insightchat.cli import ask, data, text, ui
+from insightchat.cli import ask, data, report, text, ui
 from insightchat.cli.common import new_app
 
-COMMAND_FAMILIES = (data, ask, text, ui)
+COMMAND_FAMILIES = (data, ask, text, report, ui)
 
 
 def build_app() -> typer.Typer:

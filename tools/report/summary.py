@@ -73,7 +73,7 @@ def write_summary(report: Report) -> list[str]:
         if t.sentiment is not None and len(t.sentiment):
             share = dict(zip(t.sentiment["sentiment"], t.sentiment["share_pct"], strict=False))
             sentences.append(
-                f"Of the {num(t.rows_analysed)} {t.column} texts read, {share.get('negative', 0.0):.1f}% are negative "
+                f"Of the {num(t.rows_analysed)} texts of {t.column} read, {share.get('negative', 0.0):.1f}% are negative "
                 f"and {share.get('positive', 0.0):.1f}% positive."
             )
     quality = [f for f in report.findings if f.kind == "quality"]
@@ -82,7 +82,7 @@ def write_summary(report: Report) -> list[str]:
     if not found:
         sentences.append(
             f"No significant difference, change, trend, correlation or outlier was found in {num(report.tests_run)} "
-            f"tests at a {num(100 * report.fdr)}% false-discovery rate."
+            f"test{'' if report.tests_run == 1 else 's'} at a {num(100 * report.fdr)}% false-discovery rate."
         )
     else:
         sentences.append(
