@@ -112,3 +112,32 @@ def test_sentiment_tool_per_aspect_adds_a_queryable_table():
     sentences = ws.query_df(f'SELECT count(*) AS n FROM "{again.meta["table"]}"')["n"].iloc[0]
     assert sentences == 3  # one sentence in row 1, two in row 3, none for the NULL
     assert "sentiment" in {c for c, _ in ws.columns("reviews")}  # the whole-text columns come too
+
+
+def test_cli_per_aspect_writes_the_parts(tmp_path):
+    import json
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from insightchat.cli import app
+
+    src = tmp_path / "reviews.csv"
+    pd.DataFrame({"review": ["The battery is awful but the screen is great.", "Nice screen."]}).to_csv(src, index=False)
+    before = src.read_bytes()
+    parts = tmp_path / "parts.csv"
+    args = ["sentiment", str(src), "--column", "review", "--per", "aspect", "--aspects", "battery, screen"]
+    result = CliRunner().invoke(app, [*args, "--parts-out", str(parts), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["per"] == "aspect"
+    assert {r["aspect"]: r["parts"] for r in payload["parts_summary"]} == {"screen": 2, "battery": 1}
+    written = pd.read_csv(parts)
+    assert written[["row", "aspect", "sentiment"]].values.tolist() == [
+        [1, "battery", "negative"],
+        [1, "screen", "positive"],
+        [2, "screen", "positive"],
+    ]
+    assert src.read_bytes() == before
+    bad = CliRunner().invoke(app, ["sentiment", str(src), "--column", "review", "--per", "word"])
+    assert bad.exit_code == 1 and "granularity" in bad.output and "Traceback" not in bad.output

@@ -96,31 +96,64 @@ def sentiment(
         None, "--model", help="A transformers sentiment model folder or hub id (default: the built-in model)."
     ),
     table: Optional[str] = typer.Option(None, "--table", help=TABLE_HELP),
+    per: str = typer.Option(
+        "text", "--per", help="Also score each 'sentence' or each 'aspect' mention (one row per part); default: text."
+    ),
+    aspects: Optional[str] = typer.Option(
+        None, "--aspects", help='With --per aspect: the aspects to look for, comma-separated, e.g. "battery, screen".'
+    ),
+    parts_out: Optional[Path] = typer.Option(
+        None, "--parts-out", help="With --per: write the scored sentences / aspect mentions to this new file."
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Add sentiment (negative/neutral/positive) and sentiment_score (-1..1) columns for a text column."""
-    from insightchat.tools.text_tools import add_sentiment
+    """Add sentiment (negative/neutral/positive) and sentiment_score (-1..1) columns for a text column.
 
+    Long texts are judged as a whole. --per sentence or --per aspect --aspects "battery, screen" also scores
+    every sentence or aspect mention ("battery: negative, screen: positive") and summarises them.
+    """
+    from insightchat.models.sentiment_parts import GRANULARITIES
+    from insightchat.tools.text_tools import add_sentiment, add_sentiment_parts
+
+    if per not in GRANULARITIES:
+        raise InsightError(f"--per {per} is not a granularity", f"use one of: {', '.join(GRANULARITIES)}")
+    if parts_out is not None and per == "text":
+        raise InsightError("--parts-out needs --per sentence or --per aspect", "add --per sentence")
     ws, name = _open_one(file, table)
     run = add_sentiment(ws, name, column, model)
+    parts_table, parts_summary = (
+        add_sentiment_parts(ws, name, column, per, aspects, model) if per != "text" else ("", None)
+    )
     cols = [run.columns["sentiment"], run.columns["sentiment_score"]]
     preview = _finish(ws, name, run.column, cols, out_file, [file])
+    parts = _rows(ws, parts_table) if parts_table else None
+    if parts is not None and parts_out is not None:
+        write_output(parts, parts_out, [file])
+        err.print(f"Wrote {len(parts):,} scored {per}s to {parts_out}", highlight=False)
     if as_json:
-        print_json(
-            {
-                "table": run.table,
-                "column": run.column,
-                "model": run.model_id,
-                "new_columns": cols,
-                "summary": json_ready(run.summary),
-                "rows": json_ready(preview, PREVIEW_ROWS),
-                "out": str(out_file) if out_file else None,
-                "warnings": run.warnings,
+        payload = {
+            "table": run.table,
+            "column": run.column,
+            "model": run.model_id,
+            "new_columns": cols,
+            "summary": json_ready(run.summary),
+            "rows": json_ready(preview, PREVIEW_ROWS),
+            "out": str(out_file) if out_file else None,
+            "warnings": run.warnings,
+        }
+        if parts is not None:
+            payload |= {
+                "per": per,
+                "parts_summary": json_ready(parts_summary),
+                "parts": json_ready(parts, PREVIEW_ROWS),
             }
-        )
+        print_json(payload)
         return
     render_table(run.summary, title=f"Sentiment of {run.table}.{run.column}")
     render_table(preview.head(PREVIEW_ROWS), total_rows=len(preview))
+    if parts is not None:
+        render_table(parts_summary, title=f"Sentiment per {per} of {run.table}.{run.column}")
+        render_table(parts.head(PREVIEW_ROWS), total_rows=len(parts))
     out.print(
         f"[dim]model: {run.model_id}; scored {run.scored:,} distinct texts, {run.cached:,} from cache[/]",
         highlight=False,
