@@ -1,4 +1,4 @@
-"""Sentence embeddings of text columns, cached in DuckDB by (model, text hash).
+"""Sentence embeddings of text columns, cached in the workspace's DuckDB by (model, text hash).
 
 Why a cache keyed by the text's hash: the same column is embedded by several questions (classify, then
 topics, then "tickets like this one"), and the same text often repeats within a column. Each distinct
@@ -24,7 +24,7 @@ from insightchat.models.hashing import text_hash
 from insightchat.models.loading import load_sentence_transformer, resolve
 
 if TYPE_CHECKING:
-    import duckdb
+    from insightchat.tools.workspace import Workspace
 
 EMBEDDING_MODEL_ENV = "INSIGHTCHAT_EMBEDDING_MODEL"
 EMBEDDING_TABLE = "_ic_embeddings"
@@ -86,26 +86,23 @@ def default_embedder() -> Embedder:
 
 
 class EmbeddingStore:
-    """The DuckDB table of cached vectors: ``_ic_embeddings(model, text_hash, vec FLOAT[])``."""
+    """The workspace table of cached vectors: ``_ic_embeddings(model, text_hash, vec FLOAT[])``."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-        self.con.execute(
-            f"CREATE TABLE IF NOT EXISTS {EMBEDDING_TABLE} (model VARCHAR, text_hash VARCHAR, vec FLOAT[])"
-        )
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        if not ws.cache.get(EMBEDDING_TABLE):
+            ws.execute(f"CREATE TABLE IF NOT EXISTS {EMBEDDING_TABLE} (model VARCHAR, text_hash VARCHAR, vec FLOAT[])")
+            ws.cache[EMBEDDING_TABLE] = True
 
     def get(self, model_id: str, hashes: Sequence[str], dim: int) -> dict[str, np.ndarray]:
         if not hashes:
             return {}
         wanted = pa.table({"text_hash": pa.array(list(dict.fromkeys(hashes)), pa.string())})
-        self.con.register("__ic_wanted", wanted)
-        try:
-            table = self.con.sql(
-                f"SELECT e.text_hash, e.vec FROM {EMBEDDING_TABLE} e JOIN __ic_wanted w USING (text_hash) WHERE e.model = $1",
-                params=[model_id],
-            ).to_arrow_table()
-        finally:
-            self.con.unregister("__ic_wanted")
+        table = self.ws.query_arrow(
+            f"SELECT e.text_hash, e.vec FROM {EMBEDDING_TABLE} e JOIN __ic_wanted w USING (text_hash) WHERE e.model = $1",
+            [model_id],
+            frames={"__ic_wanted": wanted},
+        )
         if table.num_rows == 0:
             return {}
         flat = table.column("vec").combine_chunks().flatten().to_numpy(zero_copy_only=False).astype(np.float32)
@@ -125,11 +122,10 @@ class EmbeddingStore:
                 "vec": pa.ListArray.from_arrays(offsets, values),
             }
         )
-        self.con.register("__ic_incoming", incoming)
-        try:
-            self.con.execute(f"INSERT INTO {EMBEDDING_TABLE} SELECT model, text_hash, vec FROM __ic_incoming")
-        finally:
-            self.con.unregister("__ic_incoming")
+        self.ws.execute(
+            f"INSERT INTO {EMBEDDING_TABLE} SELECT model, text_hash, vec FROM __ic_incoming",
+            frames={"__ic_incoming": incoming},
+        )
 
 
 def embed_cached(texts: Sequence[str], embedder: Embedder, store: EmbeddingStore | None) -> np.ndarray:

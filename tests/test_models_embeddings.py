@@ -8,6 +8,7 @@ import pytest
 
 from insightchat.models.embeddings import Embedder, EmbeddingStore, embed_cached, shared_embedder
 from insightchat.models.hashing import text_hash
+from insightchat.tools.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def test_package_model_embeds_by_meaning(embedder, monkeypatch):
 
 
 def test_cache_second_run_does_no_inference(embedder, monkeypatch):
-    store = EmbeddingStore(duckdb.connect())
+    store = EmbeddingStore(Workspace())
     texts = ["first text", "second text", "first text", "a third one"]
     before = embedder.texts_encoded
     first = embed_cached(texts, embedder, store)

@@ -277,7 +277,7 @@ def test_two_sessions_at_once_are_isolated(app, tmp_path):
     # neither history shows the other's turns
     assert all("Loaded" not in texts(m) for m in results["b"])
     sa, sb = session_of(app, a), session_of(app, b)
-    assert sa is not sb and sa.workspace.con is not sb.workspace.con and sa.upload_dir != sb.upload_dir
+    assert sa is not sb and sa.workspace.engine.pid != sb.workspace.engine.pid and sa.upload_dir != sb.upload_dir
     assert "secret_a" not in sb.workspace.table_names()
     # ending a session removes its folder and closes its connection
     folder = sa.upload_dir

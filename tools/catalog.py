@@ -5,9 +5,10 @@ and dates, a few sample values, and for low-cardinality text columns the list of
 (the *value index* that links "in Berlin" to ``city = 'Berlin'``). Relations between tables come from
 declared foreign keys (SQLite) and from id-like columns shared by name.
 
-Profiles are computed lazily, once per table version (see ``Workspace.profile``), with one
-aggregate pass per table. Distinct counts use DuckDB's HyperLogLog ``approx_count_distinct`` on
-tables above ``EXACT_DISTINCT_MAX_ROWS`` rows and say so; everything else is exact.
+Profiles are computed lazily, once per table version (:func:`profile`, cached in the workspace),
+with one aggregate pass per table (per few hundred columns of a wide one). Distinct counts use
+DuckDB's HyperLogLog ``approx_count_distinct`` on tables above ``EXACT_DISTINCT_MAX_ROWS`` rows and
+on very wide tables, and say so; everything else is exact.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ VALUE_INDEX_MAX_DISTINCT = 50  # text columns with at most this many distinct va
 EXACT_DISTINCT_MAX_ROWS = 2_000_000
 SAMPLE_VALUES = 5
 FREE_TEXT_MIN_AVG_LENGTH = 30  # a text column whose values average this long is prose, not a category
+PROFILE_CHUNK_COLUMNS = 200  # columns per aggregate scan
+EXACT_DISTINCT_CHUNK_COLUMNS = 50  # count(DISTINCT) and histogram each hold a hash table per column
+WIDE_TABLE_COLUMNS = 1_000  # above this, distinct counts stay approximate and the value index is capped
 
 
 @dataclass
@@ -77,6 +81,7 @@ class TableProfile:
     row_count: int
     columns: list[ColumnProfile]
     source: str = ""
+    notes: list[str] = field(default_factory=list)  # what the profile left out (very wide tables)
 
     def column(self, name: str) -> ColumnProfile | None:
         for col in self.columns:
@@ -174,37 +179,55 @@ def _q(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _stats(ws: Workspace, quoted_table: str, cols: list[tuple[int, str, str]]) -> dict[str, Any]:
+    """Counts, HyperLogLog distincts, ranges and text lengths, ``PROFILE_CHUNK_COLUMNS`` columns per scan.
+
+    One aggregate over thousands of columns is what DuckDB cannot take (a 3,000-column table's
+    profile crashed it, 1,000 columns took minutes); a few hundred aggregates per scan are quick.
+    """
+    stats: dict[str, Any] = {}
+    for chunk in _chunks(cols, PROFILE_CHUNK_COLUMNS):
+        exprs: list[str] = ["count(*) AS row_count"]
+        for i, name, dtype in chunk:
+            c = _q(name)
+            kind = column_kind(dtype)
+            exprs.append(f"count({c}) AS n{i}")
+            exprs.append(f"NULL AS d{i}" if kind == "other" else f"approx_count_distinct({c}) AS d{i}")
+            if kind in ("number", "date"):
+                exprs.append(f"min({c}) AS lo{i}, max({c}) AS hi{i}")
+            if kind == "text":
+                exprs.append(f"avg(length({c})) AS len{i}")
+        stats.update(ws.query_df(f"SELECT {', '.join(exprs)} FROM {quoted_table}").iloc[0].to_dict())
+    return stats
+
+
 def profile_table(ws: Workspace, table: str) -> TableProfile:
-    """Two scans whatever the width: one aggregate pass for the stats, one for the value index."""
+    """A few scans whatever the width: the stats, exact distinct counts on small tables, the value index.
+
+    Tables wider than ``WIDE_TABLE_COLUMNS`` keep HyperLogLog distinct counts and index the values
+    of their first ``WIDE_TABLE_COLUMNS`` columns only; the profile's notes say so.
+    """
     cols = ws.columns(table)
     t = _q(table)
-    # One pass with HyperLogLog distinct counts; small tables then get exact ones in a second,
-    # cheap pass. A large file is so scanned twice in all (stats, value index), never per column.
-    exprs: list[str] = ["count(*) AS row_count"]
-    for i, (name, dtype) in enumerate(cols):
-        c = _q(name)
-        kind = column_kind(dtype)
-        exprs.append(f"count({c}) AS n{i}")
-        exprs.append(f"NULL AS d{i}" if kind == "other" else f"approx_count_distinct({c}) AS d{i}")
-        if kind in ("number", "date"):
-            exprs.append(f"min({c}) AS lo{i}, max({c}) AS hi{i}")
-        if kind == "text":
-            exprs.append(f"avg(length({c})) AS len{i}")
-    stats = ws.query_df(f"SELECT {', '.join(exprs)} FROM {t}").iloc[0]
+    numbered = [(i, name, dtype) for i, (name, dtype) in enumerate(cols)]
+    wide = len(cols) > WIDE_TABLE_COLUMNS
+    stats: dict[str, Any] | None = _stats(ws, t, numbered)
     row_count = int(stats["row_count"])
-    approx = row_count > EXACT_DISTINCT_MAX_ROWS
+    approx = row_count > EXACT_DISTINCT_MAX_ROWS or wide
     if not approx and row_count:
-        exact = [
-            f"count(DISTINCT {_q(name)}) AS d{i}"
-            for i, (name, dtype) in enumerate(cols)
-            if column_kind(dtype) != "other"
-        ]
-        if exact:
-            for key, value in ws.query_df(f"SELECT {', '.join(exact)} FROM {t}").iloc[0].items():
-                stats[key] = value
+        exact = [(i, name) for i, name, dtype in numbered if column_kind(dtype) != "other"]
+        for chunk in _chunks(exact, EXACT_DISTINCT_CHUNK_COLUMNS):
+            if chunk:
+                sql = ", ".join(f"count(DISTINCT {_q(name)}) AS d{i}" for i, name in chunk)
+                stats.update(ws.query_df(f"SELECT {sql} FROM {t}").iloc[0].to_dict())
     if not row_count:
         stats = None
     samples_df = ws.query_df(f"SELECT * FROM {t} LIMIT {SAMPLE_VALUES * 4}") if cols else None
+    sample_columns = list(samples_df.columns) if samples_df is not None else []
     profiles: list[ColumnProfile] = []
     for i, (name, dtype) in enumerate(cols):
         kind = column_kind(dtype)
@@ -225,7 +248,8 @@ def profile_table(ws: Workspace, table: str) -> TableProfile:
                 prof.avg_length = float(avg_len) if avg_len is not None and avg_len == avg_len else None
         if samples_df is not None:
             seen: list[Any] = []
-            for v in samples_df[name].tolist():
+            # by position: a result may repeat a column name
+            for v in samples_df.iloc[:, i].tolist() if i < len(sample_columns) else []:
                 v = _plain(v)
                 if v is not None and v not in seen:
                     seen.append(v)
@@ -233,13 +257,21 @@ def profile_table(ws: Workspace, table: str) -> TableProfile:
                     break
             prof.samples = seen
         profiles.append(prof)
-    _fill_value_index(ws, t, profiles)
+    _fill_value_index(ws, t, profiles[:WIDE_TABLE_COLUMNS] if wide else profiles)
     src = ws.sources.get(table)
-    return TableProfile(name=table, row_count=row_count, columns=profiles, source=(src.path or src.kind) if src else "")
+    notes = []
+    if wide:
+        notes.append(
+            f"{table} has {len(cols):,} columns: distinct counts are approximate and values are indexed for "
+            f"its first {WIDE_TABLE_COLUMNS:,} columns only"
+        )
+    return TableProfile(
+        name=table, row_count=row_count, columns=profiles, source=(src.path or src.kind) if src else "", notes=notes
+    )
 
 
 def _fill_value_index(ws: Workspace, quoted_table: str, profiles: list[ColumnProfile]) -> None:
-    """Exact value lists of every low-cardinality text column, all in one scan (``histogram``)."""
+    """Exact value lists of every low-cardinality text column (``histogram``), a chunk of columns per scan."""
     candidates = [
         p
         for p in profiles
@@ -247,18 +279,19 @@ def _fill_value_index(ws: Workspace, quoted_table: str, profiles: list[ColumnPro
         and 0 < p.distinct <= VALUE_INDEX_MAX_DISTINCT * (1.2 if p.distinct_is_approx else 1)
         and (p.avg_length or 0) < 80
     ]
-    if not candidates:
-        return
-    exprs = ", ".join(f"histogram({_q(p.name)}) AS h{i}" for i, p in enumerate(candidates))
-    row = ws.query_rows(f"SELECT {exprs} FROM {quoted_table}")[0]
-    for prof, hist in zip(candidates, row):
-        if not hist or len(hist) > VALUE_INDEX_MAX_DISTINCT:
+    for chunk in _chunks(candidates, EXACT_DISTINCT_CHUNK_COLUMNS):
+        if not chunk:
             continue
-        pairs = sorted(((str(k), int(v)) for k, v in dict(hist).items()), key=lambda kv: (-kv[1], kv[0]))
-        prof.values = [k for k, _ in pairs]
-        prof.value_counts = [v for _, v in pairs]
-        prof.distinct = len(pairs)
-        prof.distinct_is_approx = False
+        exprs = ", ".join(f"histogram({_q(p.name)}) AS h{i}" for i, p in enumerate(chunk))
+        row = ws.query_rows(f"SELECT {exprs} FROM {quoted_table}")[0]
+        for prof, hist in zip(chunk, row, strict=True):
+            if not hist or len(hist) > VALUE_INDEX_MAX_DISTINCT:
+                continue
+            pairs = sorted(((str(k), int(v)) for k, v in dict(hist).items()), key=lambda kv: (-kv[1], kv[0]))
+            prof.values = [k for k, _ in pairs]
+            prof.value_counts = [v for _, v in pairs]
+            prof.distinct = len(pairs)
+            prof.distinct_is_approx = False
 
 
 def _plain(value: Any) -> Any:
@@ -390,6 +423,18 @@ def value_finder(ws: Workspace, profiles: dict[str, TableProfile]) -> Callable[[
     return find
 
 
+def profile(ws: Workspace, table: str) -> TableProfile:
+    """The table's profile, computed once per table version and kept in the workspace's cache."""
+    key = ("catalog.profile", table, ws.version(table))
+    cached = ws.cache.get(key)
+    if cached is None:
+        for old in [k for k in ws.cache if isinstance(k, tuple) and k[:2] == ("catalog.profile", table)]:
+            del ws.cache[old]  # an older version of this table
+        cached = ws.cache[key] = profile_table(ws, table)
+    return cached
+
+
 def build_catalog(ws: Workspace) -> Catalog:
-    profiles = {name: ws.profile(name) for name in ws.table_names()}
+    """Profiles of every table plus the relations between them (profiles are cached per table version)."""
+    profiles = {name: profile(ws, name) for name in ws.table_names()}
     return Catalog(tables=profiles, relations=detect_relations(ws, profiles), find_value=value_finder(ws, profiles))

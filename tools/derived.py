@@ -39,7 +39,25 @@ class DerivedKind:
 SENTIMENT = DerivedKind("sentiment", "_ic_sentiment", (("sentiment", "VARCHAR"), ("sentiment_score", "FLOAT")))
 LABELS = DerivedKind("label", "_ic_labels", (("label", "VARCHAR"), ("label_score", "FLOAT")))
 TOPICS = DerivedKind("topic", "_ic_topics", (("topic", "VARCHAR"), ("topic_id", "INTEGER")))
-KINDS = {k.name: k for k in (SENTIMENT, LABELS, TOPICS)}
+# Triage (tools/triage): intent and language depend on the text alone; the row-level outputs (urgency from
+# tier, age and repeat contact; queue; duplicates) are keyed by the md5 of the ticket id column instead.
+INTENT = DerivedKind("intent", "_ic_intent", (("intent", "VARCHAR"), ("intent_score", "FLOAT")))
+LANGUAGE = DerivedKind("language", "_ic_language", (("language", "VARCHAR"), ("language_code", "VARCHAR")))
+TRIAGE = DerivedKind(
+    "triage",
+    "_ic_triage",
+    (
+        ("urgency", "VARCHAR"),
+        ("urgency_score", "FLOAT"),
+        ("urgency_reasons", "VARCHAR"),
+        ("triage_queue", "VARCHAR"),
+        ("triage_confidence", "FLOAT"),
+        ("needs_review", "BOOLEAN"),
+        ("duplicate_of", "VARCHAR"),
+        ("similar_tickets", "VARCHAR"),
+    ),
+)
+KINDS = {k.name: k for k in (SENTIMENT, LABELS, TOPICS, INTENT, LANGUAGE, TRIAGE)}
 
 
 def quote(identifier: str) -> str:
@@ -51,17 +69,17 @@ def literal(value: str) -> str:
 
 
 def _ensure_tables(ws: Workspace) -> None:
-    con = ws.cursor()
-    try:
-        con.execute(
-            f"CREATE TABLE IF NOT EXISTS {SPECS_TABLE} (table_name VARCHAR, kind VARCHAR, text_column VARCHAR, "
-            "key VARCHAR, outputs VARCHAR, seq INTEGER)"
-        )
-        for kind in KINDS.values():
-            cols = ", ".join(f"{quote(c)} {t}" for c, t in kind.columns)
-            con.execute(f"CREATE TABLE IF NOT EXISTS {kind.table} (key VARCHAR, text_hash VARCHAR, {cols})")
-    finally:
-        con.close()
+    key = "derived.tables"
+    if ws.cache.get(key):
+        return
+    ws.execute(
+        f"CREATE TABLE IF NOT EXISTS {SPECS_TABLE} (table_name VARCHAR, kind VARCHAR, text_column VARCHAR, "
+        "key VARCHAR, outputs VARCHAR, seq INTEGER)"
+    )
+    for kind in KINDS.values():
+        cols = ", ".join(f"{quote(c)} {t}" for c, t in kind.columns)
+        ws.execute(f"CREATE TABLE IF NOT EXISTS {kind.table} (key VARCHAR, text_hash VARCHAR, {cols})")
+    ws.cache[key] = True
 
 
 # ---------------------------------------------------------------------------- reading the text column
@@ -123,11 +141,7 @@ def resolve_text_column(ws: Workspace, table: str, column: str) -> str:
 
 def read_texts(ws: Workspace, table: str, column: str) -> pd.Series:
     """The column's values in table order (NULL stays None); the view's own row order is kept."""
-    con = ws.cursor()
-    try:
-        df = con.execute(f"SELECT CAST({quote(column)} AS VARCHAR) AS t FROM {quote(table)}").df()
-    finally:
-        con.close()
+    df = ws.query_df(f"SELECT CAST({quote(column)} AS VARCHAR) AS t FROM {quote(table)}")
     return df["t"].astype(object).where(df["t"].notna(), None)
 
 
@@ -142,16 +156,11 @@ def missing_hashes(ws: Workspace, kind: DerivedKind, key: str, hashes: list[str]
     _ensure_tables(ws)
     if not hashes:
         return set()
-    con = ws.cursor()
-    try:
-        con.register("__ic_hashes", pd.DataFrame({"text_hash": list(dict.fromkeys(hashes))}))
-        have = con.execute(
-            f"SELECT DISTINCT v.text_hash FROM {kind.table} v JOIN __ic_hashes h USING (text_hash) WHERE v.key = ?",
-            [key],
-        ).fetchall()
-        con.unregister("__ic_hashes")
-    finally:
-        con.close()
+    have = ws.query_rows(
+        f"SELECT DISTINCT v.text_hash FROM {kind.table} v JOIN __ic_hashes h USING (text_hash) WHERE v.key = ?",
+        [key],
+        frames={"__ic_hashes": pd.DataFrame({"text_hash": list(dict.fromkeys(hashes))})},
+    )
     return set(hashes) - {r[0] for r in have}
 
 
@@ -163,31 +172,21 @@ def store_values(ws: Workspace, kind: DerivedKind, key: str, values: pd.DataFram
     frame = values.drop_duplicates("text_hash").copy()
     frame.insert(0, "key", key)
     cols = ["key", "text_hash"] + [c for c, _ in kind.columns]
-    con = ws.cursor()
-    try:
-        con.register("__ic_values", frame[cols])
-        con.execute(
-            f"INSERT INTO {kind.table} SELECT v.* FROM __ic_values v "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {kind.table} o WHERE o.key = v.key AND o.text_hash = v.text_hash)"
-        )
-        con.unregister("__ic_values")
-    finally:
-        con.close()
+    ws.execute(
+        f"INSERT INTO {kind.table} SELECT v.* FROM __ic_values v "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {kind.table} o WHERE o.key = v.key AND o.text_hash = v.text_hash)",
+        frames={"__ic_values": frame[cols]},
+    )
 
 
 def stored_values(ws: Workspace, kind: DerivedKind, key: str, hashes: list[str]) -> pd.DataFrame:
     """Stored values for ``hashes`` under ``key`` (one row per distinct hash found)."""
     _ensure_tables(ws)
-    con = ws.cursor()
-    try:
-        con.register("__ic_hashes", pd.DataFrame({"text_hash": list(dict.fromkeys(hashes))}))
-        df = con.execute(
-            f"SELECT v.* EXCLUDE (key) FROM {kind.table} v JOIN __ic_hashes h USING (text_hash) WHERE v.key = ?", [key]
-        ).df()
-        con.unregister("__ic_hashes")
-    finally:
-        con.close()
-    return df
+    return ws.query_df(
+        f"SELECT v.* EXCLUDE (key) FROM {kind.table} v JOIN __ic_hashes h USING (text_hash) WHERE v.key = ?",
+        [key],
+        frames={"__ic_hashes": pd.DataFrame({"text_hash": list(dict.fromkeys(hashes))})},
+    )
 
 
 def hashes_of(texts: pd.Series) -> list[str | None]:
@@ -207,14 +206,10 @@ class DerivedSpec:
 
 def load_specs(ws: Workspace, table: str) -> list[DerivedSpec]:
     _ensure_tables(ws)
-    con = ws.cursor()
-    try:
-        rows = con.execute(
-            f"SELECT table_name, kind, text_column, key, outputs, seq FROM {SPECS_TABLE} WHERE table_name = ? ORDER BY seq",
-            [table],
-        ).fetchall()
-    finally:
-        con.close()
+    rows = ws.query_rows(
+        f"SELECT table_name, kind, text_column, key, outputs, seq FROM {SPECS_TABLE} WHERE table_name = ? ORDER BY seq",
+        [table],
+    )
     return [DerivedSpec(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
 
 
@@ -241,19 +236,15 @@ def attach(ws: Workspace, table: str, kind: DerivedKind, text_column: str, key: 
                 n += 1
             taken.add(name.lower())
             outputs[col] = name
-    con = ws.cursor()
-    try:
-        con.execute(
-            f"DELETE FROM {SPECS_TABLE} WHERE table_name = ? AND kind = ? AND text_column = ?",
-            [table, kind.name, text_column],
-        )
-        seq = max([s.seq for s in specs] + [0]) + 1 if same is None else same.seq
-        con.execute(
-            f"INSERT INTO {SPECS_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
-            [table, kind.name, text_column, key, json.dumps(outputs), seq],
-        )
-    finally:
-        con.close()
+    ws.execute(
+        f"DELETE FROM {SPECS_TABLE} WHERE table_name = ? AND kind = ? AND text_column = ?",
+        [table, kind.name, text_column],
+    )
+    seq = max([s.seq for s in specs] + [0]) + 1 if same is None else same.seq
+    ws.execute(
+        f"INSERT INTO {SPECS_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
+        [table, kind.name, text_column, key, json.dumps(outputs), seq],
+    )
     rebuild_view(ws, table)
     return outputs
 

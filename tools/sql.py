@@ -6,7 +6,8 @@
    functions that reach files, the network or the environment, string-literal table references
    (DuckDB would read such a file), and tables that are not in the workspace (DuckDB's replacement
    scans would otherwise open ``"data.csv"`` from disk).
-3. Run on a separate cursor with a row cap and a time limit that interrupts the query.
+3. Run in the workspace's sandboxed engine process with a row cap and a time limit (interrupted, or
+   the engine killed and restarted if it cannot be).
 4. DuckDB's errors come back as :class:`QueryError` with the closest valid names suggested.
 """
 
@@ -14,12 +15,10 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 import sqlglot
 from rapidfuzz import process as fuzz_process
 from sqlglot import exp
@@ -313,36 +312,23 @@ def run_query(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     count_total: bool = True,
 ) -> QueryResult:
-    """Check ``sql``, run it on its own cursor with a row cap and a time limit, return the rows."""
+    """Check ``sql``, run it in the workspace's engine with a row cap and a time limit, return the rows.
+
+    The engine interrupts the query at ``timeout_s``; one that cannot be interrupted (or crashes
+    DuckDB) costs a restart of the engine and comes back as a QueryError saying so.
+    """
     tree = check_sql(sql, set(ws.table_names()))
     text = tree.sql(dialect="duckdb")
-    with ws.running_cursor() as cursor:
-        timer = threading.Timer(timeout_s, cursor.interrupt)
-        timer.start()
-        try:
-            reader = cursor.sql(text).to_arrow_reader(min(row_limit + 1, 100_000))
-            batches, n = [], 0
-            for batch in reader:
-                batches.append(batch)
-                n += batch.num_rows
-                if n > row_limit:
-                    break
-            reader.close()  # DuckDB streams results: release this one before the count below
-            df = pa.Table.from_batches(batches, schema=reader.schema).slice(0, row_limit).to_pandas()
-            truncated = n > row_limit
-            total = n if not truncated else None
-            if truncated and count_total:
-                total = int(cursor.execute(f"SELECT count(*) FROM ({text})").fetchall()[0][0])
-        except duckdb.InterruptException:
-            raise QueryError(
-                f"The query was stopped (time limit {timeout_s:g} s, or Stop)",
-                "add a filter or an aggregate, or raise the time limit",
-            ) from None
-        except duckdb.Error as exc:
-            raise _explain_duckdb_error(exc, ws) from None
-        finally:
-            timer.cancel()
-    return QueryResult(sql=text, df=df, truncated=truncated, total_rows=total)
+    try:
+        result = ws.query_limited(text, row_limit, timeout_s=timeout_s, count_total=count_total)
+    except duckdb.InterruptException:
+        raise QueryError(
+            f"The query was stopped (time limit {timeout_s:g} s, or Stop)",
+            "add a filter or an aggregate, or raise the time limit",
+        ) from None
+    except duckdb.Error as exc:
+        raise _explain_duckdb_error(exc, ws) from None
+    return QueryResult(sql=text, df=result.df, truncated=result.truncated, total_rows=result.total_rows)
 
 
 def preview_for_model(df: pd.DataFrame, total_rows: int | None, max_rows: int = 20) -> str:

@@ -88,11 +88,7 @@ def _embed(ws: Workspace, texts: list[str], embedding_model: str | None = None) 
     from insightchat.models.embeddings import EmbeddingStore, embed_cached
 
     embedder = _embedder(embedding_model)
-    con = ws.cursor()
-    try:
-        vecs = embed_cached(texts, embedder, EmbeddingStore(con))
-    finally:
-        con.close()
+    vecs = embed_cached(texts, embedder, EmbeddingStore(ws))
     return vecs, embedder.model_id
 
 
@@ -274,19 +270,15 @@ def add_zero_shot_labels(
     todo = derived.missing_hashes(ws, LABELS, key, [h for h in col.hashes if h is not None])
     hashes, texts = col.distinct(todo)
     if texts:
-        con = ws.cursor()
-        try:
-            store = EmbeddingStore(con)
-            clf = ZeroShotClassifier(
-                real,
-                lambda t: embed_cached(list(t), embedder, store),
-                descriptions,
-                threshold,
-                other_label=fallback or "other",
-            )
-            vecs = embed_cached(texts, embedder, store)
-        finally:
-            con.close()
+        store = EmbeddingStore(ws)
+        clf = ZeroShotClassifier(
+            real,
+            lambda t: embed_cached(list(t), embedder, store),
+            descriptions,
+            threshold,
+            other_label=fallback or "other",
+        )
+        vecs = embed_cached(texts, embedder, store)
         predicted, conf = clf.predict_vectors(vecs)
         derived.store_values(
             ws, LABELS, key, pd.DataFrame({"text_hash": hashes, "label": predicted, "label_score": conf})

@@ -1,28 +1,36 @@
-"""The workspace: every data source a person opened, as tables in one DuckDB session.
+"""The workspace: every data source a person opened, as tables in one sandboxed DuckDB database.
 
-Files are never written. CSV and Parquet are scanned by DuckDB itself (a view over ``read_csv`` /
-``read_parquet``), so a file larger than memory works; small CSV files are copied into DuckDB once so
-that repeated questions do not re-parse them. Excel sheets and SQLite tables are read with Python
-(openpyxl, sqlite3: DuckDB's extensions for them cannot be downloaded offline) and copied in. A DuckDB
-database file is attached read-only. Every table name is a safe identifier made from the file or
-sheet name; clashes get a numeric suffix and a note.
+The database lives in its own engine process (:mod:`insightchat.tools.engine`), so a query that
+crashes DuckDB or ignores the time limit costs a restart of that process, never the program or
+another UI session. It runs locked down: no file, network or extension access, no settings, bounded
+memory and threads, spill files in a private folder.
+
+Files are never written. Every source is copied in by the project's loaders
+(:mod:`insightchat.tools.engine_loaders`): CSV, JSON and Parquet through a separate DuckDB instance,
+Excel and SQLite through pandas, a DuckDB database file attached read-only; tables larger than the
+memory limit spill to the private folder. Every table name is a safe identifier made from the file or
+sheet name; clashes get a numeric suffix and a note. A link that points outside its own folder is
+refused, so opening ``data.csv`` never silently reads a system file.
 """
 
 from __future__ import annotations
 
 import codecs
-import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+import contextlib
+import os
+import stat
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from insightchat.tools.errors import DataSourceError
+from insightchat.tools.engine import Engine, EngineRestarted, EngineSettings, Frame
+from insightchat.tools.errors import DataSourceError, InsightError, QueryError
 from insightchat.tools.sources import (
     SUPPORTED,
     detect_kind,
@@ -36,9 +44,6 @@ from insightchat.tools.sources import (
 if TYPE_CHECKING:
     from insightchat.tools.catalog import Catalog, TableProfile
 
-# CSV files up to this size are loaded into DuckDB memory once; larger ones stay views over the file.
-MATERIALIZE_CSV_BELOW_BYTES = 256 * 1024 * 1024
-
 
 @dataclass
 class TableSource:
@@ -51,12 +56,17 @@ class TableSource:
     declared_foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (col, ref_table, ref_col)
 
 
+@dataclass
+class LimitedResult:
+    """At most ``row_limit`` rows of a query, and how many there were in all (None: not counted)."""
+
+    df: pd.DataFrame
+    truncated: bool
+    total_rows: int | None
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def sniff_encoding(path: Path, probe_bytes: int = 1 << 16) -> str:
@@ -83,30 +93,103 @@ def sniff_encoding(path: Path, probe_bytes: int = 1 << 16) -> str:
     return "utf-8"
 
 
-class Workspace:
-    """One DuckDB session holding every opened table.
+def check_file(path: Path) -> Path:
+    """``path`` as an absolute path, if it is a regular file that is not a link out of its folder.
 
-    Thread-safety: DuckDB connections are not shared between threads; use :meth:`cursor` to get a
-    connection of the same database for a worker thread (the safe SQL tool does).
+    A link that stays inside its own folder (``latest.csv -> 2024.csv``) is fine; one that leaves it
+    (``data.csv -> /etc/passwd``) is refused with the target named, as are devices and pipes (a
+    FIFO would block the loader forever).
+    """
+    if path.is_symlink():
+        target = path.resolve()
+        folder = path.absolute().parent.resolve()
+        if not target.is_relative_to(folder):
+            raise DataSourceError(
+                f"{path.name} is a link to {target}, outside its folder; links are not followed out of a folder",
+                f"open {target} itself if that is the file you mean",
+            )
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise DataSourceError(f"Could not open {path.name}: {exc.strerror}", "check the path") from None
+    if not stat.S_ISREG(mode):
+        raise DataSourceError(f"{path.name} is not a regular file", "open a data file")
+    return path.absolute()
+
+
+def _close_engine(engine: Engine) -> None:
+    with contextlib.suppress(Exception):  # at interpreter exit or in a finaliser nothing more can be done
+        engine.close()
+
+
+class Workspace:
+    """The opened tables, in one sandboxed DuckDB engine.
+
+    Thread-safe: requests to the engine are answered one at a time; :meth:`interrupt` may be called
+    from any thread (the UI's Stop button).
     """
 
-    def __init__(self, sources: Iterable[str | Path | pd.DataFrame] | str | Path | pd.DataFrame | None = None) -> None:
-        # DuckDB's own progress bar writes to stdout, which would corrupt --json output.
-        self.con = duckdb.connect(":memory:")
-        self.con.execute("SET enable_progress_bar = false")
-        self._lock = threading.RLock()
+    def __init__(
+        self,
+        sources: Iterable[str | Path | pd.DataFrame] | str | Path | pd.DataFrame | None = None,
+        settings: EngineSettings | None = None,
+    ) -> None:
+        self.engine = Engine(settings)
+        self._finalizer = weakref.finalize(self, _close_engine, self.engine)
         self.sources: dict[str, TableSource] = {}
         self.notes: list[str] = []  # things the user should know about how tables were named or read
         self._versions: dict[str, int] = {}
-        self._profiles: dict[tuple[str, int], TableProfile] = {}
-        self._attached = 0
-        self._running: dict[int, duckdb.DuckDBPyConnection] = {}
+        # Facts other modules compute from tables (the catalog's profiles), keyed by their own keys,
+        # which include the table's version. The workspace never reads it; it only forgets it on close.
+        self.cache: dict[Hashable, Any] = {}
         if sources is None:
             return
         if isinstance(sources, (str, Path, pd.DataFrame)):
             sources = [sources]
-        for src in sources:
-            self.add(src)
+        try:
+            for src in sources:
+                self.add(src)
+        except BaseException:
+            self.close()
+            raise
+
+    # ----------------------------------------------------------------- talking to the engine
+    def _call(
+        self,
+        op: str,
+        args: dict[str, Any],
+        frames: Mapping[str, Frame] | None = None,
+        *,
+        logged: bool = False,
+        label: str = "",
+        timeout_s: float | None = None,
+        loading: str | None = None,
+    ) -> tuple[Any, bytes | None]:
+        try:
+            return self.engine.request(op, args, frames, logged=logged, label=label, timeout_s=timeout_s)
+        except EngineRestarted as exc:
+            self._forget_lost_tables()
+            if loading is not None:
+                raise DataSourceError(
+                    exc.describe(f"Loading {loading}"),
+                    "the file is too much for DuckDB here; split it, or save it in another format",
+                ) from None
+            raise QueryError(
+                exc.describe("The query"), "simplify the query, add a filter, or raise the time limit"
+            ) from None
+        except duckdb.InterruptException:
+            if loading is not None:
+                raise DataSourceError(f"Loading {loading} was stopped", "load it again") from None
+            raise
+
+    def _forget_lost_tables(self) -> None:
+        """After a restart whose replay lost a step, drop the tables that are no longer there."""
+        if not self.engine.replay_failures:
+            return
+        present = {r[0] for r in self.query_rows("SELECT table_name FROM information_schema.tables")}
+        for name in [n for n in self.sources if n not in present]:
+            del self.sources[name]
+            self.notes.append(f"Table {name!r} could not be reopened after the engine restarted and was removed.")
 
     # ----------------------------------------------------------------- adding sources
     def add(self, source: str | Path | pd.DataFrame, name: str | None = None) -> list[str]:
@@ -117,18 +200,19 @@ class Workspace:
         if is_glob(text) and not Path(text).exists():
             return [self._add_glob(text, name)]
         path = Path(text).expanduser()
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             raise DataSourceError(
                 f"File not found: {text}", "check the path (relative paths start in the current folder)"
             )
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             raise DataSourceError(f"{text} is a folder", f"name the files, or a glob such as {text.rstrip('/')}/*.csv")
+        path = check_file(path)
         kind = detect_kind(path)
         base = name or table_name_for(path)
         if kind == "csv":
             return [self._add_csv([path], base)]
         if kind == "parquet":
-            return [self._add_view(base, f"SELECT * FROM read_parquet({_sql_string(str(path))})", "parquet", path)]
+            return [self._add_simple("parquet", [path], base)]
         if kind == "json":
             return [self._add_json([path], base)]
         if kind == "excel":
@@ -146,19 +230,20 @@ class Workspace:
         frame = df.copy()
         frame.columns = [str(c) for c in frame.columns]
         table = self._claim_name(safe_table_name(name))
-        with self._lock:
-            self.con.register("__incoming_df", frame)
-            try:
-                self.con.execute(f"CREATE TABLE {_quote(table)} AS SELECT * FROM __incoming_df")
-            finally:
-                self.con.unregister("__incoming_df")
+        try:
+            self._call("ingest", {"table": table}, {"frame": frame}, logged=True, label=table, loading=name)
+        except duckdb.Error as exc:
+            raise DataSourceError(
+                f"Could not copy DataFrame {name!r}: {_first_line(exc)}", "check its column types"
+            ) from None
         self._record(TableSource(table, "dataframe", None, name))
         return table
 
-    def _claim_name(self, base: str) -> str:
+    def _claim_name(self, base: str, also_taken: Iterable[str] = ()) -> str:
+        taken = {t.lower() for t in also_taken}
         name = base
         n = 2
-        while name in self.sources or self._exists(name):
+        while name in self.sources or name.lower() in taken or self._exists(name):
             name = f"{base}_{n}"
             n += 1
         if name != base:
@@ -166,83 +251,44 @@ class Workspace:
         return name
 
     def _exists(self, name: str) -> bool:
-        with self._lock:
-            rows = self.con.execute(
-                "SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() "
-                "AND table_schema = 'main' AND lower(table_name) = lower(?)",
-                [name],
-            ).fetchall()
+        rows = self.query_rows(
+            "SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() "
+            "AND table_schema = 'main' AND lower(table_name) = lower(?)",
+            [name],
+        )
         return bool(rows)
 
     def _record(self, source: TableSource) -> None:
         self.sources[source.name] = source
         self._versions[source.name] = self._versions.get(source.name, 0) + 1
 
-    def _add_view(self, base: str, select_sql: str, kind: str, path: Path | None, detail: str = "") -> str:
+    def _load(self, args: dict[str, Any], label: str, logged: bool = True) -> dict[str, Any]:
+        value, _ = self._call("load", args, logged=logged, label=label, loading=label)
+        return value
+
+    def _add_simple(self, kind: str, paths: list[Path], base: str, detail: str = "") -> str:
         table = self._claim_name(base)
-        with self._lock:
-            try:
-                self.con.execute(f"CREATE VIEW {_quote(table)} AS {select_sql}")
-                self.con.execute(f"SELECT * FROM {_quote(table)} LIMIT 0").fetchall()
-            except duckdb.Error as exc:
-                self.con.execute(f"DROP VIEW IF EXISTS {_quote(table)}")
-                label = path.name if path else detail
-                raise DataSourceError(
-                    f"Could not read {label} as {kind}: {_first_line(exc)}", "check the file's format"
-                ) from None
-        self._record(TableSource(table, kind, str(path) if path else None, detail))
+        label = paths[0].name
+        self._load({"kind": kind, "paths": [str(p) for p in paths], "table": table, "label": label}, label)
+        self._record(TableSource(table, kind, str(paths[0]), detail))
         return table
 
-    def _csv_reader_sql(self, paths: list[Path]) -> str:
-        encoding = sniff_encoding(paths[0])
-        files = "[" + ", ".join(_sql_string(str(p)) for p in paths) + "]"
-        options = [
-            f"encoding={_sql_string(encoding)}",
-            "null_padding=true",
-            "strict_mode=false",
-            "sample_size=100000",
-        ]
-        if len(paths) > 1:
-            options += ["union_by_name=true", "filename=false"]
-        return f"read_csv({files}, {', '.join(options)})"
-
     def _add_csv(self, paths: list[Path], base: str, detail: str = "") -> str:
-        size = sum(p.stat().st_size for p in paths)
-        for p in paths:
-            sniff_encoding(p)  # every file: an empty or binary one fails with its own name
-        reader = self._csv_reader_sql(paths)
-        if size >= MATERIALIZE_CSV_BELOW_BYTES:
-            return self._add_view(base, f"SELECT * FROM {reader}", "csv", paths[0], detail)
+        encodings = [sniff_encoding(p) for p in paths]  # every file: an empty or binary one fails with its own name
         table = self._claim_name(base)
-        with self._lock:
-            try:
-                self.con.execute(f"CREATE TABLE {_quote(table)} AS SELECT * FROM {reader}")
-            except duckdb.Error as exc:
-                raise DataSourceError(
-                    f"Could not read {paths[0].name} as CSV: {_first_line(exc)}",
-                    "check the delimiter and quoting, or save the file as UTF-8 CSV",
-                ) from None
+        label = paths[0].name
+        args = {"kind": "csv", "paths": [str(p) for p in paths], "table": table, "label": label}
+        self._load(args | {"encoding": encodings[0]}, label)
         self._record(TableSource(table, "csv", str(paths[0]), detail))
         return table
 
     def _add_json(self, paths: list[Path], base: str, detail: str = "") -> str:
         for p in paths:
             sniff_encoding(p)
-        files = "[" + ", ".join(_sql_string(str(p)) for p in paths) + "]"
-        table = self._claim_name(base)
-        with self._lock:
-            try:
-                self.con.execute(f"CREATE TABLE {_quote(table)} AS SELECT * FROM read_json_auto({files})")
-            except duckdb.Error as exc:
-                raise DataSourceError(
-                    f"Could not read {paths[0].name} as JSON: {_first_line(exc)}",
-                    "expected an array of objects or one object per line (NDJSON)",
-                ) from None
-        self._record(TableSource(table, "json", str(paths[0]), detail))
-        return table
+        return self._add_simple("json", paths, base, detail)
 
     def _add_glob(self, pattern: str, name: str | None) -> str:
-        paths = expand_glob(pattern)
+        paths = [check_file(p) for p in expand_glob(pattern)]
         kinds = {detect_kind(p) for p in paths}
         if len(kinds) != 1 or next(iter(kinds)) not in ("csv", "parquet", "json"):
             raise DataSourceError(
@@ -255,99 +301,62 @@ class Workspace:
             return self._add_csv(paths, base, detail=pattern)
         if kind == "json":
             return self._add_json(paths, base, detail=pattern)
-        files = "[" + ", ".join(_sql_string(str(p)) for p in paths) + "]"
-        return self._add_view(
-            base, f"SELECT * FROM read_parquet({files}, union_by_name=true)", "parquet", paths[0], pattern
-        )
+        return self._add_simple("parquet", paths, base, detail=pattern)
 
     def _add_excel(self, path: Path, name: str | None) -> list[str]:
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many types for broken workbooks
-            raise DataSourceError(f"Could not read {path.name} as Excel: {exc}", "re-save it as .xlsx or CSV") from None
-        added: list[str] = []
-        non_empty = {k: v for k, v in sheets.items() if not (v.empty and len(v.columns) == 0)}
-        for sheet in sheets:
-            if sheet not in non_empty:
+        listing = self._load({"kind": "excel", "path": str(path), "label": path.name}, path.name, logged=False)
+        sheets = [(str(s), bool(has_data)) for s, has_data in listing["sheets"]]
+        for sheet, has_data in sheets:
+            if not has_data:
                 self.notes.append(f"{path.name}: sheet {sheet!r} is empty and was skipped.")
+        non_empty = [s for s, has_data in sheets if has_data]
         if not non_empty:
             raise DataSourceError(f"{path.name} has no data in any sheet", "add a header row and data to a sheet")
-        for sheet, frame in non_empty.items():
+        targets: dict[str, str] = {}
+        for sheet in non_empty:
             base = name or table_name_for(path)
             if len(sheets) > 1:
                 base = safe_table_name(sheet if not name else f"{name}_{sheet}")
-            frame = _normalise_object_columns(frame)
-            table = self.add_dataframe(frame, base)
-            self.sources[table] = TableSource(table, "excel", str(path), sheet)
-            added.append(table)
-        return added
+            targets[sheet] = self._claim_name(base, also_taken=targets.values())
+        self._load({"kind": "excel", "path": str(path), "label": path.name, "targets": targets}, path.name)
+        for sheet, table in targets.items():
+            self._record(TableSource(table, "excel", str(path), sheet))
+        return list(targets.values())
 
     def _add_sqlite(self, path: Path) -> list[str]:
-        uri = f"file:{path.resolve()}?mode=ro&immutable=1"
-        try:
-            src = sqlite3.connect(uri, uri=True)
-            names = [
-                r[0]
-                for r in src.execute(
-                    "SELECT name FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY name"
-                )
-            ]
-        except sqlite3.DatabaseError as exc:
-            raise DataSourceError(
-                f"Could not read {path.name} as SQLite: {exc}", "check that it is a SQLite database"
-            ) from None
+        listing = self._load({"kind": "sqlite", "path": str(path), "label": path.name}, path.name, logged=False)
+        names: list[str] = listing["tables"]
         if not names:
             raise DataSourceError(f"{path.name} has no tables", "open a database that contains tables")
-        added: list[str] = []
-        renamed: dict[str, str] = {}
-        try:
-            for original in names:
-                try:
-                    frame = pd.read_sql_query(f"SELECT * FROM {_quote(original)}", src)
-                except Exception as exc:
-                    self.notes.append(f"{path.name}: table {original!r} could not be read ({exc}); skipped.")
-                    continue
-                frame = _normalise_object_columns(frame)
-                table = self.add_dataframe(frame, safe_table_name(original))
-                renamed[original.lower()] = table
-                added.append(table)
-            for original in names:
-                table = renamed.get(original.lower())
-                if table is None:
-                    continue
-                fks = []
-                for row in src.execute(f"PRAGMA foreign_key_list({_quote(original)})"):
-                    ref_table, from_col, to_col = row[2], row[3], row[4]
-                    fks.append((from_col, renamed.get(str(ref_table).lower(), str(ref_table)), to_col))
-                self.sources[table] = TableSource(table, "sqlite", str(path), original, fks)
-        finally:
-            src.close()
-        return added
+        targets: dict[str, str] = {}
+        for original in names:
+            targets[original] = self._claim_name(safe_table_name(original), also_taken=targets.values())
+        done = self._load({"kind": "sqlite", "path": str(path), "label": path.name, "targets": targets}, path.name)
+        for original, reason in done.get("skipped", {}).items():
+            self.notes.append(f"{path.name}: table {original!r} could not be read ({reason}); skipped.")
+            targets.pop(original, None)
+        renamed = {original.lower(): table for original, table in targets.items()}
+        for original, table in targets.items():
+            fks = [
+                (str(col), renamed.get(str(ref).lower(), str(ref)), ref_col)
+                for col, ref, ref_col in listing["foreign_keys"].get(original, [])
+            ]
+            self._record(TableSource(table, "sqlite", str(path), original, fks))
+        return list(targets.values())
 
     def _add_duckdb(self, path: Path) -> list[str]:
-        self._attached += 1
-        alias = f"src{self._attached}"
-        with self._lock:
-            try:
-                self.con.execute(f"ATTACH {_sql_string(str(path))} AS {alias} (READ_ONLY)")
-                rows = self.con.execute(
-                    "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ? "
-                    "UNION ALL SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = ? AND NOT internal",
-                    [alias, alias],
-                ).fetchall()
-            except duckdb.Error as exc:
-                raise DataSourceError(
-                    f"Could not open {path.name} as a DuckDB database: {_first_line(exc)}", "check the file"
-                ) from None
+        listing = self._load({"kind": "duckdb", "path": str(path), "label": path.name}, path.name, logged=False)
+        rows = [(str(s), str(t)) for s, t in listing["tables"]]
         if not rows:
             raise DataSourceError(f"{path.name} has no tables", "open a database that contains tables")
-        added = []
+        targets: dict[str, str] = {}
         for schema, tbl in rows:
             base = safe_table_name(tbl if schema == "main" else f"{schema}_{tbl}")
-            added.append(
-                self._add_view(base, f"SELECT * FROM {alias}.{_quote(schema)}.{_quote(tbl)}", "duckdb", path, tbl)
-            )
-        return added
+            targets[f"{schema}.{tbl}"] = self._claim_name(base, also_taken=targets.values())
+        self._load({"kind": "duckdb", "path": str(path), "label": path.name, "targets": targets}, path.name)
+        for key, table in targets.items():
+            self._record(TableSource(table, "duckdb", str(path), key.partition(".")[2]))
+        return list(targets.values())
 
     # ----------------------------------------------------------------- reading
     def table_names(self) -> list[str]:
@@ -359,45 +368,58 @@ class Workspace:
     def version(self, table: str) -> int:
         return self._versions.get(table, 0)
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A connection to the same in-memory database for use from another thread."""
-        with self._lock:
-            return self.con.cursor()
-
-    @contextmanager
-    def running_cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor for one query that :meth:`interrupt` can stop; closed when the block ends."""
-        cur = self.cursor()
-        self._running[id(cur)] = cur
-        try:
-            yield cur
-        finally:
-            self._running.pop(id(cur), None)
-            cur.close()
-
-    def interrupt(self) -> None:
-        """Stop every query now running on this workspace (e.g. the UI's Stop button)."""
-        for cur in list(self._running.values()):
-            try:
-                cur.interrupt()
-            except duckdb.Error:  # it finished meanwhile
-                pass
-
     def columns(self, table: str) -> list[tuple[str, str]]:
         """(name, DuckDB type) of each column, in order."""
-        with self._lock:
-            rows = self.con.execute(f"DESCRIBE {_quote(table)}").fetchall()
+        rows = self.query_rows(f"DESCRIBE {_quote(table)}")
         return [(r[0], str(r[1])) for r in rows]
 
-    def query_rows(self, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
+    def query_rows(
+        self, sql: str, params: list[object] | None = None, frames: Mapping[str, Frame] | None = None
+    ) -> list[tuple[Any, ...]]:
         """Like :meth:`query_df` but plain tuples (keeps DuckDB MAP and LIST values as Python ones)."""
-        with self._lock:
-            return self.con.execute(sql, params or []).fetchall()
+        value, _ = self._call("rows", {"sql": sql, "params": list(params or [])}, frames)
+        return value
 
-    def query_df(self, sql: str, params: list[object] | None = None) -> pd.DataFrame:
-        """Run trusted SQL written by the project itself (never user or model text: see tools.sql)."""
-        with self._lock:
-            return self.con.execute(sql, params or []).df()
+    def query_arrow(
+        self, sql: str, params: list[object] | None = None, frames: Mapping[str, Frame] | None = None
+    ) -> pa.Table:
+        """Run trusted SQL written by the project itself; the result as an Arrow table."""
+        meta, raw = self._call("select", {"sql": sql, "params": list(params or [])}, frames)
+        return _read_ipc(raw)
+
+    def query_df(
+        self, sql: str, params: list[object] | None = None, frames: Mapping[str, Frame] | None = None
+    ) -> pd.DataFrame:
+        """Run trusted SQL written by the project itself (never user or model text: see tools.sql).
+
+        ``frames`` are registered under their names for this statement only (e.g. a list of hashes
+        to join against). The result is what DuckDB's ``.df()`` gives (a column pandas cannot hold
+        comes back as text).
+        """
+        value, _ = self._call("df", {"sql": sql, "params": list(params or [])}, frames)
+        return value
+
+    def query_limited(
+        self, sql: str, row_limit: int, timeout_s: float | None = None, count_total: bool = True
+    ) -> LimitedResult:
+        """The first ``row_limit`` rows of a query that passed the SQL gate, for people to read.
+
+        Stopped at ``timeout_s`` (and the engine restarted if it does not stop); result types pandas
+        cannot show (UNION, UHUGEINT, INTERVAL, BIT, 'infinity' dates) come back as DuckDB's text.
+        """
+        args = {"sql": sql, "row_limit": row_limit, "count_total": count_total, "for_people": True}
+        meta, raw = self._call("select", args, timeout_s=timeout_s)
+        return LimitedResult(_read_ipc(raw).to_pandas(), bool(meta["truncated"]), meta["total"])
+
+    # ----------------------------------------------------------------- project writes
+    def execute(self, sql: str, params: list[object] | None = None, frames: Mapping[str, Frame] | None = None) -> None:
+        """Run project DDL/DML (derived tables, caches); kept in the engine's log for a restart."""
+        label = sql.split("(")[0][:60]
+        self._call("execute", {"sql": sql, "params": list(params or [])}, frames, logged=True, label=label)
+
+    def ingest(self, name: str, frame: Frame, replace: bool = False) -> None:
+        """Create (or replace) project table ``name`` from a DataFrame or Arrow data."""
+        self._call("ingest", {"table": name, "replace": replace}, {"frame": frame}, logged=True, label=name)
 
     def replace_with_view(self, name: str, make_select: Callable[[str], str]) -> str:
         """Redefine table ``name`` as a project-written view over its current data.
@@ -405,24 +427,21 @@ class Workspace:
         Used to add derived columns (sentiment, topic) so later questions can ``GROUP BY`` them.
         ``make_select`` receives the quoted identifier that now holds the original rows and returns
         the view's SELECT; it must be SQL written by the project, never user or model text. The
-        original rows are kept under ``_base_<name>`` (the table or view is renamed), so nothing is lost and the catalog re-profiles the table.
+        original rows are kept under ``_base_<name>`` (the table or view is renamed), so nothing is
+        lost and the catalog re-profiles the table.
         """
         base = f"_base_{name}"
-        with self._lock:
-            have_base = self._exists(base)
-            if not have_base:
-                kind = self.con.execute(
-                    "SELECT table_type FROM information_schema.tables WHERE table_catalog = current_database() "
-                    "AND table_schema = 'main' AND table_name = ?",
-                    [name],
-                ).fetchall()
-                if not kind:
-                    raise DataSourceError(f"Unknown table {name!r}", f"tables: {', '.join(self.sources)}")
-                if kind[0][0] == "BASE TABLE":
-                    self.con.execute(f"ALTER TABLE {_quote(name)} RENAME TO {_quote(base)}")
-                else:
-                    self.con.execute(f"ALTER VIEW {_quote(name)} RENAME TO {_quote(base)}")
-            self.con.execute(f"CREATE OR REPLACE VIEW {_quote(name)} AS {make_select(_quote(base))}")
+        if not self._exists(base):
+            kind = self.query_rows(
+                "SELECT table_type FROM information_schema.tables WHERE table_catalog = current_database() "
+                "AND table_schema = 'main' AND table_name = ?",
+                [name],
+            )
+            if not kind:
+                raise DataSourceError(f"Unknown table {name!r}", f"tables: {', '.join(self.sources)}")
+            what = "TABLE" if kind[0][0] == "BASE TABLE" else "VIEW"
+            self.execute(f"ALTER {what} {_quote(name)} RENAME TO {_quote(base)}")
+        self.execute(f"CREATE OR REPLACE VIEW {_quote(name)} AS {make_select(_quote(base))}")
         self.invalidate(name)
         return name
 
@@ -430,14 +449,15 @@ class Workspace:
         """Mark a table as changed so its profile is recomputed on next use."""
         self._versions[table] = self._versions.get(table, 0) + 1
 
+    def interrupt(self) -> None:
+        """Stop the query now running on this workspace (e.g. the UI's Stop button)."""
+        self.engine.interrupt()
+
     # ----------------------------------------------------------------- catalog
     def profile(self, table: str) -> TableProfile:
-        from insightchat.tools.catalog import profile_table
+        from insightchat.tools.catalog import profile
 
-        key = (table, self.version(table))
-        if key not in self._profiles:
-            self._profiles[key] = profile_table(self, table)
-        return self._profiles[key]
+        return profile(self, table)
 
     def catalog(self) -> Catalog:
         """Profiles of every table plus the relations between them, computed lazily and cached."""
@@ -446,26 +466,21 @@ class Workspace:
         return build_catalog(self)
 
     def close(self) -> None:
-        self.con.close()
+        """End the engine and delete its private folder; safe to call twice."""
+        self.cache.clear()
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
+
+def _read_ipc(raw: bytes | None) -> pa.Table:
+    if raw is None:
+        raise InsightError("The engine sent no result", "run the query again")
+    return pa.ipc.open_stream(pa.py_buffer(raw)).read_all()
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
-
-
-def _normalise_object_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Make columns DuckDB can take: mixed-type object columns become text, names become strings."""
-    frame = frame.copy()
-    frame.columns = [str(c) for c in frame.columns]
-    for col in frame.columns:
-        series = frame[col]
-        if series.dtype == object:
-            types = {type(v) for v in series.dropna()}
-            if len(types) > 1 or (types and not types <= {str}):
-                if types <= {int, float} or types <= {bool}:
-                    continue
-                frame[col] = series.map(
-                    lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
-                )
-    return frame
