@@ -10,26 +10,15 @@ import pandas as pd
 
 from insightchat.contracts import Answer, Event, Plan
 from insightchat.executor import execute
+from insightchat.finish import finish_answer
 from insightchat.narrator import narrate
 from insightchat.planner.base import Planner
-from insightchat.planner.llm.finish import finish_answer
 from insightchat.session import Session
 from insightchat.tools.errors import InsightError
 from insightchat.tools.report.model import Report
 from insightchat.tools.workspace import Workspace
 
 Sources = Workspace | str | Path | pd.DataFrame | Iterable[str | Path | pd.DataFrame]
-
-
-def default_planner() -> Planner:
-    """The best planner available offline (replaced as better planners land)."""
-    try:
-        from insightchat.planner.offline import OfflinePlanner  # type: ignore[import-not-found]
-    except ImportError:
-        from insightchat.planner.sql_passthrough import SQLPassthroughPlanner
-
-        return SQLPassthroughPlanner()
-    return OfflinePlanner()
 
 
 class Assistant:
@@ -48,9 +37,7 @@ class Assistant:
             from insightchat.planner.select import select_planner
 
             planner = select_planner(llm)
-        self.planner: Planner = planner
-        if hasattr(self.planner, "bind"):  # planners that run tools themselves (LLM, hybrid)
-            self.planner.bind(self.workspace)
+        self.planner: Planner = planner.bind(self.workspace)  # planners that run tools use this workspace
         self.session = Session()
 
     def report(self, table: str | None = None, quick: bool = False, progress: Any = None) -> Report:
@@ -92,19 +79,14 @@ class Assistant:
         if not question:
             raise InsightError("The question is empty", "ask something about the data, e.g. 'how many rows are there?'")
         plan: Plan | None = None
-        if hasattr(self.planner, "plan_stream"):  # the LLM planner streams its tool calls live
-            for item in self.planner.plan_stream(question, self.workspace.catalog(), self.session):
-                if isinstance(item, Plan):
-                    plan = item
-                else:
-                    yield item
-            assert plan is not None
-        else:
-            plan = self.plan(question)
-            yield Event("plan", text=plan.understood)
-        executed = bool(plan.meta.get("executed"))  # already run by the planner: do not run twice
-        try:
-            results = list(plan.meta.get("results") or []) if executed else execute(plan, self.workspace)
+        for item in self.planner.plan_stream(question, self.workspace.catalog(), self.session):
+            if isinstance(item, Plan):
+                plan = item
+            else:
+                yield item
+        assert plan is not None, "a planner's stream ends with its Plan"
+        try:  # a planner that ran the tools itself hands its results over: nothing runs twice
+            results = plan.executed.results if plan.executed is not None else execute(plan, self.workspace)
         except InsightError as exc:
             answer = Answer(
                 text=f"{exc.message}." + (f" Hint: {exc.hint}" if exc.hint else ""),
@@ -115,13 +97,7 @@ class Assistant:
             yield Event("error", text=str(exc))
             yield Event("answer", answer=answer)
             return
-        answer = narrate(question, plan, results)
-        extra = finish_answer(answer, plan, question)  # LLM narration if grounded, fallback notice
-        if executed:
-            yield from extra
-        else:
-            for step in answer.steps:
-                yield Event("step", step=step)
-            yield Event("token", text=answer.text)
+        answer = narrate(question, plan, list(results))
+        yield from finish_answer(answer, plan, question)
         self.session.record(question, plan, answer)
         yield Event("answer", answer=answer)

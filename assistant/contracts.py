@@ -1,17 +1,21 @@
 """The types every planner, executor, narrator and front end agree on (see ARCHITECTURE.md).
 
-Both planners return a :class:`Plan`; the executor turns it into :class:`insightchat.tools.results.ToolResult`s;
-the narrator turns those into an :class:`Answer`. The CLI, the UI and tests only ever see these.
+Every planner returns a :class:`Plan`; the executor turns it into :class:`insightchat.tools.results.ToolResult`s
+(unless the planner ran the tools itself and attached an :class:`ExecutedTurn`); the narrator turns those
+into an :class:`Answer`. The CLI, the UI and tests only ever see these.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
 from insightchat.tools.results import ChartSpec, ToolResult
+
+if TYPE_CHECKING:  # the offline planner's query spec; imported for the annotation only (no import cycle)
+    from insightchat.planner.offline.spec import QuerySpec
 
 
 @dataclass
@@ -20,6 +24,39 @@ class ToolCall:
 
     name: str
     args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Step:
+    """One visible step of an answer (a tool call and what came back)."""
+
+    title: str
+    details: str = ""
+    tool: str = ""
+
+
+@dataclass
+class PlanReading:
+    """How the offline planner read the question: what the hybrid planner trusts a plan by, and what
+    the narrator says about it (see planner/offline/trust.py for the flags)."""
+
+    spec: QuerySpec | None = None  # the query it built; the narrator reads its groups and measures
+    notes: list[str] = field(default_factory=list)  # assumptions said with the answer ("filmed" read as a year)
+    flags: list[str] | None = None  # risk flags of the reading (trust.flags); None: not judged
+    blocked: list[str] = field(default_factory=list)  # the flags that made it abstain (trust.blocking)
+    unknown: list[str] = field(default_factory=list)  # words it could not link to the data
+    problems: list[str] = field(default_factory=list)  # what else stopped it, in words
+
+
+@dataclass
+class ExecutedTurn:
+    """What a planner that ran the tools itself (the LLM planner) hands back with its Plan, so the
+    Assistant narrates these results instead of running the calls a second time."""
+
+    results: list[ToolResult] = field(default_factory=list)  # the answering result last
+    steps: list[Step] = field(default_factory=list)  # every call it made, failed ones too (corrections show)
+    narration: str = ""  # the model's own answer text: used only when every number in it is grounded
+    streamed: bool = False  # the narration already reached the user as tokens
 
 
 @dataclass
@@ -37,20 +74,13 @@ class Plan:
     planner: str = "offline"
     intent: str = ""
     chart_requested: bool = False
-    meta: dict[str, Any] = field(default_factory=dict)
+    notice: str = ""  # one line said with the answer, e.g. that the model could not be used and who answered
+    reading: PlanReading = field(default_factory=PlanReading)
+    executed: ExecutedTurn | None = None  # set when the planner already ran the calls
 
     @property
     def abstained(self) -> bool:
         return not self.calls
-
-
-@dataclass
-class Step:
-    """One visible step of an answer (a tool call and what came back)."""
-
-    title: str
-    details: str = ""
-    tool: str = ""
 
 
 EventKind = Literal["plan", "step", "token", "answer", "error"]

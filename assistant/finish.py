@@ -1,7 +1,9 @@
-"""Finishing an Answer from an LLM-planned turn: visible steps, the grounding check, the notice line.
+"""Finishing an Answer, for every plan alike: its visible steps, the model's own narration when it is
+grounded, the one-line notice, and the events that still have to be streamed.
 
-Kept apart from the Assistant so the facade stays small: it calls :func:`finish_answer` for every
-plan and gets back the events to stream (none for the offline planner's plans without a notice).
+A plan the Assistant executed streams its steps and the narrator's text now. A plan the planner
+executed itself (an :class:`insightchat.contracts.ExecutedTurn`) already streamed its steps as they
+ran, and maybe its narration too: only what the user has not seen yet is streamed.
 """
 
 from __future__ import annotations
@@ -11,24 +13,25 @@ from insightchat.grounding import apply_llm_narration
 
 
 def finish_answer(answer: Answer, plan: Plan, question: str) -> list[Event]:
-    """Apply the LLM's narration if grounded, its steps and any fallback notice; return extra events."""
+    """Complete ``answer`` (narrated from ``plan``'s results) and return the events left to stream."""
+    turn = plan.executed
     events: list[Event] = []
-    meta = plan.meta
-    if meta.get("executed"):
-        if meta.get("steps") is not None:
-            answer.steps = list(meta["steps"])
-        llm_text = meta.get("llm_text") or ""
-        if llm_text and not plan.abstained:
-            used = apply_llm_narration(answer, llm_text, answer.results, question)
-            if not used and meta.get("streamed"):
+    if turn is None:
+        events = [Event("step", step=step) for step in answer.steps]
+    else:
+        answer.steps = list(turn.steps)
+        if turn.narration and not plan.abstained:
+            used = apply_llm_narration(answer, turn.narration, answer.results, question)
+            if not used and turn.streamed:
                 events.append(Event("error", text=answer.warnings[-1]))
                 events.append(Event("token", text=answer.text))
-            elif not meta.get("streamed"):
+            elif not turn.streamed:
                 events.append(Event("token", text=answer.text))
         else:
             events.append(Event("token", text=answer.text))
-    notice = meta.get("notice")
-    if notice:
-        answer.warnings.append(notice)
-        answer.text = f"{answer.text}\n({notice})" if answer.text else notice
+    if plan.notice:
+        answer.warnings.append(plan.notice)
+        answer.text = f"{answer.text}\n({plan.notice})" if answer.text else plan.notice
+    if turn is None:
+        events.append(Event("token", text=answer.text))  # the narrator's text, with the notice
     return events

@@ -92,7 +92,7 @@ def describe_result(df: pd.DataFrame, total: int, plan: Plan) -> str:
         return "One row: " + ", ".join(parts) + "."
     if times and measures:
         return _time_series(df, times[0], measures[0])
-    spec = plan.meta.get("spec")
+    spec = plan.reading.spec
     grouped = spec is None or bool(getattr(spec, "group_by", None)) or bool(getattr(spec, "measures", None))
     if cats and measures and len(df) <= 200 and grouped and len(cats) <= 2:
         return _groups(df, cats, measures[0], total)
@@ -217,7 +217,7 @@ def narrate(question: str, plan: Plan, results: list[ToolResult]) -> Answer:
         text = describe_result(df, total, plan)
     if last.truncated:
         text += f" (showing the first {fmt(len(df))} rows)"
-    notes = plan.meta.get("notes") or []
+    notes = plan.reading.notes
     if notes:
         text += " Note: " + "; ".join(notes) + "."
     chart = last.chart or (None if last.tool in ("describe_table", "list_tables") else pick_chart(df, plan))

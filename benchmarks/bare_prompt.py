@@ -15,6 +15,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from insightchat.contracts import Plan, ToolCall
 from insightchat.models.local_llm import parse_sql_reply
+from insightchat.planner.base import Planner
 from insightchat.session import Session
 from insightchat.tools.catalog import Catalog
 
@@ -31,7 +32,7 @@ def create_table_lines(catalog: Catalog) -> str:
     return "\n".join(blocks)
 
 
-class BarePromptPlanner:
+class BarePromptPlanner(Planner):
     """One call: CREATE TABLE lines + question -> SQL."""
 
     name = "bare"

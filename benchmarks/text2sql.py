@@ -40,13 +40,16 @@ import sqlglot
 from sqlglot import exp
 from tqdm import tqdm
 
+from insightchat.planner.llm.observer import TurnObserver, Verdict
+
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 # ---------------------------------------------------------------------------------------- planners
-def make_planner(name: str, llm: str | None = None) -> Any:
-    """The planner to benchmark. LLM planners are imported lazily so the offline run needs none."""
+def make_planner(name: str, llm: str | None = None, observer: Any = None) -> Any:
+    """The planner to benchmark. LLM planners are imported lazily so the offline run needs none;
+    ``observer`` (a :class:`TurnLog`) sees what the model's turns did beyond their plans."""
     if name == "offline":
         from insightchat.planner.offline import OfflinePlanner
 
@@ -55,29 +58,36 @@ def make_planner(name: str, llm: str | None = None) -> Any:
         from benchmarks.bare_prompt import BarePromptPlanner
 
         return BarePromptPlanner(llm or "local")
-    module, cls = {
-        "llm": ("insightchat.planner.llm", "LLMPlanner"),
-        "hybrid": ("insightchat.planner.hybrid", "HybridPlanner"),
-    }.get(name, (None, None))
-    if module is None:
+    if name not in ("llm", "hybrid"):
         raise SystemExit(f"unknown planner {name!r}: choose offline, bare, llm or hybrid")
-    try:
-        mod = __import__(module, fromlist=[cls])
-        planner_cls = getattr(mod, cls)
-    except (ImportError, AttributeError) as exc:
-        raise SystemExit(f"planner {name!r} is not available ({module}.{cls}: {exc}); use --planner offline") from None
-    model = None
-    if llm:
-        try:
-            from insightchat.models.chat import make_chat_model  # type: ignore[import-not-found]
-        except ImportError:
-            model = llm  # let the planner resolve a "provider:model" string itself
-        else:
-            model = make_chat_model(llm)
-    try:
-        return planner_cls(llm=model) if model is not None else planner_cls()
-    except TypeError:
-        return planner_cls(model)
+    from insightchat.models.chat import make_chat_model
+    from insightchat.planner.llm import LLMPlanner
+    from insightchat.planner.select import hybrid_planner
+
+    model = make_chat_model(llm) if llm else None
+    if name == "llm":  # the configured model (INSIGHTCHAT_LLM) when --llm is not given
+        return LLMPlanner(model, observer=observer)
+    return hybrid_planner(model if model is not None else "local", observer=observer)
+
+
+class TurnLog(TurnObserver):
+    """What the LLM planner reports of one question beyond its Plan (reset before each question):
+    the cross-check's verdict and time, and how the agent turn ended."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.verdict: Verdict | None = None
+        self.cross_check_s = 0.0
+        self.stop_reason = ""
+        self.tokens = 0
+
+    def turn_ended(self, attempts: list[Any], tokens: int, stop_reason: str) -> None:
+        self.tokens, self.stop_reason = tokens, stop_reason
+
+    def cross_checked(self, verdict: Verdict, seconds: float) -> None:
+        self.verdict, self.cross_check_s = verdict, seconds
 
 
 # ---------------------------------------------------------------------------------------- gold shape
@@ -287,6 +297,8 @@ class Outcome:
     )
     unchecked: str = ""  # the status the model's own query would have had without the cross-check
     cross_check_s: float = 0.0  # seconds the cross-check took
+    stop_reason: str = ""  # how the model's agent turn ended (answered, done, retries, tokens, cap)
+    tokens: int = 0  # prompt + completion tokens of the model's turn
 
 
 def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> list[Outcome]:
@@ -301,17 +313,14 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
         torch.set_num_threads(1)
     except ImportError:
         pass
-    from insightchat.session import Session
     from insightchat.tools.workspace import Workspace
 
-    planner = _worker_planner(planner_name, llm)
+    planner, turns = _worker_planner(planner_name, llm)
     path = Path(db_dir) / f"{db_id}.sqlite"
-    out: list[Outcome] = []
     try:
         ws = Workspace([path])
         catalog = ws.catalog()
-        if hasattr(planner, "bind"):  # LLM planners run their tools on this workspace
-            planner.bind(ws)
+        planner.bind(ws)  # LLM planners run their tools on this workspace
     except Exception as exc:  # a database we cannot open: every question is an error for the planner
         return [
             Outcome(
@@ -326,49 +335,47 @@ def _run_db(args: tuple[str, str, list[dict[str, Any]], str, str | None]) -> lis
             )
             for q in questions
         ]
+    out: list[Outcome] = []
     for q in questions:
-        gold_sql = q.get("gold_sql")
-        qtype = question_type(gold_sql)
-        single = is_single_table(gold_sql)
-        t0 = time.perf_counter()
-        sql = None
-        try:
-            plan = planner.plan(q["question"], catalog, Session())
-            calls = [c for c in plan.calls if c.name == "run_sql"]
-            sql = calls[0].args["sql"] if calls else None
-            meta = plan.meta or {}
-            flags = meta.get("flags")
-            answered_by = plan.planner or ""
-        except Exception as exc:  # a planner crash counts as an abstention, and is reported
-            out.append(
-                Outcome(
-                    q["id"],
-                    db_id,
-                    None,
-                    qtype,
-                    single,
-                    "abstain",
-                    time.perf_counter() - t0,
-                    f"planner: {type(exc).__name__}: {exc}",
-                )
-            )
-            continue
-        seconds = time.perf_counter() - t0
-        n_before = len(out)
-        _check(out, q, ws, sql, gold_sql, qtype, single, seconds, db_id)
-        for o in out[n_before:]:
-            o.flags = flags
-            o.answered_by = answered_by
-            if o.status == "abstain" and not o.error:
-                o.error = (plan.message or "")[:300]  # why: the model's last error, or what was not understood
-            if meta.get("cross_check"):  # the same question scored without the cross-check: the baseline, same run
-                o.cross_check, o.cross_check_s = meta["cross_check"], float(meta.get("cross_check_s", 0.0))
-                o.unchecked = o.status
-                if "unchecked_sql" in meta:
-                    unchecked: list[Outcome] = []
-                    _check(unchecked, q, ws, meta["unchecked_sql"], gold_sql, qtype, single, seconds, db_id)
-                    o.unchecked = unchecked[0].status
+        out += score_question(planner, turns, q, ws, catalog, db_id)
     ws.close()
+    return out
+
+
+def score_question(planner: Any, turns: TurnLog, q: dict[str, Any], ws: Any, catalog: Any, db_id: str) -> list[Outcome]:
+    """Plan one question and score the plan against its gold query; when the cross-check changed the
+    model's answer, the model's own query is scored too (``unchecked``: the same run without it)."""
+    from insightchat.session import Session
+
+    gold_sql = q.get("gold_sql")
+    qtype = question_type(gold_sql)
+    single = is_single_table(gold_sql)
+    turns.reset()
+    t0 = time.perf_counter()
+    try:
+        plan = planner.plan(q["question"], catalog, Session())
+    except Exception as exc:  # a planner crash counts as an abstention, and is reported
+        error = f"planner: {type(exc).__name__}: {exc}"
+        return [Outcome(q["id"], db_id, None, qtype, single, "abstain", time.perf_counter() - t0, error)]
+    seconds = time.perf_counter() - t0
+    calls = [c for c in plan.calls if c.name == "run_sql"]
+    sql = calls[0].args["sql"] if calls else None
+    out: list[Outcome] = []
+    _check(out, q, ws, sql, gold_sql, qtype, single, seconds, db_id)
+    for o in out:
+        o.flags = plan.reading.flags
+        o.answered_by = plan.planner or ""
+        o.stop_reason, o.tokens = turns.stop_reason, turns.tokens
+        if o.status == "abstain" and not o.error:
+            o.error = (plan.message or "")[:300]  # why: the model's last error, or what was not understood
+        verdict = turns.verdict
+        if verdict is not None:  # the same question scored without the cross-check: the baseline, same run
+            o.cross_check, o.cross_check_s = verdict.outcome, turns.cross_check_s
+            o.unchecked = o.status
+            if verdict.changed:
+                unchecked: list[Outcome] = []
+                _check(unchecked, q, ws, verdict.own_sql, gold_sql, qtype, single, seconds, db_id)
+                o.unchecked = unchecked[0].status
     return out
 
 
@@ -414,13 +421,15 @@ def _check(
         )
 
 
-_PLANNER: Any = None
+_PLANNER: tuple[Any, TurnLog] | None = None
 
 
-def _worker_planner(name: str, llm: str | None) -> Any:
+def _worker_planner(name: str, llm: str | None) -> tuple[Any, TurnLog]:
+    """The worker's planner (built once per process) and the log its model turns report to."""
     global _PLANNER
     if _PLANNER is None:
-        _PLANNER = make_planner(name, llm)
+        turns = TurnLog()
+        _PLANNER = (make_planner(name, llm, turns), turns)
     return _PLANNER
 
 

@@ -149,7 +149,7 @@ def measure_db(db_path: Path, questions: list[dict[str, Any]], hybrid: Any, samp
             plan = hybrid.llm.plan(q["question"], catalog, Session())
             rec = Record(q["id"], q["db_id"], "model", status(q, offline_sql), seconds=time.perf_counter() - t0)
             own = next((c.args["sql"] for c in plan.calls if c.name == "run_sql"), None)
-            results = (plan.meta or {}).get("results") or []
+            results = plan.executed.results if plan.executed is not None else []
             rec.candidates.append((status(q, own), rows_key(results[-1])) if own and results else ("abstain", None))
             recorder = Recorder()
             check = hybrid.llm.sampler(q["question"], catalog, ws, recorder)

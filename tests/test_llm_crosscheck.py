@@ -4,18 +4,19 @@ with a scripted model: the model's own queries come first, then the sampled ones
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 from llm_fakes import ScriptedChatModel, sql
 
+from benchmarks.text2sql import TurnLog
 from insightchat.assistant import Assistant
 from insightchat.config import LLMSettings, load_settings
-from insightchat.contracts import Answer
+from insightchat.contracts import Answer, Plan
 from insightchat.planner.llm import LLMPlanner
 from insightchat.planner.llm.crosscheck import rows_key
+from insightchat.planner.llm.observer import Verdict
 from insightchat.tools.results import ToolResult
 from insightchat.tools.workspace import Workspace
 
@@ -32,16 +33,21 @@ def ws() -> Workspace:
 @dataclass
 class Turn:
     answer: Answer
-    meta: dict[str, Any]  # the plan's meta (the cross-check's outcome)
+    plan: Plan
+    verdict: Verdict  # what the cross-check decided, as the benchmark's observer heard it
     model: ScriptedChatModel
 
 
 def ask(ws: Workspace, replies: list, question: str = "who lives in Paris") -> Turn:
     model = ScriptedChatModel.of(replies)
-    planner = LLMPlanner(model, LLMSettings(max_retries=1), fallback=None, embed=None, small=True, cross_check=True)
+    turns = TurnLog()
+    planner = LLMPlanner(
+        model, LLMSettings(max_retries=1), fallback=None, embed=None, small=True, cross_check=True, observer=turns
+    )
     assistant = Assistant(ws, planner=planner)
     answer = assistant.ask(question)
-    return Turn(answer, assistant.session.turns[-1].plan.meta, model)
+    assert turns.verdict is not None, "the cross-check ran"
+    return Turn(answer, assistant.session.turns[-1].plan, turns.verdict, model)
 
 
 def test_an_answer_a_sampled_query_agrees_with_stands(ws: Workspace) -> None:
@@ -53,7 +59,7 @@ def test_an_answer_a_sampled_query_agrees_with_stands(ws: Workspace) -> None:
         ],
     )
     assert t.answer.table is not None and sorted(t.answer.table["name"]) == ["Ann", "Cy"]
-    assert t.meta["cross_check"] == "agreed"
+    assert t.verdict == Verdict("agreed")
     # the sample is drawn from the first prompt alone (rules, schema, question), not from the turn so far
     assert [type(m) for m in t.model.requests[-1]] == [SystemMessage, HumanMessage]
     assert [s.title for s in t.answer.steps] == [
@@ -68,12 +74,12 @@ def test_an_answer_a_sampled_query_contradicts_is_reported_as_unsure(ws: Workspa
     assert t.answer.table is None
     assert "not sure" in t.answer.text and own in t.answer.text and "2 rows" in t.answer.text
     assert "returned other rows: SELECT name, age FROM people" in t.answer.text  # the other reading is shown too
-    assert t.meta["cross_check"] == "other rows" and t.meta["unchecked_sql"] == own
+    assert t.verdict == Verdict("other rows", changed=True, own_sql=own)
 
 
 def test_a_sampled_query_that_fails_or_is_not_a_query_leaves_the_answer_unsure(ws: Workspace) -> None:
     t = ask(ws, [sql("SELECT name FROM people WHERE city = 'Paris'"), sql("SELECT nme FROM people")])
-    assert t.answer.table is None and "failed" in t.answer.text and t.meta["cross_check"] == "sample failed"
+    assert t.answer.table is None and "failed" in t.answer.text and t.verdict.outcome == "sample failed"
     t = ask(ws, [sql("SELECT name FROM people WHERE city = 'Paris'"), "Ann and Cy."])
     assert t.answer.table is None and "did not come back as a query" in t.answer.text
 
@@ -87,7 +93,7 @@ def test_a_sampled_query_that_writes_is_refused_and_changes_nothing(ws: Workspac
 def test_a_model_that_raises_while_sampling_keeps_its_answer(ws: Workspace) -> None:
     t = ask(ws, [sql("SELECT name FROM people WHERE city = 'Paris'"), TimeoutError("the local model took too long")])
     assert t.answer.table is not None and len(t.answer.table) == 2
-    assert t.meta["cross_check"] == "failed"
+    assert t.verdict == Verdict("failed")
 
 
 def test_a_turn_that_gave_up_is_answered_when_two_samples_agree(ws: Workspace) -> None:
@@ -102,18 +108,18 @@ def test_a_turn_that_gave_up_is_answered_when_two_samples_agree(ws: Workspace) -
         ],
     )
     assert t.answer.table is not None and sorted(t.answer.table["name"]) == ["Ann", "Cy"]
-    assert t.meta["cross_check"] == "rescued"
-    assert "two queries sampled" in t.meta["notice"]
+    assert t.verdict == Verdict("rescued", changed=True, own_sql=None)
+    assert "two queries sampled" in t.plan.notice
 
 
 def test_a_turn_that_gave_up_stays_unanswered_when_the_samples_differ_or_find_nothing(ws: Workspace) -> None:
     bad = [sql("SELECT nme FROM people"), sql("SELECT nam FROM people")]
     t = ask(ws, bad + [sql("SELECT name FROM people WHERE city = 'Paris'"), sql("SELECT name FROM people")])
     assert t.answer.table is None and "could not answer" in t.answer.text
-    assert t.meta["cross_check"] == "no agreement"
+    assert t.verdict == Verdict("no agreement")
     none = "SELECT name FROM people WHERE city = 'Oslo'"
     t = ask(ws, bad + [sql(none), sql(none)])
-    assert t.answer.table is None and t.meta["cross_check"] == "no agreement"
+    assert t.answer.table is None and t.verdict == Verdict("no agreement")
 
 
 def test_rows_key_ignores_order_and_number_types_but_not_values() -> None:

@@ -56,7 +56,7 @@ def test_tool_call_then_answer(sales: pd.DataFrame) -> None:
     assert answer.warnings == []
     assert "run_sql" in model.bound_tools and "list_tables" in model.bound_tools
     plan = assistant.session.turns[-1].plan
-    assert plan.meta["executed"] and len(plan.meta["results"]) == 1  # ran once, by the planner
+    assert plan.executed is not None and len(plan.executed.results) == 1  # ran once, by the planner
 
 
 def test_sql_error_then_corrected_call(sales: pd.DataFrame) -> None:

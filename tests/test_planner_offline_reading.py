@@ -38,8 +38,8 @@ def ws(tmp_path: Path) -> Workspace:
 def test_a_left_over_verb_is_read_past_and_reported(ws: Workspace) -> None:
     plan = plan_for(ws, "Which titles has James Cameron filmed?")
     assert plan.calls, plan.message
-    assert any("filmed" in n for n in plan.meta["notes"])
-    assert "unknown:one" in plan.meta["flags"]
+    assert any("filmed" in n for n in plan.reading.notes)
+    assert "unknown:one" in plan.reading.flags
     assert sorted(rows_for(ws, "Which titles has James Cameron filmed?")) == [("Avatar",), ("Titanic",)]
 
 
@@ -81,7 +81,7 @@ def test_how_many_in_total(ws: Workspace) -> None:
 def test_each_other_table_groups_by_the_reference(ws: Workspace) -> None:
     rows = rows_for(ws, "How many movies does each studio have?")
     assert sorted(rows) == [(1, 3), (2, 2)]
-    assert "group:key" in plan_for(ws, "How many movies does each studio have?").meta["flags"]
+    assert "group:key" in plan_for(ws, "How many movies does each studio have?").reading.flags
 
 
 def test_negation_between_column_and_value(ws: Workspace) -> None:
@@ -251,7 +251,7 @@ def test_a_column_named_by_an_abbreviation(tmp_path: Path) -> None:
     assert rows_for(ws, "What is the average account balance of customers?") == [(150.0,)]
     assert rows_for(ws, "How many colleges have enrollment above 15000?") == [(2,)]
     plan = plan_for(ws, "What is the average account balance of customers?")
-    assert "link:abbrev" in plan.meta["flags"]
+    assert "link:abbrev" in plan.reading.flags
 
 
 def test_a_quoted_word_in_their_column_is_contained(ws: Workspace) -> None:

@@ -100,7 +100,7 @@ def test_a_set_operation_on_the_filtered_column_itself_abstains(ws: Workspace) -
 def test_a_join_over_two_relations_between_the_same_tables_abstains(ws: Workspace) -> None:
     plan = plan_for(ws, "For each airport city, how many routes are there?")
     assert plan.calls == []
-    assert "join:ambiguous" in plan.meta["flags"]
+    assert "join:ambiguous" in plan.reading.flags
 
 
 def test_never_makes_an_except_of_the_matching_rows(ws: Workspace) -> None:
@@ -215,7 +215,7 @@ def test_a_value_of_a_related_table_joins_along_the_relation(tmp_path: Path) -> 
         },
     )
     plan = plan_for(w, "What are the titles of movies from Northlight?")
-    assert "join:value" in plan.meta["flags"]
+    assert "join:value" in plan.reading.flags
     assert sorted(rows_for(w, "What are the titles of movies from Northlight?")) == [("Avatar",), ("Gravity",)]
 
 
@@ -239,7 +239,7 @@ def test_a_partial_match_across_a_join_answers(tmp_path: Path) -> None:
         },
     )
     plan = plan_for(w, "List the items of sales whose city is Oslo.")
-    assert "join:inexact" in plan.meta["flags"] and "join:inexact_weak" not in plan.meta["flags"]
+    assert "join:inexact" in plan.reading.flags and "join:inexact_weak" not in plan.reading.flags
     assert rows_for(w, "List the items of sales whose city is Oslo.") == [("pen",)]
 
 
@@ -267,4 +267,4 @@ def test_another_table_after_main_table_of_only_describes_the_rows(tmp_path: Pat
         },
     )
     assert rows_for(w, "How many heads of the departments are older than 56?") == [(2,)]
-    assert "table:unused" in plan_for(w, "How many heads of the departments are older than 56?").meta["flags"]
+    assert "table:unused" in plan_for(w, "How many heads of the departments are older than 56?").reading.flags

@@ -107,7 +107,7 @@ def test_flags_name_the_risks(ws: Workspace) -> None:
 
 def test_gate_can_be_switched_off_for_measurement(ws: Workspace) -> None:
     q = "show the names of players in team Red"
-    assert "shape:cols1" in OfflinePlanner(gate=False).plan(q, ws.catalog(), Session()).meta["flags"]
+    assert "shape:cols1" in OfflinePlanner(gate=False).plan(q, ws.catalog(), Session()).reading.flags
 
 
 def test_questions_that_start_like_sql_are_not_run_as_sql(ws: Workspace) -> None:
@@ -202,7 +202,7 @@ def test_a_column_named_in_part_and_then_left_out_goes_to_the_model_in_the_hybri
     )
     question = 'What is the category and typical buying price of the product with name "cumin"?'
     alone = plan(w, question)
-    assert alone.calls and "select:part_dropped" in alone.meta["flags"]
+    assert alone.calls and "select:part_dropped" in alone.reading.flags
     wanted = "SELECT product_category_code, typical_buying_price FROM products WHERE product_name = 'cumin'"
     model = ScriptedChatModel.of([sql(wanted)])
     hybrid = HybridPlanner(OfflinePlanner(), LLMPlanner(model, LLMSettings(), embed=None, narrate=False), workspace=w)
@@ -213,17 +213,19 @@ def test_a_column_named_in_part_and_then_left_out_goes_to_the_model_in_the_hybri
     hybrid = HybridPlanner(OfflinePlanner(), LLMPlanner(failing, LLMSettings(), embed=None, narrate=False), workspace=w)
     kept = hybrid.plan(question, w.catalog(), Session())
     assert kept.planner == "offline" and kept.calls == alone.calls
-    assert "could not answer" in kept.meta["notice"]
-    # the cross-check withholds the model's answer: the offline reading stands, and the withheld query
-    # travels with it, so the benchmark scores the turn without the cross-check as the model's answer
+    assert "could not answer" in kept.notice
+    # the cross-check withholds the model's answer: the offline reading stands, and the observer hears
+    # the withheld query, so the benchmark scores the turn without the cross-check as the model's answer
+    from benchmarks.text2sql import TurnLog
+
     other = "SELECT product_name, typical_buying_price FROM products WHERE product_name = 'cumin'"
     checked = ScriptedChatModel.of([sql(wanted), sql(other)])
-    hybrid = HybridPlanner(
-        OfflinePlanner(), LLMPlanner(checked, LLMSettings(), embed=None, narrate=False, cross_check=True), workspace=w
-    )
+    turns = TurnLog()
+    model = LLMPlanner(checked, LLMSettings(), embed=None, narrate=False, cross_check=True, observer=turns)
+    hybrid = HybridPlanner(OfflinePlanner(), model, workspace=w)
     kept = hybrid.plan(question, w.catalog(), Session())
     assert kept.planner == "offline" and kept.calls == alone.calls
-    assert kept.meta["cross_check"] == "other rows" and kept.meta["unchecked_sql"] == wanted
+    assert turns.verdict is not None and turns.verdict.outcome == "other rows" and turns.verdict.own_sql == wanted
 
 
 def test_a_value_named_twice_is_one_condition_in_the_sql(ws: Workspace) -> None:

@@ -144,7 +144,9 @@ def test_empty_question_does_nothing(client):
 def test_unexpected_error_is_an_apology_not_a_trace(app, client):
     sess = session_of(app, client)
 
-    class Boom:
+    from insightchat.planner.base import Planner
+
+    class Boom(Planner):
         name = "boom"
 
         def plan(self, *args, **kwargs):
@@ -155,9 +157,9 @@ def test_unexpected_error_is_an_apology_not_a_trace(app, client):
     final = texts(chat[-1])
     assert "Something went wrong" in final and "internal detail" not in final
     # the session still works afterwards
-    from insightchat.assistant import default_planner
+    from insightchat.planner.select import offline_planner
 
-    sess.assistant.planner = default_planner()
+    sess.assistant.planner = offline_planner()
     assert table_of(ask(client, "SELECT 2 AS x")[-1])[1] == [["2"]]
 
 

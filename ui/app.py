@@ -19,14 +19,13 @@ from typing import Any
 
 import gradio as gr
 
-from insightchat.assistant import default_planner
 from insightchat.tools.errors import InsightError
 from insightchat.tools.suggestions import suggest
 from insightchat.tools.workspace import Workspace
 from insightchat.ui.chat import run_turn, stop_turn, visible_history
 from insightchat.ui.downloads import write_downloads
 from insightchat.ui.formatting import format_cell_frame, preview_frame, tables_markdown
-from insightchat.ui.planners import PlannerOption, default_planner_options, find_option, make_planner
+from insightchat.ui.planners import PlannerOption, default_planner_options, find_option, first_planner, make_planner
 from insightchat.ui.session import AssistantFactory, SessionRegistry, UISession
 from insightchat.ui.uploads import UPLOAD_FILE_TYPES, add_uploads
 
@@ -83,14 +82,7 @@ def build_app(
             return assistant_factory(ws)
         from insightchat.assistant import Assistant
 
-        try:
-            planner = make_planner(options[0], ws)
-        except Exception:  # e.g. a hosted model without its API key: answer offline rather than not at all
-            log.warning(
-                "the default planner %s could not be made; using the offline planner", options[0].label, exc_info=True
-            )
-            planner = default_planner()
-        return Assistant(ws, planner=planner)
+        return Assistant(ws, planner=first_planner(options, ws))
 
     registry = SessionRegistry(files, make_assistant, idle_ttl_s=idle_ttl_s)
     examples = example_files()

@@ -50,7 +50,7 @@ def print_answer(answer: Any, show_sql: bool = True, show_text: bool = True) -> 
 
 def ask_live(assistant: Any, question: str) -> None:
     """Print an answer as it streams: each tool step (stderr, dim), the narration as it arrives."""
-    if not hasattr(assistant.planner, "plan_stream"):  # offline planner: nothing to stream
+    if not assistant.planner.streams:  # the offline planner: nothing worth watching, the answer at once
         print_answer(assistant.ask(question))
         return
     answer, streamed = None, False

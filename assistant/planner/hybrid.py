@@ -10,55 +10,34 @@ answer, plus one line saying the model could not help.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from insightchat.contracts import Event, Plan
-from insightchat.planner.base import Planner, last_plan
+from insightchat.planner.base import Planner, PlanStream, StreamingPlanner, last_plan
+from insightchat.planner.llm.planner import LLMPlanner
 from insightchat.planner.offline.trust import HAND_OVER, blocking
 from insightchat.session import Session
 from insightchat.tools.catalog import Catalog
 from insightchat.tools.workspace import Workspace
 
 
-class HybridPlanner:
+class HybridPlanner(StreamingPlanner):
     name = "hybrid"
 
-    def __init__(
-        self,
-        offline: Planner | None = None,
-        llm_planner: Planner | None = None,
-        workspace: Workspace | None = None,
-        llm: Any = None,
-    ) -> None:
-        """``HybridPlanner(offline, llm_planner)``, or ``HybridPlanner(llm=<chat model or "provider:model">)``
-        with the default offline planner and, when ``llm`` is None, the local model."""
-        if offline is None:
-            from insightchat.assistant import default_planner
-
-            offline = default_planner()
-        if llm_planner is None:
-            from insightchat.planner.llm import LLMPlanner
-
-            llm_planner = LLMPlanner(llm if llm is not None else "local", fallback=None)
+    def __init__(self, offline: Planner, llm_planner: LLMPlanner, workspace: Workspace | None = None) -> None:
+        """``HybridPlanner(offline, llm_planner)``; ``planner/select.py`` builds the usual ones."""
         self.offline = offline
         self.llm = llm_planner
-        if hasattr(self.llm, "fallback"):
-            self.llm.fallback = None  # the offline planner already had its turn
+        self.llm.fallback = None  # the offline planner already had its turn
         if workspace is not None:
             self.bind(workspace)
 
     def bind(self, workspace: Workspace) -> HybridPlanner:
-        if hasattr(self.llm, "bind"):
-            self.llm.bind(workspace)
+        self.llm.bind(workspace)
         return self
 
     def confident(self, plan: Plan) -> bool:
-        """The offline plan is kept unless it abstained, says it is unsure (meta confidence < 0.5), or
-        carries a flag that hands the question to the model (trust.HAND_OVER)."""
-        if plan.abstained or float(plan.meta.get("confidence", 1.0)) < 0.5:
-            return False
-        return not blocking(plan.meta.get("flags") or [], HAND_OVER)
+        """The offline plan is kept unless it abstained or carries a flag that hands the question to
+        the model (trust.HAND_OVER)."""
+        return not plan.abstained and not blocking(plan.reading.flags or [], HAND_OVER)
 
     def plan(
         self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None
@@ -67,39 +46,28 @@ class HybridPlanner:
 
     def plan_stream(
         self, question: str, catalog: Catalog, session: Session | None = None, workspace: Workspace | None = None
-    ) -> Iterator[Event | Plan]:
+    ) -> PlanStream:
         session = session or Session()
         first = self.offline.plan(question, catalog, session)
         if self.confident(first):
             yield Event("plan", text=first.understood)
             yield first
             return
-        stream = (
-            self.llm.plan_stream(question, catalog, session, workspace)
-            if hasattr(self.llm, "plan_stream")
-            else iter([self.llm.plan(question, catalog, session)])
-        )
         result: Plan | None = None
-        for item in stream:
+        for item in self.llm.plan_stream(question, catalog, session, workspace):
             if isinstance(item, Plan):
                 result = item
             else:
                 yield item
         assert result is not None
-        if result.abstained and (not result.meta.get("executed") or not first.abstained):
+        if result.abstained and (result.executed is None or not first.abstained):
             # The model could not be used, or gave up where the offline planner had an answer: the
             # offline plan stands (even if unsure or abstaining), labelled as the offline planner's,
             # with the one-line reason.
-            if result.meta.get("notice"):
-                first.meta["notice"] = result.meta["notice"]
-            elif result.meta.get("executed"):
-                first.meta["notice"] = (
-                    "The language model could not answer this; the offline planner's reading is shown."
-                )
-            # what the cross-check withheld (crosscheck.py), so a harness can score the turn without it too
-            first.meta.update(
-                {k: v for k, v in result.meta.items() if k in ("cross_check", "cross_check_s", "unchecked_sql")}
-            )
+            if result.notice:
+                first.notice = result.notice
+            elif result.executed is not None:
+                first.notice = "The language model could not answer this; the offline planner's reading is shown."
             yield first
             return
         if result.abstained and not result.suggestions:

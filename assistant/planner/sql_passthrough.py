@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from insightchat.contracts import Plan, ToolCall
+from insightchat.planner.base import Planner
 from insightchat.session import Session
 from insightchat.tools.catalog import Catalog
 
@@ -15,7 +16,7 @@ def looks_like_sql(question: str) -> bool:
     return bool(_SQL_START.match(question))
 
 
-class SQLPassthroughPlanner:
+class SQLPassthroughPlanner(Planner):
     """Runs a question that is already SQL; abstains on anything else."""
 
     name = "sql"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -29,6 +30,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.tools import StructuredTool
 
 from insightchat.contracts import Plan
+from insightchat.planner.llm.observer import Verdict
 from insightchat.planner.llm.tools import Attempt, Recorder
 from insightchat.tools.results import ToolResult
 
@@ -101,15 +103,15 @@ class CrossCheck:
         return out
 
 
-def confirm(plan: Plan, check: CrossCheck) -> Plan:
+def confirm(plan: Plan, check: CrossCheck) -> tuple[Plan, Verdict]:
     """An answered plan kept when one sampled query returns the same rows, else turned into an unsure
     answer that shows both queries."""
-    answer: ToolResult = plan.meta["results"][-1]
+    assert plan.executed is not None
+    answer: ToolResult = plan.executed.results[-1]
     sql = plan.calls[0].args.get("sql", "")
     (sample,) = check.samples(1)
     if sample is not None and sample.ok and rows_key(sample.result) == rows_key(answer):  # type: ignore[arg-type]
-        plan.meta["cross_check"] = "agreed"
-        return plan
+        return plan, Verdict("agreed")
     if sample is None:
         other = "a second query sampled from the model did not come back as a query"
     elif sample.error is not None:
@@ -118,36 +120,38 @@ def confirm(plan: Plan, check: CrossCheck) -> Plan:
         assert sample.result is not None
         other = f"a second query sampled from the model returned other rows: {sample.call.args.get('sql', '')}"
     outcome = "other rows" if sample is not None and sample.ok else "sample failed"
-    meta = {**plan.meta, "results": [], "cross_check": outcome, "unchecked_sql": sql}
     message = (
         f"I am not sure of this answer, so I am not reporting it: the model's query was {sql} "
         f"({_rows_text(answer)}), but {other}. A model this small often misreads a question that way."
     )
-    return Plan(
+    unsure = Plan(
         planner=plan.planner,
         understood=plan.understood,
         message=message,
-        meta=meta,
+        notice=plan.notice,
+        executed=replace(plan.executed, results=[]),
         suggestions=["rephrase the question with the exact names and values", "configure a larger model (--llm)"],
     )
+    return unsure, Verdict(outcome, changed=True, own_sql=sql)
 
 
-def rescue(plan: Plan, check: CrossCheck) -> Plan:
+def rescue(plan: Plan, check: CrossCheck) -> tuple[Plan, Verdict]:
     """A given-up plan answered by two sampled queries that return the same non-empty rows."""
+    assert plan.executed is not None
     first, second = check.samples(2)
-    plan.meta["cross_check"] = "no agreement"
     keys = [rows_key(s.result) if s is not None and s.ok and s.result is not None else None for s in (first, second)]
     if not answers_a_given_up_turn(*keys):
-        return plan
+        return plan, Verdict("no agreement")
     assert first is not None and first.result is not None
-    meta = {
-        **plan.meta,
-        "results": [first.result],
-        "cross_check": "rescued",
-        "unchecked_sql": None,
-        "notice": "The model's own query did not give an answer; two queries sampled from it agreed on this one.",
-    }
-    return Plan(calls=[first.call], understood=plan.understood, planner=plan.planner, intent="llm", meta=meta)
+    rescued = Plan(
+        calls=[first.call],
+        understood=plan.understood,
+        planner=plan.planner,
+        intent="llm",
+        notice="The model's own query did not give an answer; two queries sampled from it agreed on this one.",
+        executed=replace(plan.executed, results=[first.result]),
+    )
+    return rescued, Verdict("rescued", changed=True, own_sql=None)
 
 
 def _rows_text(result: ToolResult) -> str:

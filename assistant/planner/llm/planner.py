@@ -1,13 +1,15 @@
 """LLMPlanner: any LangChain chat model drives the project's tools through ``create_agent``.
 
 The planner runs the agent loop itself (the model must see each result to correct itself), so the
-:class:`Plan` it returns is already executed: ``meta["executed"]`` is True and ``meta["results"]``
-holds the ToolResults, which the Assistant narrates without running anything twice. The Plan's
-``calls`` are the calls that succeeded, so a harness that re-executes them gets the same rows.
+:class:`Plan` it returns is already executed: its :class:`insightchat.contracts.ExecutedTurn` holds the
+ToolResults, the steps and the model's narration, which the Assistant uses without running anything
+twice. The Plan's ``calls`` are the call whose rows answer, so a harness that re-executes it gets the
+same rows. A harness that wants more (every attempt, tokens, the cross-check's verdict) passes a
+:class:`insightchat.planner.llm.observer.TurnObserver`.
 
 Failure modes, each ending in one honest line:
-- the model is unreachable, times out, or raises: the fallback (offline) planner answers and
-  ``meta["notice"]`` says so;
+- the model is unreachable, times out, or raises: the fallback (offline) planner answers and the
+  Plan's ``notice`` says so;
 - the model returns no usable tool call (garbage, chit-chat): the same fallback;
 - the SQL keeps failing after ``max_retries`` corrections, or the tool-call cap is hit: an honest
   failure naming the last error.
@@ -20,9 +22,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from langchain.agents import create_agent
 from langchain.agents.middleware import ToolCallLimitMiddleware
@@ -30,11 +31,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 
 from insightchat.config import LLMSettings, load_settings
-from insightchat.contracts import Event, Plan, Step, ToolCall
-from insightchat.planner.base import Planner, last_plan
+from insightchat.contracts import Event, ExecutedTurn, Plan, Step, ToolCall
+from insightchat.planner.base import Planner, PlanStream, StreamingPlanner, last_plan
 from insightchat.planner.llm.context import Embed, build_context
 from insightchat.planner.llm.crosscheck import CrossCheck, confirm, rescue
 from insightchat.planner.llm.guard import TurnGuard
+from insightchat.planner.llm.observer import TurnObserver, Verdict
 from insightchat.planner.llm.prompt import system_prompt, user_message
 from insightchat.planner.llm.repair import ANY_MODEL, SMALL_MODEL, repair_sql
 from insightchat.planner.llm.sanity import check_query, plain_empty_answer
@@ -44,11 +46,11 @@ from insightchat.session import Session
 from insightchat.tools.catalog import Catalog
 from insightchat.tools.errors import InsightError
 from insightchat.tools.registry import Tool
+from insightchat.tools.results import ToolResult
 from insightchat.tools.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-PlanStream = Iterator["Event | Plan"]
 LOCAL_MAX_COLUMNS = 40
 
 
@@ -77,7 +79,7 @@ def attempt_step(a: Attempt) -> Step:
     return Step(a.result.title or a.call.name, details, a.call.name)
 
 
-class LLMPlanner:
+class LLMPlanner(StreamingPlanner):
     """A planner backed by a LangChain chat model (hosted, Ollama, OpenAI-compatible, or local)."""
 
     name = "llm"
@@ -92,6 +94,7 @@ class LLMPlanner:
         narrate: bool | None = None,
         small: bool | None = None,
         cross_check: bool | None = None,
+        observer: TurnObserver | None = None,
     ) -> None:
         """``small``: treat the model as a small one (default: only the in-process local model): run_sql
         as its only tool, a compact focused schema, the small-model repairs and checks (repair.py,
@@ -100,7 +103,10 @@ class LLMPlanner:
 
         ``cross_check``: test each answer against a query sampled from the same prompt (crosscheck.py);
         default: the settings' ``cross_check``, else only for the in-process local model, whose prompt
-        cache makes a sample cost only its own tokens."""
+        cache makes a sample cost only its own tokens.
+
+        ``fallback``: the planner that answers when the model cannot be used this turn ("offline": the
+        offline planner; None: an honest failure instead). ``observer``: see observer.py."""
         self.settings = settings or load_settings()
         spec = llm if llm is not None else self.settings.llm
         if spec is None:
@@ -115,10 +121,11 @@ class LLMPlanner:
         if isinstance(spec, str) and not self.local:
             self._model = self._build(spec)  # fail now on a missing key or package, not mid-conversation
         if fallback == "offline":
-            from insightchat.assistant import default_planner
+            from insightchat.planner.select import offline_planner
 
-            fallback = default_planner()
+            fallback = offline_planner()
         self.fallback: Planner | None = fallback if not isinstance(fallback, str) else None
+        self.observer = observer or TurnObserver()
         self.workspace = workspace
         self.embed = embed
         configured = cross_check if cross_check is not None else self.settings.cross_check
@@ -236,7 +243,7 @@ class LLMPlanner:
         while pending:
             yield pending.pop(0)
         plan = self._outcome(question, catalog, session, recorder, guard, messages, bool(streamed))
-        if self.cross_check and plan.meta.get("executed") and recorder.attempts and not plan.meta.get("fallback_from"):
+        if self.cross_check and plan.executed is not None and recorder.attempts:
             side = Recorder(on_done=lambda a: pending.append(Event("step", step=cross_check_step(a))))
             check = self._sampler(turn, ws, side)
             answered = bool(plan.calls) and plan.calls[0].name == "run_sql"
@@ -287,17 +294,17 @@ class LLMPlanner:
         samples is right (benchmarks/text2sql_ceiling.py)."""
         return self._sampler(self._prompt(question, catalog, session or Session()), ws, recorder)
 
-    @staticmethod
-    def _cross_checked(plan: Plan, check: CrossCheck, answered: bool) -> Plan:
+    def _cross_checked(self, plan: Plan, check: CrossCheck, answered: bool) -> Plan:
         """The plan after the cross-check (crosscheck.py), its samples added to the visible steps."""
         started = time.perf_counter()
         try:
-            plan = confirm(plan, check) if answered else rescue(plan, check)
+            plan, verdict = confirm(plan, check) if answered else rescue(plan, check)
         except Exception as exc:  # the cross-check must never cost the user an answer it already has
             log.info("cross-check failed: %s", exc, exc_info=True)
-            plan.meta["cross_check"] = "failed"
-        plan.meta["steps"] = list(plan.meta.get("steps", [])) + [cross_check_step(a) for a in check.recorder.attempts]
-        plan.meta["cross_check_s"] = time.perf_counter() - started
+            verdict = Verdict("failed")
+        assert plan.executed is not None
+        plan.executed.steps = list(plan.executed.steps) + [cross_check_step(a) for a in check.recorder.attempts]
+        self.observer.cross_checked(verdict, time.perf_counter() - started)
         return plan
 
     def _outcome(
@@ -317,18 +324,15 @@ class LLMPlanner:
         )
         final_text = final.content if final is not None and isinstance(final.content, str) else ""
         cap_hit = requested > len(recorder.attempts) and guard.stop_reason is None
+        self.observer.turn_ended(
+            list(recorder.attempts), guard.tokens, guard.stop_reason or ("cap" if cap_hit else "answered")
+        )
         steps = [attempt_step(a) for a in recorder.attempts]
-        meta: dict[str, Any] = {
-            "executed": True,
-            "results": [a.result for a in recorder.successes],
-            "steps": steps,
-            "attempts": [(a.call, str(a.error) if a.error else None) for a in recorder.attempts],
-            "llm_text": final_text if self.narrate and not cap_hit else "",
-            "streamed": streamed,
-            "stop_reason": guard.stop_reason or ("cap" if cap_hit else "answered"),
-            "tokens": guard.tokens,
-            "model": self.label,
-        }
+        narration = final_text if self.narrate and not cap_hit else ""
+
+        def executed(results: list[ToolResult]) -> ExecutedTurn:
+            return ExecutedTurn(results=results, steps=steps, narration=narration, streamed=streamed)
+
         last_error = next((a.error for a in reversed(recorder.attempts) if a.error is not None), None)
         useful = [a for a in recorder.successes if a.call.name not in ("list_tables", "describe_table")]
         sql = (useful[-1].result.sql or useful[-1].call.args.get("sql", "")) if useful else ""
@@ -342,7 +346,6 @@ class LLMPlanner:
             # A small model's empty result is more often a misread question than a true "none" (on
             # stored Spider answers of the 1.5B model: 13 wrong, 4 right), so say so instead of "none",
             # unless the query is plain and filters only on values the question names (sanity.py).
-            meta["results"] = []
             message = (
                 f"The model's query returned no rows. A model this small often misreads a question that way, "
                 f"so I am not reporting that there are none. Its query was: {sql}"
@@ -351,7 +354,7 @@ class LLMPlanner:
                 planner=self.label,
                 understood=question,
                 message=message,
-                meta=meta,
+                executed=executed([]),
                 suggestions=[
                     "rephrase the question with the exact names and values",
                     "configure a larger model (--llm)",
@@ -359,41 +362,47 @@ class LLMPlanner:
             )
         if useful:
             answer_result = useful[-1].result
-            meta["results"] = [a.result for a in recorder.successes if a.result is not answer_result] + [answer_result]
-            # calls: the query whose rows answer (a harness re-running it gets them); all results stay in meta
-            plan = Plan(calls=[useful[-1].call], understood=question, planner=self.label, intent="llm", meta=meta)
-            if cap_hit:
-                meta["notice"] = f"Stopped after {s.max_tool_calls} tool calls; showing the last result."
-            return plan
+            others = [a.result for a in recorder.successes if a.result is not answer_result]
+            # calls: the query whose rows answer (a harness re-running it gets them); all results are executed's
+            return Plan(
+                calls=[useful[-1].call],
+                understood=question,
+                planner=self.label,
+                intent="llm",
+                notice=f"Stopped after {s.max_tool_calls} tool calls; showing the last result." if cap_hit else "",
+                executed=executed([*others, answer_result]),
+            )
         if guard.stop_reason == "retries" or cap_hit:
             why = f"the tool-call limit ({s.max_tool_calls})" if cap_hit else f"{s.max_retries} corrections"
             message = f"I could not answer this: the query still failed after {why}."
             if last_error is not None:
                 message += f" Last error: {last_error.message}."
-            meta["results"] = []
             return Plan(
                 planner=self.label,
                 understood=question,
                 message=message,
-                meta=meta,
+                executed=executed([]),
                 suggestions=[f"describe the table {t}" for t in list(catalog.tables)[:2]],
             )
         if recorder.successes and final_text:  # schema questions answered from list/describe
             return Plan(
-                calls=[recorder.successes[-1].call], understood=question, planner=self.label, intent="llm", meta=meta
+                calls=[recorder.successes[-1].call],
+                understood=question,
+                planner=self.label,
+                intent="llm",
+                executed=executed([a.result for a in recorder.successes]),
             )
         # no usable tool call: garbage or chit-chat; let the offline planner try
         reason = "it returned no usable tool call" if not final_text else "it answered without querying the data"
         fallback = self._fallback_plan(question, catalog, session, reason)
         if fallback is not None:
             return fallback
-        meta["results"] = []
         text = (
             final_text
             if final_text and not any(ch.isdigit() for ch in final_text)
             else "I could not turn this question into a query."
         )
-        return Plan(planner=self.label, understood=question, message=text, meta=meta)
+        return Plan(planner=self.label, understood=question, message=text, executed=executed([]))
 
     # -- fallback -------------------------------------------------------------------------------
 
@@ -401,10 +410,9 @@ class LLMPlanner:
         if self.fallback is None:
             return None
         plan = self.fallback.plan(question, catalog, session)
-        plan.meta["notice"] = (
+        plan.notice = (
             f"The language model ({self.label}) could not be used ({reason}); the {plan.planner} planner answered."
         )
-        plan.meta["fallback_from"] = self.label
         return plan
 
     def _fall_back(self, question: str, catalog: Catalog, session: Session, reason: str) -> PlanStream:
@@ -414,9 +422,9 @@ class LLMPlanner:
                 planner=self.label,
                 understood=question,
                 message=f"The language model ({self.label}) could not be used: {reason}.",
-                meta={"notice": f"The language model ({self.label}) could not be used ({reason})."},
+                notice=f"The language model ({self.label}) could not be used ({reason}).",
             )
-        yield Event("error", text=plan.meta["notice"])
+        yield Event("error", text=plan.notice)
         yield plan
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from insightchat.contracts import Plan, ToolCall
+from insightchat.contracts import Plan, PlanReading, ToolCall
+from insightchat.planner.base import Planner
 from insightchat.planner.offline import trust
 from insightchat.planner.offline.cues import CueKind
 from insightchat.planner.offline.describe import describe, suggestions
@@ -27,7 +28,7 @@ STATE_KEY = "offline_spec"
 MIN_CONFIDENCE = 0.6
 
 
-class OfflinePlanner:
+class OfflinePlanner(Planner):
     """The default planner (see module docstring). ``today`` anchors "last month" and friends."""
 
     name = "offline"
@@ -70,7 +71,7 @@ class OfflinePlanner:
             if stop:
                 return self._risky(reading, catalog, risk, stop)
             plan = self._sql_plan(reading.spec, catalog, session, chart=reading.chart)
-            plan.meta["flags"] = risk
+            plan.reading.flags = risk
             return plan
         if previous is not None and is_followup(question, reading, previous) and not reading.unknown:
             edited = apply_followup(previous, reading)
@@ -99,7 +100,7 @@ class OfflinePlanner:
             planner=self.name,
             intent=spec.intent,
             chart_requested=chart,
-            meta={"spec": spec, "notes": list(spec.notes)},
+            reading=PlanReading(spec=spec, notes=list(spec.notes)),
         )
 
     def _risky(self, reading: Reading, catalog: Catalog, risk: list[str], stop: list[str]) -> Plan:
@@ -112,7 +113,7 @@ class OfflinePlanner:
             understood=describe(spec),
             message=f"I read this as {describe(spec)}, but I am not sure enough to run it: {why}. I ran nothing.",
             suggestions=suggestions(catalog, spec.table),
-            meta={"flags": risk, "blocked": stop},
+            reading=PlanReading(flags=risk, blocked=stop),
         )
 
     def _schema_plan(self, reading: Reading, catalog: Catalog) -> Plan:
@@ -182,7 +183,7 @@ class OfflinePlanner:
             understood=describe(partial) if partial else "",
             message=" ".join(parts) + " I ran nothing.",
             suggestions=suggestions(catalog, table),
-            meta={"unknown": reading.unknown, "problems": reading.problems},
+            reading=PlanReading(unknown=reading.unknown, problems=reading.problems),
         )
 
 
