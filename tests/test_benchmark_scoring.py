@@ -141,3 +141,31 @@ def test_the_cross_check_report_scores_the_same_run_with_and_without_it() -> Non
         "with the cross-check: 60.0% correct, 0.0% wrong, 3.6 s/q; without: 60.0% correct, 20.0% wrong, 1.8 s/q" in text
     )
     assert cross_check_report([o("correct")]) == ""
+
+
+def test_a_withheld_answer_is_scored_both_ways_from_what_the_observer_heard() -> None:
+    """The hybrid's model answers, the cross-check withholds it (a sample returns other rows) and the
+    turn ends unsure: the outcome is an abstention, ``unchecked`` the status of the model's own query."""
+    from llm_fakes import ScriptedChatModel, sql
+
+    from benchmarks.text2sql import TurnLog, score_question
+    from insightchat.config import LLMSettings
+    from insightchat.planner.hybrid import HybridPlanner
+    from insightchat.planner.llm import LLMPlanner
+    from insightchat.planner.sql_passthrough import SQLPassthroughPlanner
+
+    w = Workspace()
+    w.add_dataframe(pd.DataFrame({"name": ["Ann", "Bo", "Cy"], "age": [31, 45, 28]}), "people")
+    right = "SELECT name FROM people WHERE age > 30"
+    model = ScriptedChatModel.of([sql(right), sql("SELECT name FROM people")])
+    turns = TurnLog()
+    llm = LLMPlanner(model, LLMSettings(), embed=None, narrate=False, small=True, cross_check=True, observer=turns)
+    hybrid = HybridPlanner(SQLPassthroughPlanner(), llm, workspace=w)
+    q = {"id": "q1", "question": "who is older than 30", "gold_sql": right}
+    (outcome,) = score_question(hybrid, turns, q, w, w.catalog(), "club")
+    assert outcome.status == "abstain" and outcome.answered_by == "scripted"  # both halves gave no answer
+    assert outcome.cross_check == "other rows" and outcome.unchecked == "correct"
+    assert outcome.stop_reason == "done" and outcome.cross_check_s > 0
+    # the next question starts from a clean log: a turn without the model has no verdict
+    (plain,) = score_question(hybrid, turns, {**q, "question": right}, w, w.catalog(), "club")
+    assert plain.status == "correct" and plain.cross_check == "" and plain.unchecked == ""
