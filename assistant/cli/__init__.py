@@ -1,7 +1,8 @@
 """The ``insightchat`` command line (typer + rich): one app, each command family adding its commands.
 
 Every command that prints data takes ``--json``. The families (``data``: tables/sql, ``ask``: ask/chat,
-``text``: sentiment/classify/topics/similar, ``ui``: the Gradio app) only import ``insightchat.cli.common``;
+``text``: sentiment/classify/topics/similar, ``triage``: support tickets, ``ui``: the Gradio app) only import
+``insightchat.cli.common``;
 this module is the one place that puts them together, so a new command family is one more entry below.
 """
 
@@ -9,10 +10,10 @@ from __future__ import annotations
 
 import typer
 
-from insightchat.cli import ask, data, report, text, ui
+from insightchat.cli import ask, data, report, text, triage, ui
 from insightchat.cli.common import new_app
 
-COMMAND_FAMILIES = (data, ask, text, report, ui)
+COMMAND_FAMILIES = (data, ask, text, report, triage, ui)
 
 
 def build_app() -> typer.Typer:
