@@ -17,10 +17,10 @@ from insightchat.models import gguf_parts
 from insightchat.models.chat import make_chat_model, split_spec
 from insightchat.models.local_llm import after_failure, parse_reply, parse_sql_reply, to_llama_messages
 from insightchat.planner.llm.context import build_context
-from insightchat.planner.llm.tools import column_help, empty_result_check, is_read_only, model_schema
+from insightchat.planner.llm.tools import column_help, empty_result_check, may_offer, model_schema
 from insightchat.planner.select import select_planner
 from insightchat.tools.errors import InsightError, ModelUnavailableError
-from insightchat.tools.registry import Tool, all_tools
+from insightchat.tools.registry import Tool, Writes, all_tools, get_tool
 from insightchat.tools.results import ToolResult
 from insightchat.tools.workspace import Workspace
 
@@ -180,24 +180,18 @@ def test_unknown_column_errors_name_the_columns_and_the_owning_table() -> None:
     assert column_help("SELECT 1", "Division by zero", ws.catalog()) == ""
 
 
-def test_model_gets_only_read_only_tools() -> None:
-    assert all(is_read_only(t) for t in all_tools() if t.name in ("run_sql", "list_tables", "describe_table"))
-    writer = Tool("export_table", lambda ws: None, "writes a file", {})  # type: ignore[arg-type,return-value]
-    assert not is_read_only(writer)
-    loads = Tool(
-        "apply_model",
-        lambda ws: None,
-        "loads",
-        {"properties": {"model_path": {"type": "string"}}, "required": ["model_path"]},
-    )  # type: ignore[arg-type,return-value]
-    assert not is_read_only(loads)
-    trains = Tool(
-        "train",
-        lambda ws: None,
-        "trains",
-        {"properties": {"column": {"type": "string"}, "save_to": {"type": "string"}}, "required": ["column"]},
-    )  # type: ignore[arg-type,return-value]
-    assert is_read_only(trains) and list(model_schema(trains)["properties"]) == ["column"]
+def test_model_gets_the_tools_their_declarations_allow() -> None:
+    """What a model may call comes from each tool's declaration (tools/registry.py), not its name."""
+    assert all(may_offer(t) for t in all_tools() if t.name in ("run_sql", "list_tables", "describe_table"))
+    assert may_offer(get_tool("score_sentiment"))  # stores derived columns in the workspace: allowed
+    assert not may_offer(get_tool("apply_text_classifier"))  # needs a classifier folder the model would choose
+    trains = get_tool("train_text_classifier")
+    assert may_offer(trains) and "save_to" in trains.parameters["properties"]
+    assert "save_to" not in model_schema(trains)["properties"]  # an optional path is left out
+    exports = Tool("export_table", lambda ws: None, "writes a file", {"properties": {}}, writes=Writes.FILES)  # type: ignore[arg-type,return-value]
+    assert not may_offer(exports)
+    named = Tool("save_everything", lambda ws: None, "reads only", {"properties": {}})  # type: ignore[arg-type,return-value]
+    assert may_offer(named)  # a name is not a declaration
 
 
 # -- the local model's pieces -------------------------------------------------------------------

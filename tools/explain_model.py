@@ -274,7 +274,7 @@ def label_words(
     return frame, len(chosen), model.name
 
 
-@tool("explain_text_label")
+@tool("explain_text_label", paths=("classifier_path",))
 def explain_text_label(
     ws: Workspace, table: str, column: str, row: int, classifier_path: str | None = None
 ) -> ToolResult:
@@ -282,6 +282,12 @@ def explain_text_label(
 
     ``row`` is the 0-based row number. Returns each word's attribution: how much the probability of
     the predicted label drops when the word is removed (positive: the word pushes towards the label).
+
+    Args:
+        table: The table that holds the text.
+        column: The text column.
+        row: The 0-based row number of the text to explain.
+        classifier_path: A saved classifier's folder; default: the sentiment model.
     """
     name, col, text = row_text(ws, table, column, row)
     att = attribute(text, load_model(classifier_path))
@@ -300,7 +306,7 @@ def explain_text_label(
     )
 
 
-@tool("words_for_label")
+@tool("words_for_label", paths=("classifier_path",))
 def words_for_label(
     ws: Workspace,
     table: str,
@@ -315,6 +321,14 @@ def words_for_label(
     ``label`` is a sentiment (negative / neutral / positive) or a saved classifier's label; the texts
     can be limited to rows where ``where_column`` equals ``where_value``. Sums word attributions
     (occlusion) over up to 40 of the texts the model gives that label.
+
+    Args:
+        table: The table that holds the texts.
+        column: The text column.
+        label: A sentiment (negative, neutral, positive) or a saved classifier's label.
+        where_column: Only texts of rows where this column equals where_value.
+        where_value: The value where_column must have.
+        classifier_path: A saved classifier's folder; default: the sentiment model.
     """
     frame, n, model_name = label_words(ws, table, column, label, where_column, where_value, classifier_path)
     top = frame.head(15)

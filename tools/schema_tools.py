@@ -63,7 +63,11 @@ def list_tables(ws: Workspace) -> ToolResult:
 
 @tool("describe_table")
 def describe_table(ws: Workspace, table: str) -> ToolResult:
-    """Describe one table's columns: type, null share, distinct count, range or values, examples."""
+    """Describe one table's columns: type, null share, distinct count, range or values, examples.
+
+    Args:
+        table: The table to describe, as the catalog names it.
+    """
     df = columns_frame(ws, table)
     prof = ws.catalog().table(table)
     assert prof is not None

@@ -105,6 +105,9 @@ def run_sql(ws: Workspace, sql: str) -> ToolResult:
 
     Refuses anything that writes, reads files directly or runs more than one statement. Use the
     table and column names exactly as the catalog lists them (double-quote names with spaces).
+
+    Args:
+        sql: One read-only SELECT or WITH ... SELECT statement in DuckDB SQL.
     """
     result = run_query(ws, sql)
     total = result.total_rows

@@ -270,6 +270,9 @@ def explain_sql_tool(ws: Workspace, sql: str) -> ToolResult:
     """Explain in plain words what a SQL query does (tables and joins, filters, groups, aggregates, order, limit).
 
     Use it for "what does this query do?"; it reads the query, it does not run it.
+
+    Args:
+        sql: The SQL query to explain (it is read, not run).
     """
     text = explain_sql_text(sql)
     return ToolResult(

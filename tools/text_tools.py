@@ -22,7 +22,7 @@ from insightchat.models.zero_shot import DEFAULT_THRESHOLD, ZeroShotClassifier, 
 from insightchat.tools import derived
 from insightchat.tools.derived import LABELS, SENTIMENT, TOPICS, quote
 from insightchat.tools.errors import InsightError
-from insightchat.tools.registry import tool
+from insightchat.tools.registry import Writes, tool
 from insightchat.tools.results import ChartSpec, ToolResult
 from insightchat.tools.workspace import Workspace
 
@@ -176,7 +176,7 @@ def add_sentiment_parts(
     return name, summary
 
 
-@tool("score_sentiment")
+@tool("score_sentiment", writes=Writes.DERIVED)
 def score_sentiment(
     ws: Workspace,
     table: str,
@@ -193,6 +193,13 @@ def score_sentiment(
     hub id of a transformers sentiment model instead of the built-in default. Long texts are judged
     as a whole; ``per="sentence"`` also adds a table with one row per sentence, and ``per="aspect"`` with
     ``aspects="battery,screen"`` one row per mention of each aspect, summarised per aspect.
+
+    Args:
+        table: The table that holds the texts.
+        column: The text column to score.
+        model: A transformers sentiment model folder or hub id; default: the built-in model.
+        per: 'text' (each text whole), 'sentence' or 'aspect' (also one scored row per part).
+        aspects: With per='aspect': the aspects to look for, comma-separated, e.g. 'battery,screen'.
     """
     if per != "text":
         add_sentiment(ws, table, column, model)
@@ -424,7 +431,7 @@ def _label_result(run: LabelRun, tool_name: str) -> ToolResult:
     )
 
 
-@tool("classify_text")
+@tool("classify_text", writes=Writes.DERIVED)
 def classify_text(
     ws: Workspace,
     table: str,
@@ -439,11 +446,18 @@ def classify_text(
     maps a label to a sentence describing it. Rows that fit no category well get "other" (or the
     user's own fallback label such as "other" / "unsure"). Adds ``label`` and ``label_score``
     (confidence 0..1) columns to the table for later SQL.
+
+    Args:
+        table: The table that holds the texts.
+        column: The text column to classify.
+        labels: The category names, e.g. ['billing', 'delivery', 'other'].
+        descriptions: Optional: a sentence describing each label, keyed by label.
+        threshold: Below this confidence (0..1) a row gets the fallback label.
     """
     return _label_result(add_zero_shot_labels(ws, table, column, labels, descriptions, threshold), "classify_text")
 
 
-@tool("train_text_classifier")
+@tool("train_text_classifier", writes=Writes.DERIVED, paths=("save_to",))
 def train_text_classifier(
     ws: Workspace,
     table: str,
@@ -462,6 +476,15 @@ def train_text_classifier(
     ``save_to`` keeps the trained classifier in a folder for reuse. ``fine_tune`` re-tunes the encoder
     on the labelled rows: more accurate with many labels, but minutes instead of seconds on a CPU;
     use it only when the user asks for the most accurate model.
+
+    Args:
+        table: The table with the labelled examples.
+        column: Its text column.
+        label_column: The column holding the known labels; empty rows are the ones to label.
+        target_table: The table to label; default: the same table.
+        target_column: The text column of the target table; default: column.
+        save_to: A new folder to keep the trained classifier in.
+        fine_tune: Re-tune the encoder on the labelled rows (slower, more accurate with many labels).
     """
     from insightchat.models.finetuned import FineTuneSettings
 
@@ -474,9 +497,15 @@ def train_text_classifier(
     )
 
 
-@tool("apply_text_classifier")
+@tool("apply_text_classifier", writes=Writes.DERIVED, paths=("classifier_path",))
 def apply_text_classifier(ws: Workspace, table: str, column: str, classifier_path: str) -> ToolResult:
-    """Label a text column with a classifier saved earlier (a folder written by train_text_classifier)."""
+    """Label a text column with a classifier saved earlier (a folder written by train_text_classifier).
+
+    Args:
+        table: The table that holds the texts.
+        column: The text column to label.
+        classifier_path: The folder a classifier was saved to by train_text_classifier.
+    """
     return _label_result(apply_text_classifier_run(ws, table, column, classifier_path), "apply_text_classifier")
 
 
@@ -530,13 +559,18 @@ def add_topics(
     return TopicRun(col.table, col.column, cols, frame, model.silhouette, col.warnings())
 
 
-@tool("find_topics")
+@tool("find_topics", writes=Writes.DERIVED)
 def find_topics_tool(ws: Workspace, table: str, column: str, n_topics: int | None = None) -> ToolResult:
     """Find what people are talking about in a text column: clusters of similar texts, named by their words.
 
     The number of topics is chosen automatically unless ``n_topics`` is given. Returns each topic's
     name, size, share, distinctive words and example texts, and adds ``topic`` and ``topic_id`` columns
     to the table for later SQL (e.g. topics of negative reviews).
+
+    Args:
+        table: The table that holds the texts.
+        column: The text column to find topics in.
+        n_topics: How many topics; default: chosen from the data.
     """
     run = add_topics(ws, table, column, n_topics)
     return ToolResult(
@@ -601,6 +635,13 @@ def similar_texts(
 
     Give ``query`` (e.g. "package arrived damaged") or ``row`` (0-based row number), not both.
     Returns the rows with a ``similarity`` (cosine, -1..1) and their ``row`` number.
+
+    Args:
+        table: The table that holds the texts.
+        column: The text column to compare.
+        query: A text to find similar rows to.
+        row: A 0-based row number to find similar rows to (instead of query).
+        k: How many rows to return.
     """
     df = similar_rows(ws, table, column, query, row, k)
     target = f'"{query}"' if query else f"row {row}"
@@ -695,13 +736,18 @@ def similar_args(
     return {**sentiment_args(ws, table, column), "query": query, "row": row, "k": k}
 
 
-@tool("sentiment_breakdown")
+@tool("sentiment_breakdown", writes=Writes.DERIVED)
 def sentiment_breakdown(ws: Workspace, table: str, column: str, by: str | None = None) -> ToolResult:
     """Score the sentiment of a text column, then compare it across the groups of another column.
 
     For "sentiment of reviews by product": one row per value of ``by`` with the row count, the
     average sentiment_score and the share of positive and negative texts (through the safe SQL tool,
     so the SQL is shown). Without ``by`` it returns the overall split, like ``score_sentiment``.
+
+    Args:
+        table: The table that holds the texts.
+        column: The text column to score.
+        by: The column whose groups to compare; default: the overall split.
     """
     from insightchat.tools.sql import run_query
 

@@ -550,6 +550,17 @@ def explain_change_tool(
     ("why is the average rating lower in the South?"). ``aggregate`` is sum, avg or count (``measure`` '*').
     Totals are split into each segment's contribution; averages into mix (segment sizes changed) and
     rate (values changed within segments), over every categorical column and pairs of them.
+
+    Args:
+        table: The table to analyse.
+        measure: The numeric column whose total or average changed ('*' with aggregate count).
+        aggregate: sum, avg or count.
+        date_column: For two periods: the date column.
+        before: The earlier period, e.g. '2024-Q1'; default: the same length just before 'after'.
+        after: The period to explain: '2024', '2024-03', '2024-Q1', '2024-03-15' or 'START..END'.
+        segment_column: For a segment against the rest: the column that names the segment.
+        segment_value: The segment's value in that column.
+        dimensions: The columns to split by; default: every categorical column.
     """
     r = explain_change(
         ws, table, measure, aggregate, date_column, before, after, segment_column, segment_value, dimensions

@@ -27,6 +27,10 @@ def summary_report(ws: Workspace, table: str, quick: bool = False) -> ToolResult
     Use it for "give me a report on X", "summarise this data", "what is interesting in this table".
     Findings are tested (group differences, changes over time, outliers, correlations, concentration,
     data quality) with false-discovery control; ``quick`` samples tables above 200,000 rows.
+
+    Args:
+        table: The table to report on.
+        quick: Sample tables above 200,000 rows (faster, less exact).
     """
     report = build_report(ws, table, quick=quick)
     text = " ".join(report.summary)

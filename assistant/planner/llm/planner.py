@@ -41,7 +41,7 @@ from insightchat.planner.llm.prompt import system_prompt, user_message
 from insightchat.planner.llm.repair import ANY_MODEL, SMALL_MODEL, repair_sql
 from insightchat.planner.llm.sanity import check_query, plain_empty_answer
 from insightchat.planner.llm.timeout import ModelCallTimeout
-from insightchat.planner.llm.tools import Attempt, Recorder, is_empty, is_read_only, make_tools
+from insightchat.planner.llm.tools import Attempt, Recorder, is_empty, make_tools, may_offer
 from insightchat.session import Session
 from insightchat.tools.catalog import Catalog
 from insightchat.tools.errors import InsightError
@@ -137,9 +137,9 @@ class LLMPlanner(StreamingPlanner):
         )
 
     def _allowed(self, t: Tool) -> bool:
-        """Every read-only tool; a small local model gets run_sql only (the schema is in its prompt,
-        and offered more tools a 1.5B model wanders into describe_table and sentiment calls)."""
-        return is_read_only(t) and (not self.small or t.name == "run_sql")
+        """Every tool a model may call (tools.may_offer); a small local model gets run_sql only (the schema
+        is in its prompt, and offered more tools a 1.5B model wanders into describe_table and sentiment calls)."""
+        return may_offer(t) and (not self.small or t.name == "run_sql")
 
     def _build(self, spec: str) -> BaseChatModel:
         from insightchat.models.chat import make_chat_model

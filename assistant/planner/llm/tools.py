@@ -1,9 +1,11 @@
 """LangChain tools generated from the one registry, with a recorder and model-readable errors.
 
-Every registered tool that only reads becomes a ``StructuredTool`` whose arguments come from the
-registry's JSON schema, so a tool added to ``insightchat.tools.registry`` (sentiment, classification, charts...)
-reaches the model with no change here. Each call is recorded (call, result or error) so the planner
-can hand the executed calls and their results to the Assistant instead of running them twice.
+Every registered tool a model may call becomes a ``StructuredTool`` whose arguments (with their
+descriptions) come from the registry's JSON schema, so a tool added to ``insightchat.tools.registry``
+(sentiment, classification, charts...) reaches the model with no change here. What a model may call
+is read from each tool's declaration (``@tool(..., writes=..., paths=...)``), never guessed from names.
+Each call is recorded (call, result or error) so the planner can hand the executed calls and their
+results to the Assistant instead of running them twice.
 
 What the model reads back is fenced as data: a cell that says "ignore previous instructions" is a
 value inside ``<data>`` and nothing more. Errors come back as readable text with the hint and the
@@ -12,7 +14,6 @@ suggestions of the :class:`InsightError`, which is how the model corrects itself
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,35 +25,25 @@ from sqlglot import exp
 from insightchat.contracts import ToolCall
 from insightchat.tools.catalog import Catalog, looked_up
 from insightchat.tools.errors import InsightError, QueryError
-from insightchat.tools.registry import Tool, all_tools
+from insightchat.tools.registry import Tool, Writes, all_tools
 from insightchat.tools.results import ToolResult
 from insightchat.tools.sql import closest
 from insightchat.tools.workspace import Workspace
 
-# Tools the model never gets: anything whose name says it writes, exports or deletes. Tools may also
-# declare ``writes = True`` on their function.
-_WRITE_NAME = re.compile(r"(^|_)(write|save|export|delete|drop|insert|update|remove|upload|store)(_|$)", re.I)
 MAX_TOOL_OUTPUT_CHARS = 4_000
 
 
-# Parameters that name a file or folder: a model may neither write files nor load pickled models
-# from a path it chose. Optional ones are removed from the schema; a tool that requires one is not offered.
-_FILE_PARAM = re.compile(r"(path|file|save|dir$|folder|^out$|output)", re.I)
-
-
-def file_params(t: Tool) -> set[str]:
-    return {p for p in t.parameters.get("properties", {}) if _FILE_PARAM.search(p)}
-
-
-def is_read_only(t: Tool) -> bool:
-    """Whether a registered tool may be offered to a model (no tool that writes ever is)."""
-    required_files = file_params(t) & set(t.parameters.get("required", []))
-    return not getattr(t.fn, "writes", False) and not _WRITE_NAME.search(t.name) and not required_files
+def may_offer(t: Tool) -> bool:
+    """Whether a registered tool may be offered to a model. Tools that store derived data in the
+    workspace may (that is how a model answers "sentiment by region"; the user's files are never
+    written); a tool that writes files may not, nor one that needs a path: a model may neither write
+    files nor load pickled models from a path it chose."""
+    return t.writes is not Writes.FILES and not t.required_paths
 
 
 def model_schema(t: Tool) -> dict[str, Any]:
-    """The tool's JSON schema without its optional file parameters."""
-    drop = file_params(t)
+    """The tool's JSON schema without its (optional) path parameters."""
+    drop = t.paths
     schema = dict(t.parameters)
     schema["properties"] = {k: v for k, v in t.parameters.get("properties", {}).items() if k not in drop}
     schema["required"] = [r for r in t.parameters.get("required", []) if r not in drop]
@@ -220,10 +211,10 @@ def _stored_in(value: str, catalog: Catalog) -> list[tuple[str, str, str]]:
 def make_tools(
     ws: Workspace,
     recorder: Recorder,
-    allowed: Callable[[Tool], bool] = is_read_only,
+    allowed: Callable[[Tool], bool] = may_offer,
     repair: Callable[[str], str] | None = None,
 ) -> list[StructuredTool]:
-    """One LangChain tool per read-only registered tool, all bound to ``ws`` and ``recorder``;
+    """One LangChain tool per registered tool a model may call, all bound to ``ws`` and ``recorder``;
     ``repair`` rewrites the model's SQL before ``run_sql`` checks and runs it (see repair.py), or
     refuses it with an InsightError, which the model gets back like any SQL error (see sanity.py)."""
     out: list[StructuredTool] = []
