@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -17,6 +17,9 @@ from insightchat.session import Session
 from insightchat.tools.errors import InsightError
 from insightchat.tools.report.model import Report
 from insightchat.tools.workspace import Workspace
+
+if TYPE_CHECKING:  # the triage stack loads torch: only when a triage runs
+    from insightchat.tools.triage.run import TriageResult
 
 Sources = Workspace | str | Path | pd.DataFrame | Iterable[str | Path | pd.DataFrame]
 
@@ -60,6 +63,15 @@ class Assistant:
                 return str(getattr(reply, "content", reply))
 
         return build_report(self.workspace, table, quick=quick, progress=progress, rephrase=rephrase)
+
+    def triage(self, table: str | None, text_column: str, progress: Any = None, **options: Any) -> TriageResult:
+        """Triage a ticket table: intent, urgency with reasons, sentiment, language, duplicates, similar tickets
+        and a queue per ticket, added as columns later questions can use; ``options`` are the fields of
+        :class:`insightchat.tools.triage.TriageOptions` (``labels=``, ``train_table=``, ``label_column=``,
+        ``priority_column=``, ``rules=``, ``model_path=``, ``corrections=``, ...)."""
+        from insightchat.tools.triage import TriageOptions, triage_table
+
+        return triage_table(self.workspace, table, text_column, TriageOptions(**options), progress=progress)
 
     def plan(self, question: str) -> Plan:
         return self.planner.plan(question, self.workspace.catalog(), self.session)

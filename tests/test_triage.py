@@ -465,3 +465,19 @@ def test_cli_triage_writes_a_new_file_and_never_an_input(data_dir, tmp_path):
     assert digest(tickets) == before
     missing = run_cli("triage", str(tickets), "-c", "body")
     assert missing.returncode == 1 and "Traceback" not in missing.stderr and "body" in missing.stderr
+
+
+# ----------------------------------------------------------------------------- Python and the tool registry
+def test_assistant_triage_and_the_registered_tool(data_dir):
+    from insightchat import Assistant
+    from insightchat.tools.registry import Writes, get_tool
+
+    assistant = Assistant(data_dir / "tickets.csv")
+    result = assistant.triage("tickets", "text", labels=LABELS, rules=data_dir / "routing.toml")
+    assert result.tickets["triage_queue"].notna().all() and result.intent_method == "zero-shot"
+    tool = get_tool("triage_tickets")
+    assert tool.writes == Writes.DERIVED and tool.parameters["required"] == ["table", "column"]
+    out = tool(assistant.workspace, table="tickets", column="text")
+    assert out.meta["facts"]["tickets"] == 14 and "Triaged 14 tickets" in out.for_model
+    assert out.data["ticket"].tolist() == [str(r[0]) for r in ROWS]
+    assert assistant.workspace.query_rows("SELECT count(*) FROM tickets WHERE intent IS NOT NULL")[0][0] == 14

@@ -37,6 +37,7 @@ BUILTIN_TOOL_MODULES: tuple[str, ...] = (
     "insightchat.tools.sql_words",
     "insightchat.tools.explain_model",
     "insightchat.tools.report.tool",
+    "insightchat.tools.triage.tool",
 )
 
 _JSON_TYPES: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
