@@ -36,8 +36,8 @@ from insightchat.models.learned import (
     check_labels,
     encoder_spec,
     plan_folds,
-    read_meta,
 )
+from insightchat.models.saved import FINETUNED_FORMAT, read_meta_of
 from insightchat.models.sentiment_net import MiniLMTopTunedNet
 from insightchat.models.tuning import (
     TopLayerTrainer,
@@ -49,7 +49,6 @@ from insightchat.models.tuning import (
 )
 from insightchat.tools.errors import InsightError
 
-FINETUNED_FORMAT = "insightchat-finetuned-classifier/1"
 MAX_CHARS = 5_000
 
 
@@ -278,12 +277,7 @@ class FineTunedTextClassifier:
         from safetensors.torch import load_file
 
         path = Path(folder)
-        meta = read_meta(path)
-        if meta.get("format") != FINETUNED_FORMAT:
-            raise InsightError(
-                f"{folder} has classifier format {meta.get('format')!r}, not {FINETUNED_FORMAT}",
-                "load it with models.learned.load_classifier",
-            )
+        meta = read_meta_of(path, FINETUNED_FORMAT)
         weights = path / "tuned.safetensors"
         if not weights.exists():
             raise InsightError(

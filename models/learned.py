@@ -10,7 +10,7 @@ fold, so no test text leaks into the vocabulary); then the final model is fitted
 A fitted classifier can be saved to a folder and loaded again to label new data.
 
 The slower, more accurate sibling that re-tunes the encoder itself lives in models/finetuned.py; both
-share the fold plan and the report here, and :func:`load_classifier` loads either kind by its format.
+share the fold plan and the report here; models/saved.py loads either kind by the format it was saved with.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,12 +28,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
+from insightchat.models.saved import LEARNED_FORMAT as FORMAT
+from insightchat.models.saved import read_meta_of
 from insightchat.tools.errors import InsightError
 
-if TYPE_CHECKING:
-    from insightchat.models.finetuned import FineTunedTextClassifier
-
-FORMAT = "insightchat-learned-classifier/1"
 MAX_CHARS = 5_000
 
 
@@ -183,12 +180,7 @@ class LearnedTextClassifier:
         import joblib
 
         path = Path(folder)
-        meta = read_meta(path)
-        if meta.get("format") != FORMAT:
-            raise InsightError(
-                f"{folder} has classifier format {meta.get('format')!r}, not {FORMAT}",
-                "load it with models.learned.load_classifier",
-            )
+        meta = read_meta_of(path, FORMAT)
         clf = cls(meta["embedding_model"], meta["C"], meta["embedding_weight"], meta["use_tfidf"])
         bundle = joblib.load(path / "model.joblib")
         clf.features, clf.model = bundle["features"], bundle["model"]
@@ -240,35 +232,6 @@ def plan_folds(labels: Sequence[object], folds: int = 5, seed: int = 0) -> FoldP
         warnings.append(f"only {k}-fold cross-validation: the rarest label has {counts.min()} rows")
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     return FoldPlan(y, k, list(splitter.split(np.zeros(len(y)), y)), warnings)
-
-
-def read_meta(folder: Path) -> dict:
-    """The meta.json of a saved classifier folder, or a clear error when the folder is not one."""
-    meta_path = folder / "meta.json"
-    if not meta_path.exists():
-        raise InsightError(
-            f"{folder} is not a saved classifier", "expected a folder written by --save-model (with meta.json)"
-        )
-    try:
-        return json.loads(meta_path.read_text())
-    except json.JSONDecodeError as exc:
-        raise InsightError(f"{meta_path} is not valid JSON ({exc.msg})", "save the classifier again") from None
-
-
-def load_classifier(folder: str | Path) -> LearnedTextClassifier | FineTunedTextClassifier:
-    """Load any saved learned classifier: the logistic-regression kind or the fine-tuned kind (by its format)."""
-    from insightchat.models.finetuned import FINETUNED_FORMAT, FineTunedTextClassifier
-
-    path = Path(folder)
-    kind = read_meta(path).get("format")
-    if kind == FORMAT:
-        return LearnedTextClassifier.load(path)
-    if kind == FINETUNED_FORMAT:
-        return FineTunedTextClassifier.load(path)
-    raise InsightError(
-        f"{folder} has an unknown classifier format {kind!r}",
-        f"expected {FORMAT} or {FINETUNED_FORMAT}; save it again with this version",
-    )
 
 
 def encoder_spec(model_id: str | None) -> str | None:

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 from text_model_helpers import build_tiny_encoder
 
-from insightchat.models.finetuned import FINETUNED_FORMAT, FineTunedTextClassifier, FineTuneSettings
-from insightchat.models.learned import FORMAT, LearnedTextClassifier, load_classifier
+from insightchat.models.finetuned import FineTunedTextClassifier, FineTuneSettings
+from insightchat.models.learned import LearnedTextClassifier
+from insightchat.models.saved import FINETUNED_FORMAT, FORMATS, LEARNED_FORMAT, load_classifier
 from insightchat.tools import text_tools as tt
 from insightchat.tools.errors import InsightError
 from insightchat.tools.workspace import Workspace
@@ -83,7 +84,7 @@ def test_blend_with_the_linear_part_is_saved_and_used(encoder, tmp_path):
     clf = FineTunedTextClassifier(f"folder:{encoder}", settings).fit(texts, _vecs(len(texts)), labels)
     assert clf.linear is not None
     folder = clf.save(tmp_path / "blend")
-    assert json.loads((folder / "linear" / "meta.json").read_text())["format"] == FORMAT
+    assert json.loads((folder / "linear" / "meta.json").read_text())["format"] == LEARNED_FORMAT
     new = ["good product", "bad service"]
     assert np.allclose(
         load_classifier(folder).predict_proba(new, _vecs(2)), clf.predict_proba(new, _vecs(2)), atol=1e-5
@@ -169,8 +170,9 @@ def test_saved_folders_are_checked_by_format(encoder, tmp_path):
         LearnedTextClassifier.load(folder)
     meta = json.loads((folder / "meta.json").read_text())
     (folder / "meta.json").write_text(json.dumps({**meta, "format": "insightchat-finetuned-classifier/99"}))
-    with pytest.raises(InsightError, match="unknown classifier format"):
+    with pytest.raises(InsightError, match="unknown classifier format") as unknown:
         load_classifier(folder)
+    assert all(name in unknown.value.hint for name in FORMATS)  # the hint names every format of the table
     with pytest.raises(InsightError, match="not a saved classifier"):
         load_classifier(tmp_path)
     (folder / "meta.json").write_text(json.dumps(meta))

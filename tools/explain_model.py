@@ -49,7 +49,8 @@ def sentiment_model(spec: str | None = None) -> TextModel:
 def classifier_model(path: str) -> TextModel:
     """A classifier saved by ``train_text_classifier`` (either kind), with its embedding model."""
     from insightchat.models.embeddings import shared_embedder
-    from insightchat.models.learned import encoder_spec, load_classifier
+    from insightchat.models.learned import encoder_spec
+    from insightchat.models.saved import load_classifier
 
     clf = load_classifier(path)
     embedder = shared_embedder(encoder_spec(clf.embedding_model))

@@ -377,7 +377,8 @@ def _folder_digest(folder: Path) -> str:
 
 def apply_text_classifier_run(ws: Workspace, table: str | None, column: str, path: str) -> LabelRun:
     """Label a text column with a classifier saved earlier by ``train_text_classifier`` (either kind)."""
-    from insightchat.models.learned import encoder_spec, load_classifier
+    from insightchat.models.learned import encoder_spec
+    from insightchat.models.saved import load_classifier
 
     clf = load_classifier(path)
     return _apply(ws, clf, table, column, f"learned:{_folder_digest(Path(path))}", encoder_spec(clf.embedding_model))
