@@ -1,4 +1,6 @@
-"""Assembly: from what the binders found to the spec: what is shown, grouped, ordered and limited, and which cues were left unused."""
+"""Assembly, after the binders: what is shown, grouped, ordered and limited, the set operation, and the
+cues that were left unused.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +40,33 @@ def _sentence_between(st: ParseState, start: int, end: int) -> bool:
 
 
 def assemble(st: ParseState) -> None:
+    """Decide what is shown and how, in steps: the columns to show; superlatives as an ORDER BY and
+    LIMIT or a max/min; time groups; a distribution; "most X" as a count to rank by; the order of what
+    is shown; shown columns folded into groups; default measures; then the spec's last checks, the
+    set operation, and the cues left unused (finish_cues)."""
+    shown = _shown_columns(st)
+    _rank_superlatives(st, shown)
+    shown = _time_groups(st, shown)
+    after = _distribution(st, shown)
+    if after is None:  # a histogram of one number column: nothing else to decide
+        finish_cues(st)
+        return
+    shown = after
+    _share(st)
+    explicit_groups = len(st.spec.group_by)
+    shown = _rank_by_count(st, shown)
+    shown = _order_shown(st, shown)
+    shown = _groups_from_shown(st, shown)
+    # shown columns folded into a grouping next to another: a guess at what the question groups by
+    st.reading.group_guessed = len(st.spec.group_by) >= 2 and len(st.spec.group_by) > explicit_groups
+    _default_measures(st, shown)
+    _finish_spec(st, shown)
+    finish_cues(st)
+
+
+def _shown_columns(st: ParseState) -> list[Col]:
+    """Leftover links become the columns to show (or name the rows, or repeat a use); "who" and
+    superlative questions with nothing to show show the rows' names."""
     s = st.spec
     leftovers = [it for it in st.items if it.role is None]
     select_cols: list[Col] = []
@@ -143,13 +172,24 @@ def assemble(st: ParseState) -> None:
     ):
         # "the top 3 highest support rates": those values; "the three most expensive procedures": those rows
         select_cols = (name_columns(st, st.table) if names_main_table(st) else []) or [st.super_col[0][0]]
-    for col, direction, cue in st.super_col:
+    return select_cols
+
+
+def _rank_superlatives(st: ParseState, select_cols: list[Col]) -> None:
+    """With something to show, "the highest X" orders by X (one row unless a number was given); else max(X)."""
+    s = st.spec
+    for col, direction, _cue in st.super_col:
         if select_cols or s.group_by and not s.measures:
             s.order_by.insert(0, OrderKey(col, desc=direction == "max"))
             if st.limit is None:
                 st.limit = 1
-        elif s.group_by or not s.measures or True:
+        else:
             s.measures.append(Measure(direction, col))  # type: ignore[arg-type]
+
+
+def _time_groups(st: ParseState, select_cols: list[Col]) -> list[Col]:
+    """A grain ("monthly", "by month") or "over time" groups by a date column; shown numbers are summed."""
+    s = st.spec
     if st.grain:
         gcol = st.grain_col or date_col(st)
         if gcol is None:
@@ -183,6 +223,13 @@ def assemble(st: ParseState) -> None:
         for c in nums:
             s.measures.append(Measure("sum", c))
         select_cols = [c for c in select_cols if c not in nums]
+    return select_cols
+
+
+def _distribution(st: ParseState, select_cols: list[Col]) -> list[Col] | None:
+    """ "the distribution of X": a histogram of one number column (None: the spec is complete), else
+    counts per value."""
+    s = st.spec
     if any(c.kind == CueKind.DIST for c in st.cues):
         for c in st.cues:
             if c.kind == CueKind.DIST:
@@ -194,8 +241,7 @@ def assemble(st: ParseState) -> None:
         elif p.kind == "number" and not s.group_by:
             s.intent = "distribution"
             s.columns = [target]
-            finish_cues(st)
-            return
+            return None
         else:
             if target not in s.group_by:
                 s.group_by.append(target)
@@ -203,12 +249,21 @@ def assemble(st: ParseState) -> None:
             s.order_by.append(OrderKey(Measure("count"), desc=True))
             s.measures.append(Measure("count"))
             s.intent = "distribution"
+    return select_cols
+
+
+def _share(st: ParseState) -> None:
+    """ "percentage", "share": each group's share of the total."""
     if any(c.kind == CueKind.SHARE for c in st.cues):
         for c in st.cues:
             if c.kind == CueKind.SHARE:
                 st.use_cue(c)
-        s.share = True
-    explicit_groups = len(s.group_by)
+        st.spec.share = True
+
+
+def _rank_by_count(st: ParseState, select_cols: list[Col]) -> list[Col]:
+    """ "which city has the most employees": group by what is shown (or the rows' names), order by the count."""
+    s = st.spec
     # "which city has the most employees": group by the shown column, order by count
     if st.top_count is not None:
         direction, col = st.top_count
@@ -233,8 +288,6 @@ def assemble(st: ParseState) -> None:
                     s.group_by.extend(names)
                 else:
                     st.reading.problems.append("I could not tell what to rank by the count")
-        if not s.measures:
-            pass
         s.order_by.insert(0, OrderKey(Measure("count"), desc=direction == "max"))
         st.limit = st.limit or 1
         s.intent = "top"
@@ -243,6 +296,12 @@ def assemble(st: ParseState) -> None:
             s.group_by.extend(select_cols)
             select_cols = []
         s.order_by.append(OrderKey(Measure("count"), desc=bool(st.order_count)))
+    return select_cols
+
+
+def _order_shown(st: ParseState, select_cols: list[Col]) -> list[Col]:
+    """Alphabetical order, or a direction with no key of its own: order what is shown (or the measure)."""
+    s = st.spec
     if st.alpha:
         if not select_cols and not s.group_by and not s.measures:
             select_cols = name_columns(st, st.table)
@@ -272,6 +331,13 @@ def assemble(st: ParseState) -> None:
         and st.limit is None
     ):
         s.order_by.append(OrderKey(s.measures[0], desc=bool(st.desc)))
+    return select_cols
+
+
+def _groups_from_shown(st: ParseState, select_cols: list[Col]) -> list[Col]:
+    """Shown columns next to a measure or a condition on a count become its groups, where the question lists
+    values; a count-like column asked for beside others is shown instead of summed."""
+    s = st.spec
     # having a count without a grouping: group by what is shown
     if any(isinstance(f.col, Measure) for f in s.filters) and not s.group_by:
         if select_cols and st.noun_count and not s.extra_tables and all(unique_values(st, c) for c in select_cols):
@@ -340,8 +406,13 @@ def assemble(st: ParseState) -> None:
             if c not in s.group_by:
                 s.group_by.append(c)
         select_cols = []
-    # shown columns folded into a grouping next to another: a guess at what the question groups by
-    st.reading.group_guessed = len(s.group_by) >= 2 and len(s.group_by) > explicit_groups
+    return select_cols
+
+
+def _default_measures(st: ParseState, select_cols: list[Col]) -> None:
+    """Groups with nothing measured are counted; a pending "top" ranks by the measure; one group fixed by a
+    filter is no grouping."""
+    s = st.spec
     if s.group_by and not s.measures and s.intent not in ("distribution",):
         ranked = st.top_count is not None or st.order_count is not None
         having = any(isinstance(f.col, Measure) for f in s.filters)
@@ -357,6 +428,12 @@ def assemble(st: ParseState) -> None:
             # "the number of policies used by the customer named Dayana Robel": one group, fixed by the filter
             s.group_by = []
             s.order_by = [o for o in s.order_by if not isinstance(o.target, Measure)]
+
+
+def _finish_spec(st: ParseState, select_cols: list[Col]) -> None:
+    """The shown columns, DISTINCT, the limit, the set operation, the intent, and the readings that cannot be
+    right (conditions that exclude each other)."""
+    s = st.spec
     s.measures = list(dict.fromkeys(s.measures))
     s.columns = [c for c in s.columns if c not in s.group_by] + [c for c in select_cols if c not in s.columns]
     # "apartments with type code 'Flat'": a column fixed to given values is not worth showing
@@ -388,7 +465,6 @@ def assemble(st: ParseState) -> None:
         s.intent = "count"
     if st.top_pending:
         st.reading.problems.append("I found 'top' but not what to rank by")
-    finish_cues(st)
 
 
 def _listed_groups(st: ParseState, select_cols: list[Col]) -> bool:

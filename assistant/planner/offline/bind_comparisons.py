@@ -1,4 +1,6 @@
-"""Binders for comparisons: "more than 5", "between 2 and 4", "aged 36 or 37", "below the average", "older than every engineer", and "or" between two of them."""
+"""Binders for comparisons: "more than 5", "between 2 and 4", "aged 36 or 37", "below the average",
+"older than every engineer", and "or" between two of them.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from insightchat.planner.offline.text import FILLER_STEMS
 
 
 def bind_comparisons(st: ParseState) -> None:
+    """Numbers compared with a column: "more than 5", "between 2 and 4", "30 years old or younger",
+    "courses with 1 credit", "aged 36 or 37"; with no number, "below the average" (see _cmp_average)."""
     cues = st.cues
     for c in cues:
         if c.kind == CueKind.BETWEEN:
@@ -215,7 +219,8 @@ def _cmp_average(st: ParseState, c: Cue) -> None:
     if extreme and (acol is None or not _nothing_after(st, after.last)):  # type: ignore[union-attr]
         if acol is None:
             return
-        some_rows = True  # "less than the lowest revenue of any manufacturer in Austin": over those rows, see _assemble
+        # "less than the lowest revenue of any manufacturer in Austin": over those rows (move_sub_rows)
+        some_rows = True
     op = c.arg[1] if c.kind == CueKind.CMP_CONCEPT else c.arg
     target = st.prev_item(c.first, kinds=("column",))
     col = st.col_of(target) if target is not None else None
@@ -343,6 +348,8 @@ def _nothing_after(st: ParseState, k: int) -> bool:
 
 
 def _apply_cmp(st: ParseState, c: Cue, op: str, values: list[Any], first: int, end: int, concept: str | None) -> None:
+    """One comparison ``op values`` said over tokens [first, end): a filter on the column before it (or
+    the one ``concept`` implies), a condition on an aggregate (HAVING), or a count of rows per group."""
     counted = next(
         (
             x
@@ -495,6 +502,7 @@ def _or_last_two(st: ParseState, c: Cue) -> None:
 
 
 def _agg_before(st: ParseState, it: Item) -> Cue | None:
+    """The aggregate or superlative cue right before ``it`` ("average price", "the maximum of the")."""
     for c in st.cues:
         if (
             c.kind in (CueKind.AGG, CueKind.SUPER)

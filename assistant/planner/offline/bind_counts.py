@@ -1,4 +1,6 @@
-"""Binders for counts and aggregates: "how many X", "number of X", "average and maximum age", "total number of hours" over a column that already holds counts."""
+"""Binders for counts and aggregates: "how many X", "number of X", "average and maximum age", and "the
+total number of hours" over a column that already holds counts.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ def bind_counts(st: ParseState) -> None:
         if before is not None and (
             st.tokens[before.first].lower not in ("maximum", "minimum", "max", "min") or _agg_like_super(st, before)
         ):
-            continue  # "the most number of X": ranked by a count, see _bind_supers; "max and min number of X": _bind_aggs
+            continue  # "the most number of X": ranked by a count (bind_supers); "max and min number of X": bind_aggs
         order_before = next(
             (b for b in st.cues if b.kind in (CueKind.ORDER, CueKind.DIR) and b.last in (c.first, c.first - 1)),
             None,
@@ -47,7 +49,7 @@ def bind_counts(st: ParseState) -> None:
             and not ap.is_id_like
             and acol.table == st.table
         ):
-            continue  # "in descending order of number of cities": ordered by that number column, see _bind_order
+            continue  # "in descending order of number of cities": ordered by that number column (bind_order)
         agg_before = next(
             (
                 b
@@ -57,7 +59,7 @@ def bind_counts(st: ParseState) -> None:
             None,
         )
         if agg_before is not None and toks_lower(st.tokens, c.first, c.last) == "number of":
-            continue  # "the average number of points": an aggregate of a number column, see _bind_aggs
+            continue  # "the average number of points": an aggregate of a number column (bind_aggs)
         st.use_cue(c)
         follow = st.cue_at(c.last) or (st.cue_at(c.last + 1) if st.skippable(c.last) else None)
         if follow is not None and follow.kind == CueKind.COUNT:
@@ -147,6 +149,8 @@ def bind_counts(st: ParseState) -> None:
 
 
 def bind_aggs(st: ParseState) -> None:
+    """Aggregates over the number column that follows: "average price", "average and maximum age",
+    "the maximum and minimum number of cows"."""
     pending: list[Cue] = []
     cues = st.cues
     for idx, c in enumerate(cues):
@@ -248,7 +252,7 @@ def _more_number_columns(st: ParseState, it: Item) -> list[Col]:
 
 def _agg_like_super(st: ParseState, c: Cue) -> bool:
     """A superlative chained to another aggregate ("average and maximum age", "max and min
-    price") is an aggregate too; a lone one ("the highest price") is decided in _assemble."""
+    price") is an aggregate too; a lone one ("the highest price") is decided in assemble."""
     if c.arg not in ("max", "min"):
         return False
     cues = st.cues

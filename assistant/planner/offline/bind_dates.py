@@ -1,4 +1,4 @@
-"""Binders for time: a grain word (monthly) and each date mention, as a filter on a date column."""
+"""Binders for time: a grain word ("monthly") and each date mention, as a filter on a date column."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ def bind_grain(st: ParseState) -> None:
 
 
 def bind_dates(st: ParseState) -> None:
+    """ "in 2005", "before 1890", "last month": a date-range filter on the column named before it, else
+    the main table's date (or year) column."""
     for d in st.reading.dates:
         target: Col | None = None
         prev = st.prev_item(d.first, kinds=("column",))

@@ -1,4 +1,6 @@
-"""How the question names rows: the "who"/"which X" binder, and the tests assembly uses to tell a word that names the rows ("the names of all movies", "heads of departments") from a column to show."""
+"""How a question names rows: the "who" / "which X" binder, and the tests assembly uses to tell words
+that name the rows ("the names of all movies", "heads of departments") from columns to show.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ def expand_name(st: ParseState, it: Item, col: Col) -> list[Col]:
     """ "names" that match both a first-name and a last-name column mean both."""
     if not it.alts:
         return [col]
-    cols = [col] + [Col(l.table, l.column) for l in it.alts if l.column]  # type: ignore[arg-type]
+    cols = [col] + [Col(lk.table, lk.column) for lk in it.alts if lk.column]  # type: ignore[arg-type]
     first = [c for c in cols if "first" in expand_identifier(c.name)]
     last = [c for c in cols if "last" in expand_identifier(c.name)]
     if first and last:
@@ -62,6 +64,8 @@ def after_preposition(st: ParseState, it: Item) -> bool:
 
 
 def bind_who(st: ParseState) -> None:
+    """Rows asked for by name: "who ...", "which department has ..." (``who``), and "the names of all
+    campuses" where no column is called name (``name_word``)."""
     st.who = (
         any(c.kind == CueKind.WHO for c in st.cues) and not st.have_count
     )  # "customers who have accounts": a relative "who"

@@ -1,4 +1,6 @@
-"""Binders for order and groups: "sorted by price decreasing and name", "in descending order of the number of X", "per region and product", "by month"."""
+"""Binders for order and groups: "sorted by price decreasing and name", "in descending order of the
+number of X", "per region and product", "by month".
+"""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from insightchat.tools.catalog import ColumnProfile
 
 
 def bind_groups(st: ParseState) -> None:
+    """Groupings: "per region and product", "by month" (a grain), "of each course" (the main table's
+    key to it), "by price" after a pending "top"; "across all schools" groups nothing."""
     for c in st.cues:
         if c.kind != CueKind.GROUP or st.consumed(c):
             continue
@@ -108,6 +112,7 @@ def bind_groups(st: ParseState) -> None:
 
 
 def _top_pending_by(st: ParseState, col: Col, p: ColumnProfile | None) -> bool:
+    """A "top 5" left waiting ranks by the number column named after "by"."""
     direction = st.top_pending
     if direction and p and p.kind == "number":
         st.spec.order_by.append(OrderKey(col, desc=direction == "max"))
@@ -140,6 +145,8 @@ def _sort_verb(st: ParseState) -> None:
 
 
 def bind_order(st: ParseState) -> None:
+    """Sort keys and directions: "ordered by price decreasing and name ascending", "in descending order
+    of the number of X" (a count, see ``order_count``), "in alphabetical order" (``alpha``)."""
     _sort_verb(st)
     desc = any(c.kind == CueKind.DIR and c.arg == "desc" for c in st.cues)
     for c in st.cues:
@@ -225,7 +232,7 @@ def bind_order(st: ParseState) -> None:
         if len(own_dirs) >= 2 and all(d is not None for d in own_dirs):
             # "sorted by price decreasing and name ascending": each key its own direction
             keys = st.spec.order_by[-len(own_dirs) :]
-            st.spec.order_by[-len(own_dirs) :] = [OrderKey(k.target, d) for k, d in zip(keys, own_dirs)]
+            st.spec.order_by[-len(own_dirs) :] = [OrderKey(k.target, d) for k, d in zip(keys, own_dirs, strict=False)]
     st.desc = desc
 
 
@@ -238,10 +245,12 @@ def _dir_cue_after(st: ParseState, end: int) -> Cue | None:
 
 
 def _dir_after(st: ParseState, end: int) -> bool | None:
+    """The direction said right after an order key: True for descending, None when none is."""
     c = _dir_cue_after(st, end)
     return None if c is None else c.arg == "desc"
 
 
 def _dir_end(st: ParseState, end: int) -> int:
+    """Where an order key's own direction words end."""
     c = _dir_cue_after(st, end)
     return end if c is None else c.last

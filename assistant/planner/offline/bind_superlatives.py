@@ -1,4 +1,6 @@
-"""Binder for superlatives: "the highest X", "the 3 oldest", "top 5 by price", "most common", "has the most students"."""
+"""Binder for superlatives: "the highest X", "the 3 oldest", "top 5 by price", "the most common X",
+"has the most students".
+"""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from insightchat.planner.offline.text import expand_identifier, stem
 
 
 def bind_supers(st: ParseState) -> None:
+    """Superlatives: the column ranked and its direction (``super_col``), a count to rank by
+    (``top_count``), how many rows (``limit``), or a "top" left for a "by" key (``top_pending``)."""
     cues = st.cues
-    for idx, c in enumerate(cues):
+    for c in cues:
         if c.kind not in (CueKind.SUPER, CueKind.CONCEPT_SUPER, CueKind.COMMON, CueKind.TOP) or st.consumed(c):
             continue
         # "top 5", "bottom 3", "5 highest"

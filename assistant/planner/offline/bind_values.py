@@ -1,4 +1,6 @@
-"""Binders for values: linked values as filters (IN for several), "female students", text matches ("starting with A", "with Express in their names") and capitalised names nothing else explained."""
+"""Binders for values: linked values as filters (IN for several), "female students", text matches
+("starting with A", "with 'Express' in their names"), and capitalised names nothing else explained.
+"""
 
 from __future__ import annotations
 
@@ -141,6 +143,7 @@ def bind_gender(st: ParseState) -> None:
 
 
 def _joined(st: ParseState, a: Item, b: Item) -> bool:
+    """Only "or", "and", commas and articles lie between ``a`` and ``b``: one list of values (used up)."""
     between = [t for t in st.tokens[a.last : b.first]]
     if not between or len(between) > 3:
         return False
@@ -153,7 +156,8 @@ def _joined(st: ParseState, a: Item, b: Item) -> bool:
 
 
 def _letter_a(st: ParseState, j: int) -> bool:
-    """The token at ``j`` is a lone "A"/"a" that nothing could follow as an article (end, function word, punctuation)."""
+    """The token at ``j`` is a lone "A"/"a" that nothing could follow as an article (the end, a function
+    word, punctuation)."""
     t, nxt = st.tok(j), st.tok(j + 1)
     if t is None or t.lower != "a":
         return False
@@ -166,6 +170,7 @@ def _letter_a(st: ParseState, j: int) -> bool:
 
 
 def bind_like(st: ParseState) -> None:
+    """Text matches: "names containing 'Food'", "starting with A", "trains with 'Express' in their names"."""
     for c in st.cues:
         if c.kind != CueKind.LIKE:
             continue
@@ -204,14 +209,10 @@ def bind_like(st: ParseState) -> None:
             st.use(target, "filter")
         pattern = {"contains": f"%{t.text}%", "starts": f"{t.text}%", "ends": f"%{t.text}"}[c.arg]
         neg = st.neg_before(c.first, 2)
+        verb = "contain" if c.arg == "contains" else c.arg.rstrip("s")
+        verb = f"does not {verb}" if neg else verb + ("s" if c.arg == "contains" else "")
         st.add_filter(
-            Filter(
-                col,
-                "not like" if neg else "like",
-                (pattern,),
-                label=f"{col.name} {'does not ' if neg else ''}{'contain' if c.arg == 'contains' else c.arg.rstrip('s')}{'s' if not neg and c.arg == 'contains' else ''} {t.text!r}",
-            ),
-            c.first,
+            Filter(col, "not like" if neg else "like", (pattern,), label=f"{col.name} {verb} {t.text!r}"), c.first
         )
         st.use_cue(c)
         st.used.add(j)

@@ -1,5 +1,5 @@
-"""What the schema says about the rows a question names: the columns that name a row, the key to
-another table, the column a word such as oldest implies, and whether a column's values repeat."""
+"""Schema lookups every binder uses: the columns that name a row, the main table's key to another
+table, the column a word such as "oldest" implies, and whether a column's values are all different."""
 
 from __future__ import annotations
 
@@ -85,6 +85,7 @@ def concept_column(st: ParseState, concept: str, table: str) -> Col | None:
 
 
 def date_col(st: ParseState) -> Col | None:
+    """The date column a date or grain applies to: one named and not yet used, else the main table's one."""
     for it in st.items:
         col = st.col_of(it)
         if col and it.role is None and (p := st.colprof(col)) and p.kind == "date":

@@ -1,4 +1,6 @@
-"""Coverage: every word must be explained by a cue, a link, a number or a date; what is left over, and which left-over words are safe to read past."""
+"""Coverage, after the binders: every word must be explained by a cue, a link, a number or a date; what
+is left over, and which left-over words are safe to read past.
+"""
 
 from __future__ import annotations
 
@@ -49,8 +51,10 @@ def _names_shown_column(st: ParseState, i: int) -> bool:
 
 
 def collect_unknown(st: ParseState) -> None:
+    """The runs of words nothing explained (``reading.unknown``, ``unknown_runs``), the links read but
+    not used (as problems), and the confidence: the weakest link used."""
     r = st.reading
-    linked = {k for l in r.links for k in range(l.first, l.last)} if not st.resolved else set()
+    linked = {k for lk in r.links for k in range(lk.first, lk.last)} if not st.resolved else set()
     run: list[str] = []
     idx: list[int] = []
     st.unknown_runs = []
@@ -72,7 +76,8 @@ def collect_unknown(st: ParseState) -> None:
                 and before.role is not None
                 and before.link.kind == "column"
             ):
-                explained = True  # "phone number", "snatch score", "cloud cover rates": part of the column's name in the question
+                # "phone number", "snatch score", "cloud cover rates": part of the column's name in the question
+                explained = True
             after = st.item_at(i + 2) if i + 2 < len(r.tokens) and r.tokens[i + 1].lower == "of" else None
             if (
                 t.lower in ("types", "kinds", "type", "kind")

@@ -75,6 +75,6 @@ def encode(phrases: list[str]) -> np.ndarray | None:
         vecs = model.encode(
             missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
         )
-        for p, v in zip(missing, vecs):
+        for p, v in zip(missing, vecs, strict=False):
             _CACHE[p] = np.asarray(v, dtype=np.float32)
     return np.stack([_CACHE[p] for p in phrases]) if phrases else np.zeros((0, 384), dtype=np.float32)

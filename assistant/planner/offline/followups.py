@@ -15,8 +15,9 @@ from insightchat.planner.offline.parser import Reading
 from insightchat.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
 
 FOLLOW_START = re.compile(
-    r"^\s*(now|and|also|what about|how about|only|just|same|instead|then|but|ok|okay|show (that|it|this)|make (that|it)|"
-    r"as a|by|per|break (it|that) down|split (it|that)|what if|for|without|excluding|except|limit (it|that)|why)\b",
+    r"^\s*(now|and|also|what about|how about|only|just|same|instead|then|but|ok|okay|show (that|it|this)|"
+    r"make (that|it)|as a|by|per|break (it|that) down|split (it|that)|what if|for|without|excluding|except|"
+    r"limit (it|that)|why)\b",
     re.I,
 )
 FLIP = {"max": "min", "min": "max"}
@@ -28,7 +29,7 @@ def is_followup(question: str, reading: Reading, previous: QuerySpec | None) -> 
         return False
     if FOLLOW_START.match(question):
         return True
-    mentions_table = any(l.kind == "table" for l in reading.links)
+    mentions_table = any(lk.kind == "table" for lk in reading.links)
     return reading.spec is None and not mentions_table and len(reading.tokens) <= 6
 
 
@@ -75,12 +76,12 @@ def apply_followup(previous: QuerySpec, reading: Reading) -> QuerySpec | None:
             changed = True
         if (
             new.measures
-            and not previous.measures == new.measures
+            and previous.measures != new.measures
             and (new.measures[0].col is not None or new.group_by == [])
+            and any(m.col is not None for m in new.measures)
         ):
-            if any(m.col is not None for m in new.measures):
-                spec.measures = list(new.measures)
-                changed = True
+            spec.measures = list(new.measures)
+            changed = True
         if new.limit and new.limit != spec.limit:
             spec.limit = new.limit
             changed = True

@@ -72,7 +72,7 @@ class SchemaIndex:
             t_words = expand_identifier(tname)
             t_stems = tuple(stem(w) for w in t_words)
             self._add(t_stems, _Entry("table", tname, None, 1.0, "exact"))
-            for sub, pos in _subphrases(t_stems):
+            for sub, _pos in _subphrases(t_stems):
                 self._add(sub, _Entry("table", tname, None, 0.75, "part"))
             for w in t_words:
                 self.vocabulary.setdefault(w, stem(w))
@@ -232,9 +232,9 @@ class SchemaIndex:
                     continue
                 fits = [
                     t.lower.startswith(w) and (len(t.lower) >= len(w) + 2 or t.stem == stem(w))
-                    for t, w in zip(span, parts)
+                    for t, w in zip(span, parts, strict=False)
                 ]
-                short = [len(t.lower) >= len(w) + 2 and t.stem != stem(w) for t, w in zip(span, parts)]
+                short = [len(t.lower) >= len(w) + 2 and t.stem != stem(w) for t, w in zip(span, parts, strict=False)]
                 if all(fits) and any(short):
                     out.append(Link(i, i + k, "column", tname, col.name, None, 0.8, "abbrev"))
         return out
@@ -307,7 +307,7 @@ def _subphrases(stems: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
 def _select(cands: list[Link]) -> list[Link]:
     """Greedy non-overlapping choice: longest/strongest span first; all equally good readings of a
     chosen span are kept (they are resolved later against the chosen table)."""
-    cands.sort(key=lambda l: (-l.key, l.first))
+    cands.sort(key=lambda lk: (-lk.key, lk.first))
     taken: set[int] = set()
     chosen: list[Link] = []
     spans: dict[tuple[int, int], float] = {}
@@ -321,7 +321,7 @@ def _select(cands: list[Link]) -> list[Link]:
         spans[span] = link.key
         taken.update(range(link.first, link.last))
         chosen.append(link)
-    chosen.sort(key=lambda l: (l.first, -l.score))
+    chosen.sort(key=lambda lk: (lk.first, -lk.score))
     return chosen
 
 
@@ -337,7 +337,7 @@ def index_for(catalog: Catalog) -> SchemaIndex:
     profiles = list(catalog.tables.values())
     key = tuple(id(p) for p in profiles)
     hit = _INDEX_CACHE.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], profiles)):
+    if hit is not None and all(a is b for a, b in zip(hit[0], profiles, strict=False)):
         hit[1].catalog = catalog
         return hit[1]
     idx = SchemaIndex(catalog)

@@ -23,7 +23,7 @@ from insightchat.planner.offline.bind_values import bind_capitalised, bind_gende
 from insightchat.planner.offline.coverage import collect_unknown, soft_run
 from insightchat.planner.offline.cues import CueKind, find_cues
 from insightchat.planner.offline.dates import find_dates
-from insightchat.planner.offline.linking import SchemaIndex
+from insightchat.planner.offline.linking import Link, SchemaIndex
 from insightchat.planner.offline.resolve import counted_owner, fallback_links, looked_up_values, main_table, resolve
 from insightchat.planner.offline.spec import QuerySpec
 from insightchat.planner.offline.state import ParseState, Reading
@@ -44,77 +44,11 @@ class Parser:
 
 # ================================================================= entry point
 def _read(st: ParseState) -> Reading:
+    """Tokens, dates and cues; links; the main table; then every binder in order, then coverage."""
     r = st.reading
-    toks = r.tokens = tokenize(st.question)
-    r.dates = find_dates(toks, st.today)
-    date_pos = {k for d in r.dates for k in range(d.first, d.last)}
-    r.cues = find_cues(toks, date_pos)
-    # "the phone number of X": a noun compound, not a count ("the number of X")
-    for c in list(r.cues):
-        prev = toks[c.first - 1] if c.first > 0 else None
-        if (
-            c.kind == CueKind.COUNT
-            and toks[c.first].lower == "number"
-            and prev is not None
-            and prev.kind == "word"
-            and prev.stem not in FILLER_STEMS
-            and not any(x.first <= c.first - 1 < x.last for x in r.cues)
-        ):
-            r.cues.remove(c)
-            st.noun_numbers.add(c.first)
-    cue_pos = {k for c in r.cues for k in range(c.first, c.last)}
-    num_pos = {
-        i
-        for i, t in enumerate(toks)
-        if t.kind in ("num", "sym", "punct") or (t.kind == "word" and t.lower in ONE_TO_TEN)
-    }
-    # a multi-word column name beats the cue words inside it ("total passengers", "min salary")
-    strong = [
-        l
-        for l in st.index.link(toks, date_pos | num_pos)
-        if l.kind == "column"
-        and l.score >= 0.95
-        and l.last - l.first >= 2
-        and any(k in cue_pos for k in range(l.first, l.last))
-    ]
-    if strong:
-        covered = {k for l in strong for k in range(l.first, l.last)}
-        r.cues = [c for c in r.cues if not any(k in covered for k in range(c.first, c.last))]
-        cue_pos = {k for c in r.cues for k in range(c.first, c.last)}
-    links = st.index.link(toks, date_pos | cue_pos | num_pos)
-    links += looked_up_values(st, links, date_pos | cue_pos | num_pos)
-    links += fallback_links(st, links, date_pos | cue_pos | num_pos)
-    agents = {l.last for l in links if l.how == "agent"}
-    for (
-        c
-    ) in r.cues:  # "the buildings managed by Emma": a passive "by" before a value of the verb's column groups nothing
-        if (
-            c.kind == CueKind.GROUP
-            and toks[c.first].lower == "by"
-            and c.last == c.first + 1
-            and c.first > 0
-            and toks[c.first - 1].lower.endswith("ed")
-        ):
-            doers = {(l.table, l.column) for l in links if l.kind == "column" and l.last == c.first}
-            if any(l.kind == "value" and l.first == c.last and (l.table, l.column) in doers for l in links):
-                agents.add(c.first)
-    if agents:  # "directed by Spielberg": the "by" names the doer, it groups nothing
-        r.cues = [
-            c for c in r.cues if not (c.kind == CueKind.GROUP and c.first in agents and toks[c.first].lower == "by")
-        ]
-        st.used |= agents
-    r.links = links
-    r.chart = any(c.kind == CueKind.CHART for c in r.cues)
-    st.used |= {
-        k
-        for c in r.cues
-        if c.kind in (CueKind.CHART, CueKind.AND, CueKind.OR_NOISE, CueKind.WHO, CueKind.LIKE_NOISE)
-        for k in range(c.first, c.last)
-    }
-    if any(c.kind == CueKind.COUNT for c in r.cues):
-        st.used |= {
-            k for c in r.cues if c.kind == CueKind.TOTAL_NOISE for k in range(c.first, c.last)
-        }  # "how many X in total"
+    blocked = _read_cues(st)
+    r.links = links = _read_links(st, blocked)
+    _use_plain_cues(st)
     if _schema_question(st):
         return r
     table = main_table(st, links)
@@ -145,8 +79,93 @@ def _read(st: ParseState) -> Reading:
     return r
 
 
+def _read_cues(st: ParseState) -> set[int]:
+    """Tokens, dates and cues; returns the positions schema linking must leave alone (dates, cues, numbers)."""
+    r = st.reading
+    toks = r.tokens = tokenize(st.question)
+    r.dates = find_dates(toks, st.today)
+    date_pos = {k for d in r.dates for k in range(d.first, d.last)}
+    r.cues = find_cues(toks, date_pos)
+    # "the phone number of X": a noun compound, not a count ("the number of X")
+    for c in list(r.cues):
+        prev = toks[c.first - 1] if c.first > 0 else None
+        if (
+            c.kind == CueKind.COUNT
+            and toks[c.first].lower == "number"
+            and prev is not None
+            and prev.kind == "word"
+            and prev.stem not in FILLER_STEMS
+            and not any(x.first <= c.first - 1 < x.last for x in r.cues)
+        ):
+            r.cues.remove(c)
+            st.noun_numbers.add(c.first)
+    cue_pos = {k for c in r.cues for k in range(c.first, c.last)}
+    num_pos = {
+        i
+        for i, t in enumerate(toks)
+        if t.kind in ("num", "sym", "punct") or (t.kind == "word" and t.lower in ONE_TO_TEN)
+    }
+    # a multi-word column name beats the cue words inside it ("total passengers", "min salary")
+    strong = [
+        lk
+        for lk in st.index.link(toks, date_pos | num_pos)
+        if lk.kind == "column"
+        and lk.score >= 0.95
+        and lk.last - lk.first >= 2
+        and any(k in cue_pos for k in range(lk.first, lk.last))
+    ]
+    if strong:
+        covered = {k for lk in strong for k in range(lk.first, lk.last)}
+        r.cues = [c for c in r.cues if not any(k in covered for k in range(c.first, c.last))]
+        cue_pos = {k for c in r.cues for k in range(c.first, c.last)}
+    return date_pos | cue_pos | num_pos
+
+
+def _read_links(st: ParseState, blocked: set[int]) -> list[Link]:
+    """Schema and value links, then looked-up values and spelling/meaning matches for the words left;
+    a "by" that names the doer ("directed by Spielberg") stops being a grouping."""
+    r, toks = st.reading, st.tokens
+    links = st.index.link(toks, blocked)
+    links += looked_up_values(st, links, blocked)
+    links += fallback_links(st, links, blocked)
+    agents = {lk.last for lk in links if lk.how == "agent"}
+    for c in r.cues:
+        # "the buildings managed by Emma": a passive "by" before a value of the verb's column groups nothing
+        if (
+            c.kind == CueKind.GROUP
+            and toks[c.first].lower == "by"
+            and c.last == c.first + 1
+            and c.first > 0
+            and toks[c.first - 1].lower.endswith("ed")
+        ):
+            doers = {(lk.table, lk.column) for lk in links if lk.kind == "column" and lk.last == c.first}
+            if any(lk.kind == "value" and lk.first == c.last and (lk.table, lk.column) in doers for lk in links):
+                agents.add(c.first)
+    if agents:  # "directed by Spielberg": the "by" names the doer, it groups nothing
+        r.cues = [
+            c for c in r.cues if not (c.kind == CueKind.GROUP and c.first in agents and toks[c.first].lower == "by")
+        ]
+        st.used |= agents
+    return links
+
+
+def _use_plain_cues(st: ParseState) -> None:
+    """Cues that need no binding: "chart", "and", "who", "word"; "in total" beside a count."""
+    r = st.reading
+    r.chart = any(c.kind == CueKind.CHART for c in r.cues)
+    st.used |= {
+        k
+        for c in r.cues
+        if c.kind in (CueKind.CHART, CueKind.AND, CueKind.OR_NOISE, CueKind.WHO, CueKind.LIKE_NOISE)
+        for k in range(c.first, c.last)
+    }
+    if any(c.kind == CueKind.COUNT for c in r.cues):  # "how many X in total"
+        st.used |= {k for c in r.cues if c.kind == CueKind.TOTAL_NOISE for k in range(c.first, c.last)}
+
+
 # ================================================================= schema questions
 def _schema_question(st: ParseState) -> bool:
+    """A question about the data's structure ("which tables are there", "describe the columns")."""
     toks = st.tokens
     stems = {t.stem for t in toks}
     words = {t.lower for t in toks}
@@ -156,7 +175,7 @@ def _schema_question(st: ParseState) -> bool:
         {"column", "field", "tabl"} & stems and "how" in words
     ):
         return False
-    mentioned = [l.table for l in st.reading.links if l.kind == "table"]
+    mentioned = [lk.table for lk in st.reading.links if lk.kind == "table"]
     if "tabl" in stems and not ({"column", "field", "attribut", "variabl"} & stems):
         st.reading.schema = "tables"
     else:
@@ -167,22 +186,22 @@ def _schema_question(st: ParseState) -> bool:
     return True
 
 
-# The binding steps, in order. Each reads the cues and links left unexplained by those before it.
+# The binding steps, in order. Each reads the cues and links the earlier ones left unexplained.
 BINDERS: tuple[tuple[str, Callable[[ParseState], None]], ...] = (
-    ("grain", bind_grain),  # "monthly" before "by month": the word's grain, unless a "by" names another
-    ("dates", bind_dates),  # dates first: "before 2000" is a date, not a comparison with a number
-    ("comparisons", bind_comparisons),  # numbers next, before values take the columns they compare
+    ("grain", bind_grain),  # "monthly"; a grouping "by week" found later replaces it
+    ("dates", bind_dates),  # first: the column before a date ("founded before 1900") is the date's
+    ("comparisons", bind_comparisons),  # before values: "age above 30" claims its column and number first
     ("values", bind_values),  # linked values become filters ...
     ("gender", bind_gender),  # ... then "female students", on words no value link explained
     ("like", bind_like),  # after values: a quoted word searched for is no longer also a value to equal
-    ("counts", bind_counts),  # counts before aggregates: "average number of X" is left to the aggregate
+    ("counts", bind_counts),  # before aggregates: "average number of X" is left to the aggregate
     ("aggregates", bind_aggs),  # before superlatives: "average and maximum age" takes the chained "maximum"
     ("superlatives", bind_supers),  # before order and groups: "top 5" leaves its direction for a "by" key
     ("order", bind_order),  # before groups: a sort verb turns the "by" that follows into a sort key
     ("groups", bind_groups),
-    ("who", bind_who),  # after the counts: "customers who have accounts" is a relative "who"
-    ("capitalised", bind_capitalised),  # last: capitalised words nothing else explained are values
+    ("who", bind_who),  # after groups: "names" that nothing else used may name the rows
+    ("capitalised", bind_capitalised),  # last binder: capitalised words nothing else explained are values
     ("sub-rows", move_sub_rows),  # filters said after "than the lowest X of any ..." go into the sub-query
-    ("or-groups", group_ors),  # before assembly: comparisons joined by "or" become one OR-group
+    ("or-groups", group_ors),  # before assembly: conditions joined by "or" become one OR-group
     ("assemble", assemble),  # what is shown, grouped, ordered; set operations; cues left unused
 )

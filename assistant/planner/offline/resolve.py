@@ -1,4 +1,6 @@
-"""Resolution: the links of a question (schema, looked-up values, spelling and meaning matches), the main table, and one reading per linked span."""
+"""Resolution, before the binders: the links of a question (schema, looked-up values, spelling and
+meaning matches), its main table, and one reading per linked span.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ def looked_up_values(st: ParseState, links: list[Link], blocked: set[int]) -> li
     find = st.catalog.find_value
     if find is None:
         return []
-    covered = {k for l in links for k in range(l.first, l.last)} | blocked
+    covered = {k for lk in links for k in range(lk.first, lk.last)} | blocked
     toks = st.tokens
     out: list[Link] = []
     i = 0
@@ -54,7 +56,7 @@ def looked_up_values(st: ParseState, links: list[Link], blocked: set[int]) -> li
 
 def fallback_links(st: ParseState, links: list[Link], blocked: set[int]) -> list[Link]:
     """Spelling and meaning matches for content words that exact linking left alone."""
-    covered = {k for l in links for k in range(l.first, l.last)} | blocked
+    covered = {k for lk in links for k in range(lk.first, lk.last)} | blocked
     out: list[Link] = []
     for i, t in enumerate(st.tokens):
         if i in covered or t.kind != "word" or t.stem in FILLER_STEMS or len(t.lower) < 2:
@@ -63,8 +65,8 @@ def fallback_links(st: ParseState, links: list[Link], blocked: set[int]) -> list
         if not found and len(t.lower) < 3:
             continue
         if found:
-            longest = max(l.last for l in found)
-            found = [l for l in found if l.last == longest]
+            longest = max(lk.last for lk in found)
+            found = [lk for lk in found if lk.last == longest]
             covered |= set(range(i, longest))
             out.extend(found)
             continue
@@ -79,8 +81,8 @@ def main_table(st: ParseState, links: list[Link]) -> str | None:
     """The table most of the question's links point into; mentioned tables weigh more."""
     scores: dict[str, float] = {}
     spans: dict[tuple[int, int], list[Link]] = {}
-    for l in links:
-        spans.setdefault((l.first, l.last), []).append(l)
+    for lk in links:
+        spans.setdefault((lk.first, lk.last), []).append(lk)
     for group in spans.values():
         best: dict[str, float] = {}
         counted = any(
@@ -95,11 +97,11 @@ def main_table(st: ParseState, links: list[Link]) -> str | None:
             for c in st.cues
             for l0 in group[:1]
         )
-        for l in group:
-            w = l.score * (1.6 if l.kind == "table" else 1.0 if l.kind == "column" else 0.8)
-            if counted and l.kind == "table":
+        for lk in group:
+            w = lk.score * (1.6 if lk.kind == "table" else 1.0 if lk.kind == "column" else 0.8)
+            if counted and lk.kind == "table":
                 w *= 1.5  # "how many products ...": the counted rows are the main table's
-            best[l.table] = max(best.get(l.table, 0.0), w)
+            best[lk.table] = max(best.get(lk.table, 0.0), w)
         for t, w in best.items():
             scores[t] = scores.get(t, 0.0) + w
     if not scores:
@@ -123,7 +125,7 @@ def counted_owner(st: ParseState, links: list[Link], table: str) -> str | None:
         k = count.last
         while k < len(toks) and toks[k].lower in ("the", "distinct", "different", "unique", "all"):
             k += 1
-        x = next((l for l in links if l.first == k and l.kind == "table" and l.table == table), None)
+        x = next((lk for lk in links if lk.first == k and lk.kind == "table" and lk.table == table), None)
         if x is not None:
             break
     if x is None:
@@ -140,7 +142,7 @@ def counted_owner(st: ParseState, links: list[Link], table: str) -> str | None:
     k += 1
     while k < len(toks) and toks[k].lower in ("a", "an", "any", "some", "the", "in", "on", "for", "to", "at"):
         k += 1
-    ys = [l for l in links if l.first == k and l.kind == "table" and l.table != table]
+    ys = [lk for lk in links if lk.first == k and lk.kind == "table" and lk.table != table]
     if len(ys) != 1 or any(t.kind not in ("punct", "sym") for t in toks[ys[0].last :]):
         return None
     y = ys[0].table
@@ -155,16 +157,16 @@ def resolve(st: ParseState, links: list[Link], table: str) -> list[Item]:
     from insightchat.planner.offline.sqlbuild import shortest_path
 
     spans: dict[tuple[int, int], list[Link]] = {}
-    for l in links:
-        spans.setdefault((l.first, l.last), []).append(l)
+    for lk in links:
+        spans.setdefault((lk.first, lk.last), []).append(lk)
     items: list[Item] = []
-    for span, group in sorted(spans.items()):
-        group.sort(key=lambda l: -l.score)
-        own = [l for l in group if l.table == table]
+    for _span, group in sorted(spans.items()):
+        group.sort(key=lambda lk: -lk.score)
+        own = [lk for lk in group if lk.table == table]
         joinable = [
-            l for l in group if l.table != table and _hops(shortest_path(st.catalog, [table], l.table)) <= MAX_HOPS
+            lk for lk in group if lk.table != table and _hops(shortest_path(st.catalog, [table], lk.table)) <= MAX_HOPS
         ]
-        best_own = max(own, key=lambda l: (l.score, l.kind == "column")) if own else None
+        best_own = max(own, key=lambda lk: (lk.score, lk.kind == "column")) if own else None
         if best_own is not None and (not joinable or best_own.score >= joinable[0].score - 0.25):
             pick = best_own
         elif joinable:
@@ -172,9 +174,9 @@ def resolve(st: ParseState, links: list[Link], table: str) -> list[Item]:
         else:
             pick = group[0]
         alts = [
-            l
-            for l in group
-            if l is not pick and l.table == pick.table and l.kind == pick.kind and l.score >= pick.score - 1e-9
+            lk
+            for lk in group
+            if lk is not pick and lk.table == pick.table and lk.kind == pick.kind and lk.score >= pick.score - 1e-9
         ]
         items.append(Item(pick, alts=alts))
     return items
@@ -184,4 +186,5 @@ MAX_HOPS = 1  # columns of directly related tables only: two-hop guesses were wr
 
 
 def _hops(path: list | None) -> int:
+    """The number of joins a path takes (99 when there is none)."""
     return len(path) if path is not None else 99

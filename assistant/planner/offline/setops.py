@@ -1,4 +1,6 @@
-"""Set operations: "X that have both A and B" (INTERSECT), "X in A but not in B" and "X that never ..." (EXCEPT)."""
+"""Set operations: "X that have both A and B" (INTERSECT), "X in A but not in B" and "X that never ..."
+(EXCEPT).
+"""
 
 from __future__ import annotations
 

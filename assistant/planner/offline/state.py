@@ -258,4 +258,5 @@ class ParseState:
 
 
 def toks_lower(tokens: list[Token], first: int, last: int) -> str:
+    """The lower-case words of tokens [first, last), joined by spaces."""
     return " ".join(t.lower for t in tokens[first:last])

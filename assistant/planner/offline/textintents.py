@@ -19,7 +19,8 @@ from insightchat.session import Session
 from insightchat.tools.catalog import Catalog, ColumnProfile, TableProfile
 
 _SENTIMENT = re.compile(
-    r"\bsentiments?\b|\bhow (?:do|did|does) (?:the )?(?:customers?|people|users?|guests?) feel\b|\bpositive or negative\b",
+    r"\bsentiments?\b|\bhow (?:do|did|does) (?:the )?(?:customers?|people|users?|guests?) feel\b"
+    r"|\bpositive or negative\b",
     re.I,
 )
 _CLASSIFY = re.compile(r"\b(?:classify|categori[sz]e|label|tag|sort)\b.*?\binto\b\s+(?P<labels>.+?)\s*[?.!]*$", re.I)
@@ -50,7 +51,9 @@ def plan_text_question(question: str, catalog: Catalog, session: Session, planne
         return Plan(calls=[ToolCall("sentiment_breakdown", args)], understood=what, planner=planner, intent="sentiment")
     if wants == "classify":
         labels = [
-            l.strip(" '\"") for l in _LABEL_SPLIT.split(_CLASSIFY.search(question).group("labels")) if l.strip(" '\"")
+            lk.strip(" '\"")
+            for lk in _LABEL_SPLIT.split(_CLASSIFY.search(question).group("labels"))
+            if lk.strip(" '\"")
         ]
         if len(labels) < 2:
             return Plan(

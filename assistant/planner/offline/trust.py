@@ -25,11 +25,13 @@ _NESTED = [
     (r"\bthan (?:any|all|every|some)\b", "subquery_compare"),
     (r"\bthan (?:the )?(?:average|mean)\b|\b(?:above|below|over|under) (?:the )?(?:average|mean)\b", "average_compare"),
     (
-        r"\b(?:do|does|did|have|has|had|are|is|were|was) not (?:have|has|had|own|take|play|attend|participate|appear|contain|include|work|belong|make|get|receive|use|go)\b",
+        r"\b(?:do|does|did|have|has|had|are|is|were|was) not (?:have|has|had|own|take|play|attend|participate"
+        r"|appear|contain|include|work|belong|make|get|receive|use|go)\b",
         "anti_join",
     ),
     (
-        r"\b(?:have|has|had|with|without) (?:no|never|not any|none)\b|\bnever\b|\bnot (?:any|in any|in the)\b|\bnone\b|\bwithout any\b",
+        r"\b(?:have|has|had|with|without) (?:no|never|not any|none)\b|\bnever\b|\bnot (?:any|in any|in the)\b"
+        r"|\bnone\b|\bwithout any\b",
         "anti_join",
     ),
     (r"\b(?:or|and) (?:those|the ones|that|who|which) \b", "set_union"),
@@ -64,7 +66,7 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
     if len(tables) > 1:
         out.append("join")
     roles = reading.roles
-    for link, role in roles:
+    for link, _role in roles:
         if link.how == "fuzzy":
             out.append("link:fuzzy")
         if link.how == "embedding":
@@ -200,7 +202,8 @@ BLOCKING: set[str] = {
 # model instead: readings right about as often as the small local model is (55-65%), and wrong more
 # often than it is. Alone, the offline planner answers them (an abstention would be no answer at all).
 HAND_OVER: set[str] = {
-    "select:part_dropped",  # "the category and price": 'category' partly named a column, then dropped (24 correct, 20 wrong on Spider train)
+    # "the category and price": 'category' partly named a column, then dropped (24 correct, 20 wrong on Spider train)
+    "select:part_dropped",
 }
 
 
