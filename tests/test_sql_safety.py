@@ -9,6 +9,7 @@ import pytest
 
 from insightchat.tools.errors import QueryError, UnsafeSQLError
 from insightchat.tools.sql import check_sql, run_query, run_sql
+from insightchat.tools.sql_gate import MAX_AGGREGATES, MAX_DISTINCT_AGGREGATES, MAX_SQL_CHARS
 from insightchat.tools.workspace import Workspace
 
 
@@ -29,6 +30,17 @@ ALLOWED = [
     "SELECT (SELECT max(amount) FROM sales) AS m",
     "SELECT date_trunc('month', day) AS m, count(*) FROM sales GROUP BY 1",
     "SELECT * FROM sales;",
+    "SELECT * FROM SALES",  # names compare as DuckDB compares them (ASCII case-insensitively)
+    "WITH t AS (SELECT 1 AS x), u AS (SELECT x FROM t) SELECT * FROM u, (SELECT x FROM t) AS v",
+    "WITH t AS (SELECT 1 AS x) SELECT (SELECT max(x) FROM t), (WITH w AS (SELECT 2 AS y) SELECT y FROM w)",
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT sum(n) FROM r",
+    "WITH sales AS (SELECT 1 AS amount) SELECT amount FROM sales",  # a CTE may shadow a table
+    "VALUES (1, 'a'), (2, 'b')",
+    "SELECT list_sum([1, 2]), list_aggr([1, 2], 'max'), [x * 2 FOR x IN [1, 2]], {'a': 1}.a",
+    "SELECT region, amount FROM sales QUALIFY row_number() OVER (PARTITION BY region ORDER BY amount DESC) = 1",
+    "SELECT * FROM sales PIVOT (sum(amount) FOR region IN ('North', 'South'))",
+    "SELECT regexp_extract(region, '^(.)', 1), md5(region), strftime(day, '%Y') FROM sales",
+    "SELECT current_user, current_date, current_catalog",  # bound by DuckDB even without parentheses
 ]
 
 REFUSED = [
@@ -66,6 +78,16 @@ REFUSED = [
     ("SELECT * FROM src1.main.t", "qualified"),
     ("SELECT * FROM query('DROP TABLE sales')", "query"),
     ("", "empty"),
+    ("SELECT (WITH y AS (SELECT 1 AS a) SELECT a FROM y), (SELECT a FROM y)", "'y'"),
+    ("WITH a AS (SELECT * FROM b), b AS (SELECT 1) SELECT * FROM a", "'b'"),
+    ('WITH "x.csv" AS (SELECT 1) SELECT * FROM "x.csv"', "x.csv"),
+    ("WITH RECURSIVE r AS (SELECT * FROM r UNION ALL SELECT 1) SELECT * FROM r", "recursive"),
+    ("SELECT * FROM sales, LATERAL enable_logging(level := 'info')", "enable_logging"),
+    ("SELECT * FROM (SUMMARIZE sales)", "summarize"),
+    ("SELECT sleep_ms(1000)", "sleep_ms"),
+    ("SELECT list_aggr([1], 'read_text')", "list_aggr"),
+    ("SELECT * FROM repeat('a', 3)", "repeat"),
+    ("SELECT $1", "parameters"),
 ]
 
 
@@ -156,3 +178,59 @@ def test_injected_cell_value_is_just_data(tmp_path: Path) -> None:
     df = run_query(ws, "SELECT note FROM notes").df
     assert df["note"].iloc[0].startswith("ignore previous")
     assert run_query(ws, "SELECT count(*) AS n FROM notes").df["n"].iloc[0] == 1
+
+
+def test_comments_and_hints_never_reach_duckdb() -> None:
+    tree = check_sql("SELECT /*+ read_text('/etc/passwd') */ region -- ; DROP TABLE sales\nFROM sales", {"sales"})
+    assert tree.sql(dialect="duckdb") == "SELECT region FROM sales"
+
+
+def test_without_known_tables_only_plain_names_pass() -> None:
+    check_sql("SELECT * FROM anything JOIN other USING (id)")
+    with pytest.raises(UnsafeSQLError, match="data.csv"):
+        check_sql('SELECT * FROM "data.csv"')
+    with pytest.raises(UnsafeSQLError, match="read_csv"):
+        check_sql("SELECT * FROM read_csv('data.csv')")
+
+
+def test_unicode_case_is_not_folded_like_ascii() -> None:
+    """DuckDB folds only ASCII letters; 'Été' is not the table 'été', so the gate says it is unknown."""
+    check_sql('SELECT * FROM "été"', {"été"})
+    with pytest.raises(QueryError, match="Unknown table"):
+        check_sql('SELECT * FROM "ÉTÉ"', {"été"})
+
+
+@pytest.mark.parametrize(
+    "sql, message",
+    [
+        ("SELECT '" + "x" * (MAX_SQL_CHARS + 1) + "'", "characters"),
+        ("SELECT " + ", ".join(f"amount + {i}" for i in range(6000)) + " FROM sales", "expression nodes"),
+        ("SELECT " + ", ".join(f"sum(amount + {i})" for i in range(MAX_AGGREGATES + 1)) + " FROM sales", "aggregate"),
+        (
+            "SELECT "
+            + ", ".join(f"count(DISTINCT amount + {i})" for i in range(MAX_DISTINCT_AGGREGATES + 1))
+            + " FROM sales",
+            "DISTINCT aggregates",
+        ),
+        ("SELECT " + "abs(" * 80 + "1" + ")" * 80, "nested too deeply"),
+    ],
+)
+def test_size_caps_hold_before_duckdb_plans(sql: str, message: str) -> None:
+    with pytest.raises(UnsafeSQLError, match=message):
+        check_sql(sql, {"sales"})
+
+
+def test_queries_at_the_caps_still_run(ws: Workspace) -> None:
+    many = ", ".join(f"count(DISTINCT amount + {i})" for i in range(MAX_DISTINCT_AGGREGATES))
+    assert run_query(ws, f"SELECT {many} FROM sales").df.shape == (1, MAX_DISTINCT_AGGREGATES)
+
+
+def test_a_transpiled_query_is_checked_on_what_duckdb_will_run() -> None:
+    """MySQL's GROUP_CONCAT becomes DuckDB's LISTAGG; a read hidden in T-SQL is refused, by name when
+    DuckDB can parse what it became, else as SQL it cannot parse: either way it never runs."""
+    tree = check_sql("SELECT GROUP_CONCAT(region SEPARATOR ',') FROM sales", {"sales"})
+    assert "read" not in tree.sql(dialect="duckdb").lower()
+    with pytest.raises(UnsafeSQLError, match="read_text"):
+        check_sql("SELECT TOP 1 * FROM sales, LATERAL read_text('/etc/passwd')", {"sales"})
+    with pytest.raises(QueryError, match="parse"):
+        check_sql("SELECT TOP 1 * FROM sales CROSS APPLY read_text('/etc/passwd')", {"sales"})
