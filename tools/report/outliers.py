@@ -42,9 +42,9 @@ def outlier_findings(scope: Scope) -> list[Candidate]:
             f"WITH c AS (SELECT median({q(m)}) AS med, 1.4826 * mad({q(m)}) AS spread, avg({q(m)}) AS mean, "
             f"stddev_samp({q(m)}) AS sd FROM {scope.source}), "
             f"edge AS (SELECT max({x}) FILTER (WHERE {x} > c.med AND NOT ({far})) AS hi, "
-            f"min({x}) FILTER (WHERE {x} < c.med AND NOT ({far})) AS lo FROM {scope.source} AS t, c) "
+            f"min({x}) FILTER (WHERE {x} < c.med AND NOT ({far})) AS lo FROM {scope.source_as('t')}, c) "
             f"SELECT t.*, round(abs({x} - c.med) / c.spread, 1) AS robust_z, count(*) OVER () AS outlier_rows "
-            f"FROM {scope.source} AS t, c, edge WHERE {far} "
+            f"FROM {scope.source_as('t')}, c, edge WHERE {far} "
             f"AND (({x} > c.med AND {x} - edge.hi > c.sd) OR ({x} < c.med AND edge.lo - {x} > c.sd)) "
             f"ORDER BY robust_z DESC LIMIT {MAX_ROWS_SHOWN}"
         )

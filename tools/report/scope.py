@@ -51,6 +51,10 @@ class Scope:
     fdr: float = 0.01
     notes: list[str] = field(default_factory=list)
 
+    def source_as(self, alias: str) -> str:
+        """The FROM item under another alias (the sample already carries one)."""
+        return self.source.removesuffix(" AS sample") + f" AS {alias}" if self.sampled else f"{self.source} AS {alias}"
+
     def query(self, sql: str) -> pd.DataFrame:
         """Run project-written SQL after the same safety check a user's SQL gets (it is shown to users)."""
         check_sql(sql, set(self.ws.table_names()))
