@@ -31,9 +31,18 @@ class Assistant:
     """
 
     def __init__(
-        self, data: Sources | None = None, llm: Any = None, planner: Planner | None = None, models: Any = None
+        self,
+        data: Sources | None = None,
+        llm: Any = None,
+        planner: Planner | None = None,
+        models: Any = None,
+        clean: bool = True,
     ) -> None:
+        """``clean`` (default on): give text columns holding numbers, dates or times a typed column
+        beside them, and file tables their row position (tools/cleaning.py); off keeps tables as read."""
         self.workspace = data if isinstance(data, Workspace) else Workspace(data)
+        self.clean = clean
+        self.clean_new_tables()
         self.llm = llm
         self.models = models
         if planner is None:
@@ -42,6 +51,13 @@ class Assistant:
             planner = select_planner(llm)
         self.planner: Planner = planner.bind(self.workspace)  # planners that run tools use this workspace
         self.session = Session()
+
+    def clean_new_tables(self) -> None:
+        """Clean tables opened since the last question (a file added in the UI), when cleaning is on."""
+        if self.clean:
+            from insightchat.tools.cleaning import clean_workspace
+
+            clean_workspace(self.workspace)
 
     def report(self, table: str | None = None, quick: bool = False, progress: Any = None) -> Report:
         """A summary report of ``table``: profile, ranked findings with SQL and charts, text sections, summary.
@@ -74,6 +90,7 @@ class Assistant:
         return triage_table(self.workspace, table, text_column, TriageOptions(**options), progress=progress)
 
     def plan(self, question: str) -> Plan:
+        self.clean_new_tables()
         return self.planner.plan(question, self.workspace.catalog(), self.session)
 
     def ask(self, question: str) -> Answer:
@@ -90,6 +107,7 @@ class Assistant:
         question = question.strip()
         if not question:
             raise InsightError("The question is empty", "ask something about the data, e.g. 'how many rows are there?'")
+        self.clean_new_tables()
         plan: Plan | None = None
         for item in self.planner.plan_stream(question, self.workspace.catalog(), self.session):
             if isinstance(item, Plan):

@@ -46,6 +46,7 @@ class ColumnProfile:
     values: list[str] | None = None  # the value index: every distinct value, most frequent first
     value_counts: list[int] | None = None
     avg_length: float | None = None
+    typed_from: str | None = None  # the text column this typed column was made from (tools/cleaning.py)
 
     def schema_line(self, max_values: int = 12, with_nulls: bool = False) -> str:
         """One prompt line: name and type, then the value list, the range or a few examples."""
@@ -205,6 +206,17 @@ def _stats(ws: Workspace, quoted_table: str, cols: list[tuple[int, str, str]]) -
     return stats
 
 
+def _sample_rows(ws: Workspace, quoted_table: str, wide: bool) -> list[tuple[Any, ...]]:
+    """The first rows, column by position. A wide table's come as plain tuples: a pandas frame of
+    5,000 columns takes seconds to build for 20 rows."""
+    sql = f"SELECT * FROM {quoted_table} LIMIT {SAMPLE_VALUES * 4}"
+    if wide:
+        return ws.query_rows(sql)
+    frame = ws.query_df(sql)
+    columns = [frame.iloc[:, i].tolist() for i in range(frame.shape[1])]
+    return list(zip(*columns, strict=True))
+
+
 def profile_table(ws: Workspace, table: str) -> TableProfile:
     """A few scans whatever the width: the stats, exact distinct counts on small tables, the value index.
 
@@ -226,8 +238,7 @@ def profile_table(ws: Workspace, table: str) -> TableProfile:
                 stats.update(ws.query_df(f"SELECT {sql} FROM {t}").iloc[0].to_dict())
     if not row_count:
         stats = None
-    samples_df = ws.query_df(f"SELECT * FROM {t} LIMIT {SAMPLE_VALUES * 4}") if cols else None
-    sample_columns = list(samples_df.columns) if samples_df is not None else []
+    sample_rows = _sample_rows(ws, t, wide) if cols else []
     profiles: list[ColumnProfile] = []
     for i, (name, dtype) in enumerate(cols):
         kind = column_kind(dtype)
@@ -246,10 +257,9 @@ def profile_table(ws: Workspace, table: str) -> TableProfile:
             if kind == "text":
                 avg_len = stats[f"len{i}"]
                 prof.avg_length = float(avg_len) if avg_len is not None and avg_len == avg_len else None
-        if samples_df is not None:
+        if sample_rows:
             seen: list[Any] = []
-            # by position: a result may repeat a column name
-            for v in samples_df.iloc[:, i].tolist() if i < len(sample_columns) else []:
+            for v in (row[i] for row in sample_rows):
                 v = _plain(v)
                 if v is not None and v not in seen:
                     seen.append(v)
@@ -259,7 +269,9 @@ def profile_table(ws: Workspace, table: str) -> TableProfile:
         profiles.append(prof)
     _fill_value_index(ws, t, profiles[:WIDE_TABLE_COLUMNS] if wide else profiles)
     src = ws.sources.get(table)
-    notes = []
+    notes = list(src.notes) if src else []  # what the loader assumed and cleaning added (tools/csv_reading, cleaning)
+    for prof in profiles:
+        prof.typed_from = src.typed_columns.get(prof.name) if src else None
     if wide:
         notes.append(
             f"{table} has {len(cols):,} columns: distinct counts are approximate and values are indexed for "
@@ -416,7 +428,7 @@ def value_finder(ws: Workspace, profiles: dict[str, TableProfile]) -> Callable[[
                 for i, c in enumerate(cols)
             ]
             df = ws.query_df(" UNION ALL ".join(parts), [key] * len(parts))
-            hits.extend((name, cols[int(i)].name, str(v)) for i, v in zip(df["c"], df["v"]))
+            hits.extend((name, cols[int(i)].name, str(v)) for i, v in zip(df["c"], df["v"], strict=True))
         cache[key] = hits
         return hits
 

@@ -108,6 +108,13 @@ class CsvPlan:
     difference: str = ""  # a difference between the two parses that was resolved, and how
     files: list[Path] = field(default_factory=list)  # what read_csv reads (UTF-8 copies for cp1252)
 
+    def remove_copies(self) -> None:
+        """Delete the temporary UTF-8 copies, once the rows are read (the exit handler is the fallback)."""
+        for path in self.files:
+            if path.parent in _COPIES:
+                shutil.rmtree(path.parent, ignore_errors=True)
+                _COPIES.remove(path.parent)
+
 
 # ------------------------------------------------------------------------------------------ encoding
 _COPIES: list[Path] = []
@@ -317,7 +324,7 @@ def try_reading(loader: duckdb.DuckDBPyConnection, files: list[Path], options: d
         described = loader.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
         reading.columns = [str(r[0]) for r in described]
         if count:
-            row = loader.execute(f"SELECT count(*), count(COLUMNS(*)) FROM {source}").fetchone()
+            row = loader.execute(f"SELECT count(*), count(COLUMNS(*)) FROM {source}").fetchall()[0]
             assert row is not None
             reading.rows = int(row[0])
             reading.non_null = [int(v) for v in row[1:]]
@@ -326,7 +333,7 @@ def try_reading(loader: duckdb.DuckDBPyConnection, files: list[Path], options: d
             f"SELECT Delimiter, Quote, Escape, HasHeader, SkipRows FROM sniff_csv({_lit(str(files[0]))}"
             + "".join(f", {k}={v}" for k, v in sniff_opts.items())
             + ")"
-        ).fetchone()
+        ).fetchall()[0]
         if sniffed is not None:
             keys = ("delimiter", "quote", "escape", "header", "skip")
             reading.sniffed = dict(zip(keys, sniffed, strict=True))
@@ -401,14 +408,18 @@ def _explicit_options(expected: _Expected, base: dict[str, str], header: bool) -
 
 _CONVERTING = re.compile(r'Error when converting column "((?:[^"]|"")*)"')
 MAX_TYPE_RETRIES = 8
+LONG_LINE_BYTES = 256 * 1024 * 1024
 
 
 def read_with_types_relaxed(
     loader: duckdb.DuckDBPyConnection, files: list[Path], options: dict[str, str], count: bool
 ) -> Reading:
-    """:func:`try_reading`, and when a type guessed from the first rows fails on a later row, again
-    with the sniffer reading every row, then with each column that still fails read as text."""
+    """:func:`try_reading`; again with a larger line limit when a record is longer than DuckDB's
+    default; and when a type guessed from the first rows fails on a later row, again with the
+    sniffer reading every row, then with each column that still fails read as text."""
     reading = try_reading(loader, files, options, count)
+    if "maximum line size" in reading.error_text.lower():  # a cell over DuckDB's 2 MB line default
+        reading = try_reading(loader, files, {**options, "max_line_size": str(LONG_LINE_BYTES)}, count)
     if _CONVERTING.search(reading.error_text):
         reading = try_reading(loader, files, {**options, "sample_size": "-1"}, count)
     as_text: list[str] = []

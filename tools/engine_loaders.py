@@ -16,12 +16,14 @@ Each request names its target tables: names and notes are the parent's business
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
 
 from insightchat.tools.errors import DataSourceError
+from insightchat.tools.json_reading import plan_json
 
 if TYPE_CHECKING:
     from insightchat.tools.engine_child import EngineState
@@ -90,15 +92,15 @@ def _copy_from_loader(state: EngineState, table: str, select_sql: str) -> None:
 
 
 def load_csv(state: EngineState, args: dict[str, Any]) -> dict[str, Any]:
+    """Read with the options ``csv_reading.plan_csv`` chose and checked; its notes go back to the parent."""
+    from insightchat.tools.csv_reading import plan_csv
+
     paths, table, name = args["paths"], args["table"], args["label"]
+    loader = state.open_loader()
+    plan = None
     try:
-        try:
-            _copy_from_loader(state, table, _csv_sql(paths, args["encoding"], None))
-        except duckdb.InvalidInputException as exc:
-            if "maximum line size" not in str(exc).lower():
-                raise
-            _drop_if_there(state, table)
-            _copy_from_loader(state, table, _csv_sql(paths, args["encoding"], LONG_LINE_BYTES))
+        plan = plan_csv(loader, [Path(p) for p in paths])
+        _stream_in(state, table, loader.sql(plan.select_sql).to_arrow_reader(ARROW_BATCH_ROWS))
     except duckdb.InterruptException:
         _drop_if_there(state, table)
         raise
@@ -108,14 +110,25 @@ def load_csv(state: EngineState, args: dict[str, Any]) -> dict[str, Any]:
             f"Could not read {name} as CSV: {duckdb_reason(exc)}",
             "check the delimiter and quoting, or save the file as UTF-8 CSV",
         ) from None
-    return {}
+    finally:
+        if plan is not None:
+            plan.remove_copies()
+        state.close_loader()
+    return {"notes": plan.notes}
 
 
 def load_json(state: EngineState, args: dict[str, Any]) -> dict[str, Any]:
     files = "[" + ", ".join(_sql_string(p) for p in args["paths"]) + "]"
     table = args["table"]
+    notes: list[str] = []
     try:
-        _copy_from_loader(state, table, f"SELECT * FROM read_json_auto({files})")
+        loader = state.open_loader()
+        try:  # nested records become columns (json_reading)
+            flat = plan_json(loader, f"read_json_auto({files})")
+        finally:
+            state.close_loader()
+        notes = flat.notes
+        _copy_from_loader(state, table, flat.select_sql)
         columns = state.con.execute(f"DESCRIBE {_quote(table)}").fetchall()
     except duckdb.InterruptException:
         _drop_if_there(state, table)
@@ -133,7 +146,7 @@ def load_json(state: EngineState, args: dict[str, Any]) -> dict[str, Any]:
             f"{args['label']} holds no records (its top level is not objects)",
             "expected an array of objects or one object per line (NDJSON)",
         )
-    return {}
+    return {"notes": notes}
 
 
 def load_parquet(state: EngineState, args: dict[str, Any]) -> dict[str, Any]:
@@ -215,20 +228,19 @@ def _ingest_frame(state: EngineState, table: str, frame: pd.DataFrame) -> None:
 
 
 def load_excel(state: EngineState, args: dict[str, Any]) -> dict[str, Any]:
-    """List a workbook's sheets (and which are empty), or copy the sheets named in ``targets``."""
-    label = args["label"]
-    try:
-        sheets = pd.read_excel(args["path"], sheet_name=None, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for broken workbooks
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataSourceError(f"Could not read {label} as Excel: {reason}", "re-save it as .xlsx or CSV") from None
+    """List a workbook's sheets (and which are empty), or copy the sheets named in ``targets``; sheets
+    are read by ``excel_reading`` (title blocks, merged header cells), its notes go back per sheet."""
+    from insightchat.tools.excel_reading import read_workbook
+
+    sheets = {t.sheet: t for t in read_workbook(Path(args["path"]))}
     targets: dict[str, str] | None = args.get("targets")
     if targets is None:
-        return {"sheets": [[str(k), not (v.empty and len(v.columns) == 0)] for k, v in sheets.items()]}
-    by_name = {str(k): v for k, v in sheets.items()}
+        return {"sheets": [[name, t.frame is not None and len(t.frame.columns) > 0] for name, t in sheets.items()]}
     for sheet, table in targets.items():
-        _ingest_frame(state, table, normalise_object_columns(by_name[sheet]))
-    return {}
+        frame = sheets[sheet].frame
+        assert frame is not None
+        _ingest_frame(state, table, normalise_object_columns(frame))
+    return {"notes": {sheet: sheets[sheet].notes for sheet in targets}}
 
 
 def load_sqlite(state: EngineState, args: dict[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,8 @@ class TableSource:
     path: str | None = None
     detail: str = ""  # sheet name, original table name, glob pattern
     declared_foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (col, ref_table, ref_col)
+    notes: list[str] = field(default_factory=list)  # what the loader assumed and the cleaning step added
+    typed_columns: dict[str, str] = field(default_factory=dict)  # typed column -> the text column it types
 
 
 @dataclass
@@ -63,6 +65,10 @@ class LimitedResult:
     df: pd.DataFrame
     truncated: bool
     total_rows: int | None
+
+
+# Loader notes that only confirm the usual reading; the catalog lists them, the user is not told twice.
+ROUTINE_NOTES = ("Read as ", "Checked: ", "The file is large: its first")
 
 
 def _quote(identifier: str) -> str:
@@ -269,18 +275,21 @@ class Workspace:
     def _add_simple(self, kind: str, paths: list[Path], base: str, detail: str = "") -> str:
         table = self._claim_name(base)
         label = paths[0].name
-        self._load({"kind": kind, "paths": [str(p) for p in paths], "table": table, "label": label}, label)
-        self._record(TableSource(table, kind, str(paths[0]), detail))
+        result = self._load({"kind": kind, "paths": [str(p) for p in paths], "table": table, "label": label}, label)
+        self._record(TableSource(table, kind, str(paths[0]), detail, notes=self._loader_notes(label, result)))
         return table
 
+    def _loader_notes(self, label: str, result: dict[str, Any] | None) -> list[str]:
+        """The loader's notes for the catalog; the ones that change what the table holds (rows left
+        out, columns renamed, another dialect) are also said now, in ``notes``."""
+        notes = [str(n) for n in (result or {}).get("notes", [])]
+        self.notes.extend(f"{label}: {n}" for n in notes if not n.startswith(ROUTINE_NOTES))
+        return notes
+
     def _add_csv(self, paths: list[Path], base: str, detail: str = "") -> str:
-        encodings = [sniff_encoding(p) for p in paths]  # every file: an empty or binary one fails with its own name
-        table = self._claim_name(base)
-        label = paths[0].name
-        args = {"kind": "csv", "paths": [str(p) for p in paths], "table": table, "label": label}
-        self._load(args | {"encoding": encodings[0]}, label)
-        self._record(TableSource(table, "csv", str(paths[0]), detail))
-        return table
+        for p in paths:
+            sniff_encoding(p)  # every file: an empty or binary one fails with its own name
+        return self._add_simple("csv", paths, base, detail)
 
     def _add_json(self, paths: list[Path], base: str, detail: str = "") -> str:
         for p in paths:
@@ -318,9 +327,10 @@ class Workspace:
             if len(sheets) > 1:
                 base = safe_table_name(sheet if not name else f"{name}_{sheet}")
             targets[sheet] = self._claim_name(base, also_taken=targets.values())
-        self._load({"kind": "excel", "path": str(path), "label": path.name, "targets": targets}, path.name)
+        result = self._load({"kind": "excel", "path": str(path), "label": path.name, "targets": targets}, path.name)
         for sheet, table in targets.items():
-            self._record(TableSource(table, "excel", str(path), sheet))
+            notes = self._loader_notes(f"{path.name} [{sheet}]", {"notes": result.get("notes", {}).get(sheet, [])})
+            self._record(TableSource(table, "excel", str(path), sheet, notes=notes))
         return list(targets.values())
 
     def _add_sqlite(self, path: Path) -> list[str]:

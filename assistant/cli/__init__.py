@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import typer
 
-from insightchat.cli import ask, data, report, text, triage, ui
+from insightchat.cli import ask, clean, data, report, text, triage, ui
 from insightchat.cli.common import new_app
 
-COMMAND_FAMILIES = (data, ask, text, report, triage, ui)
+COMMAND_FAMILIES = (data, clean, ask, text, report, triage, ui)
 
 
 def build_app() -> typer.Typer:
