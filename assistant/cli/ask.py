@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from rich.markup import escape
 
 from insightchat.cli.common import (
     FILES_HELP,
@@ -30,22 +31,24 @@ def register(app: typer.Typer) -> None:
 
 def print_answer(answer: Any, show_sql: bool = True, show_text: bool = True) -> None:
     if show_text:
-        out.print(answer.text, highlight=False)
+        out.print(answer.text, highlight=False, markup=False)
     if answer.table is not None and len(answer.table.columns):
         render_table(answer.table, total_rows=answer.total_rows)
     if show_sql and answer.sql:
-        out.print(f"[dim]SQL: {answer.sql}[/]", highlight=False)
+        out.print(f"[dim]SQL: {escape(answer.sql)}[/]", highlight=False)
     if answer.chart is not None:
         out.print(
-            f"[dim]Chart: {answer.chart.kind} of {answer.chart.y or 'count'} by {answer.chart.x}[/]", highlight=False
+            escape(f"Chart: {answer.chart.kind} of {answer.chart.y or 'count'} by {answer.chart.x}"),
+            style="dim",
+            highlight=False,
         )
     for warning in answer.warnings:
-        err.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+        err.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     if answer.suggestions:
         out.print("You could ask:", highlight=False)
         for s in answer.suggestions:
-            out.print(f"  - {s}", highlight=False)
-    out.print(f"[dim]answered by: {answer.planner}[/]", highlight=False)
+            out.print(f"  - {s}", highlight=False, markup=False)
+    out.print(f"[dim]answered by: {escape(answer.planner)}[/]", highlight=False)
 
 
 def ask_live(assistant: Any, question: str) -> None:
@@ -56,12 +59,12 @@ def ask_live(assistant: Any, question: str) -> None:
     answer, streamed = None, False
     for event in assistant.ask_stream(question):
         if event.kind == "step" and event.step is not None:
-            err.print(f"[dim]- {event.step.title}[/]", highlight=False, markup=True)
+            err.print(f"[dim]- {escape(event.step.title)}[/]", highlight=False)
         elif event.kind == "token":
             out.print(event.text, end="", highlight=False, markup=False)
             streamed = True
         elif event.kind == "error":
-            err.print(f"[yellow]{event.text}[/]", highlight=False)
+            err.print(f"[yellow]{escape(event.text)}[/]", highlight=False)
         elif event.kind == "answer":
             answer = event.answer
     if streamed:
@@ -107,7 +110,7 @@ def chat(
     history = _open_history()
     assistant = make_assistant(files, llm)
     names = ", ".join(assistant.workspace.table_names())
-    out.print(f"[bold]insightchat[/] - tables: {names}. Ask a question; 'exit' to leave.", highlight=False)
+    out.print(f"[bold]insightchat[/] - tables: {escape(names)}. Ask a question; 'exit' to leave.", highlight=False)
     while True:
         try:
             question = input("? ").strip()
@@ -122,7 +125,8 @@ def chat(
             ask_live(assistant, question)
         except InsightError as exc:
             err.print(
-                f"[bold red]Error:[/] {exc.message}" + (f" [dim](hint: {exc.hint})[/]" if exc.hint else ""),
+                f"[bold red]Error:[/] {escape(exc.message)}"
+                + (f" [dim](hint: {escape(exc.hint)})[/]" if exc.hint else ""),
                 highlight=False,
             )
         finally:

@@ -18,6 +18,7 @@ from rich.markup import escape
 from insightchat.cli.common import FILES_HELP, JSON_HELP, err, guarded, json_ready, open_workspace, out, print_json
 from insightchat.cli.common import render_table as show_rows
 from insightchat.tools.errors import InsightError
+from insightchat.tools.outputs import checked_output, write_frame
 
 PREVIEW_ROWS = 10
 OUT_HELP = "Write the cleaned rows (originals plus typed columns) to this new file (.csv, .parquet, .json, .xlsx...)."
@@ -25,32 +26,6 @@ OUT_HELP = "Write the cleaned rows (originals plus typed columns) to this new fi
 
 def register(app: typer.Typer) -> None:
     app.command()(clean)
-
-
-def _write(df: pd.DataFrame, path: Path, inputs: list[str]) -> Path:
-    """Write the cleaned rows to a new file through the shared output guard (it refuses inputs)."""
-    try:
-        from insightchat.tools.outputs import write_frame  # the shared output-path guard, where it exists
-    except ImportError:
-        write_frame = None
-    if write_frame is not None:
-        return Path(write_frame(df, path, inputs=inputs))
-    target = path.expanduser().resolve()
-    if any(Path(p).expanduser().resolve() == target for p in inputs):
-        raise InsightError(f"--out {path} is an input file", "inputs are never modified: choose a new file name")
-    writers = {
-        ".csv": lambda: df.to_csv(target, index=False),
-        ".tsv": lambda: df.to_csv(target, index=False, sep="\t"),
-        ".parquet": lambda: df.to_parquet(target, index=False),
-        ".json": lambda: df.to_json(target, orient="records", force_ascii=False, indent=1, date_format="iso"),
-        ".jsonl": lambda: df.to_json(target, orient="records", lines=True, force_ascii=False, date_format="iso"),
-        ".xlsx": lambda: df.to_excel(target, index=False),
-    }
-    if target.suffix.lower() not in writers:
-        raise InsightError(f"Cannot write {target.suffix or 'files without an extension'}", "use " + ", ".join(writers))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    writers[target.suffix.lower()]()
-    return target
 
 
 def _report_frame(report: Any) -> pd.DataFrame:
@@ -96,8 +71,8 @@ def clean(
     from insightchat.tools.cleaning import clean_workspace
     from insightchat.tools.derived import quote, resolve_table
 
-    if out_file is not None and any(Path(f).expanduser().resolve() == out_file.expanduser().resolve() for f in files):
-        raise InsightError(f"--out {out_file} is an input file", "inputs are never modified: choose a new file name")
+    if out_file is not None:
+        checked_output(out_file, files)
     ws = open_workspace(files)
     names = [resolve_table(ws, table)] if table else ws.table_names()
     if out_file is not None and len(names) != 1:
@@ -128,7 +103,7 @@ def clean(
         if report.columns:
             show_rows(_report_frame(report), title=f"{name}: typed columns")
         else:
-            out.print("  no text column holds numbers, dates or times", highlight=False)
+            out.print("  no text column holds numbers, dates or times", highlight=False, markup=False)
         for note in report.notes()[len(report.columns) :]:
             out.print(f"  {note}", highlight=False, markup=False)
         for c in report.columns:
@@ -137,8 +112,8 @@ def clean(
         if rows and report.changed:
             show_rows(_changes_frame(ws, name, report, rows), title=f"{name}: what changed (first {rows} rows)")
     if out_file is not None:
-        written = _write(ws.query_df(f"SELECT * FROM {quote(names[0])}"), out_file, files)
-        err.print(f"Wrote the cleaned {names[0]} to {written}", highlight=False)
+        written = write_frame(ws.query_df(f"SELECT * FROM {quote(names[0])}"), out_file, files)
+        err.print(f"Wrote the cleaned {names[0]} to {written}", highlight=False, markup=False)
     if as_json:
         print_json({"tables": payload, "out": str(out_file) if out_file else None})
     ws.close()

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from insightchat.tools.errors import InsightError
@@ -40,9 +41,9 @@ def new_app() -> typer.Typer:
 
 def fail(exc: InsightError) -> typer.Exit:
     """Print a user error as one line plus a hint and return the exit to raise."""
-    err.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
+    err.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False)
     if exc.hint:
-        err.print(f"[dim]Hint: {exc.hint}[/]", highlight=False)
+        err.print(f"[dim]Hint: {escape(exc.hint)}[/]", highlight=False)
     return typer.Exit(code=1)
 
 
@@ -72,11 +73,15 @@ def print_json(payload: Any) -> None:
 
 
 def render_table(df: pd.DataFrame, title: str | None = None, total_rows: int | None = None) -> None:
-    """A rich table of the first rows, saying how many there are in all."""
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for col in df.columns:
-        justify = "right" if pd.api.types.is_numeric_dtype(df[col]) else "left"
-        table.add_column(str(col), justify=justify, overflow="fold", max_width=60)
+    """A rich table of the first rows, saying how many there are in all.
+
+    Rich reads markup in titles, headers and cells, so each is escaped: a column named ``[/bold]`` or a
+    cell ``[red]x`` prints as written instead of styling the output or raising a MarkupError.
+    """
+    table = Table(title=escape(title) if title else title, show_lines=False, header_style="bold")
+    for i, col in enumerate(df.columns):
+        justify = "right" if pd.api.types.is_numeric_dtype(df.iloc[:, i]) else "left"
+        table.add_column(escape(str(col)), justify=justify, overflow="fold", max_width=60)
     for row in df.head(MAX_TERMINAL_ROWS).itertuples(index=False):
         table.add_row(*[_cell(v) for v in row])
     out.print(table)
@@ -90,8 +95,15 @@ def _cell(value: Any) -> str:
         return "[dim]null[/]"
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    text = str(value)
-    return text.replace("[", r"\[")
+    return escape(_text(value))
+
+
+def _text(value: Any) -> str:
+    """A cell as text; a value whose ``str`` fails (an odd extension type) shows its type instead."""
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001 - a display must not cost the answer
+        return f"<{type(value).__name__}>"
 
 
 def open_workspace(files: list[str]) -> Any:
@@ -99,5 +111,5 @@ def open_workspace(files: list[str]) -> Any:
 
     ws = Workspace(files)
     for note in ws.notes:
-        err.print(f"[yellow]Note:[/] {note}", highlight=False)
+        err.print(f"[yellow]Note:[/] {escape(note)}", highlight=False)
     return ws

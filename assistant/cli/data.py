@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from insightchat.cli.common import (
     FILES_HELP,
@@ -68,7 +69,8 @@ def tables(
             render_table(columns_frame(ws, name), title=f"{name}")
     for rel in catalog.relations:
         out.print(
-            f"[dim]relation ({rel.origin}):[/] {rel.left}.{rel.left_column} -> {rel.right}.{rel.right_column}",
+            f"[dim]relation ({escape(str(rel.origin))}):[/] "
+            + escape(f"{rel.left}.{rel.left_column} -> {rel.right}.{rel.right_column}"),
             highlight=False,
         )
 

@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from insightchat.cli.common import (
     FILES_HELP,
@@ -27,6 +28,7 @@ from insightchat.cli.common import (
     render_table,
 )
 from insightchat.tools.errors import InsightError
+from insightchat.tools.outputs import checked_output, write_atomic
 
 
 def register(app: typer.Typer) -> None:
@@ -49,10 +51,13 @@ def _progress() -> Any:
     return step, bar.close
 
 
-def _check_out(path: Path, inputs: list[str]) -> None:
-    target = path.expanduser().resolve()
-    if any(Path(p).expanduser().resolve() == target for p in inputs):
-        raise InsightError(f"--out {path} is an input file", "inputs are never modified: choose a new file name")
+def _write_report(rep: Any, target: Path) -> list[Path]:
+    """The report at ``target``; a single-file format (.html, .pdf) goes in atomically, never half written."""
+    from insightchat.tools.report.render import write_report
+
+    if target.suffix.lower() == ".md":  # the page and its chart folder beside it, named after the target
+        return write_report(rep, target)
+    return [write_atomic(target, lambda tmp: write_report(rep, tmp))]
 
 
 @guarded
@@ -74,14 +79,9 @@ def report(
     """A summary report: overview, column profiles, key findings ranked by interest (each with its SQL), text
     sentiment and topics, and a short summary whose every number comes from a finding."""
     from insightchat.tools.report import build_report
-    from insightchat.tools.report.render import FORMATS, write_report
+    from insightchat.tools.report.render import FORMATS
 
-    if out_file is not None:
-        if out_file.suffix.lower() not in FORMATS:
-            raise InsightError(
-                f"Cannot write a report as {out_file.suffix or 'a file without a suffix'}", "use .html, .md or .pdf"
-            )
-        _check_out(out_file, files)
+    target = checked_output(out_file, files, suffixes=FORMATS) if out_file is not None else None
     ws = open_workspace(files)
     names = ws.table_names()
     name = table or names[0]
@@ -92,13 +92,13 @@ def report(
         done()
     if evaluate_column:
         rep.extra_sections.append(("Model evaluation", _evaluation_html(ws, name, evaluate_column, label_column)))
-    written = write_report(rep, out_file) if out_file is not None else []
+    written = _write_report(rep, target) if target is not None else []
     if as_json:
         print_json(rep.to_dict() | {"files": [str(p) for p in written]})
         return
-    out.print(f"[bold]{rep.title}[/]", highlight=False)
+    out.print(f"[bold]{escape(rep.title)}[/]", highlight=False)
     for sentence in rep.summary:
-        out.print(f"  • {sentence}", highlight=False)
+        out.print(f"  • {sentence}", highlight=False, markup=False)
     frame = pd.DataFrame(
         [{"#": i + 1, "kind": f.kind, "finding": f.headline} for i, f in enumerate(rep.findings)],
         columns=["#", "kind", "finding"],
@@ -106,11 +106,12 @@ def report(
     if len(frame):
         render_table(frame, title="Key findings (by interest)")
     for note in rep.notes:
-        err.print(f"[yellow]Note:[/] {note}", highlight=False)
+        err.print(f"[yellow]Note:[/] {escape(note)}", highlight=False)
     if written:
         err.print(
             f"Wrote {', '.join(str(p) for p in written[:1])}"
-            + (f" and {len(written) - 1} chart files" if len(written) > 1 else "")
+            + (f" and {len(written) - 1} chart files" if len(written) > 1 else ""),
+            markup=False,
         )
 
 
@@ -139,21 +140,19 @@ def evaluate(
     from insightchat.tools.report.evaluation import per_class, write_evaluation
     from insightchat.tools.text_tools import train_text_classifier_run
 
-    if out_file.suffix.lower() != ".html":
-        raise InsightError("The evaluation is written as HTML", "use --out evaluation.html")
-    _check_out(out_file, [file])
+    target = checked_output(out_file, [file], suffixes=(".html",))
     ws = open_workspace([file])
     run = train_text_classifier_run(ws, table, column, label_column, folds=folds)
     cv = run.report
     assert cv is not None
-    write_evaluation(cv, out_file, f"Classifier of {run.column} -> {label_column}")
+    write_atomic(target, lambda tmp: write_evaluation(cv, tmp, f"Classifier of {run.column} -> {label_column}"))
     classes = per_class(cv.confusion)
     if as_json:
         print_json(cv.to_dict() | {"per_class": json_ready(classes), "out": str(out_file)})
         return
-    out.print(cv.summary(), highlight=False)
+    out.print(cv.summary(), highlight=False, markup=False)
     render_table(classes, title="Per class")
-    err.print(f"Wrote {out_file}")
+    err.print(f"Wrote {out_file}", markup=False)
 
 
 @guarded
@@ -184,7 +183,7 @@ def explain(
             print_json({"sql": sql, "sql_explained": " ".join(sentences)})
         else:
             for s in sentences:
-                out.print(s, highlight=False)
+                out.print(s, highlight=False, markup=False)
         return
     if not column:
         raise InsightError("Which text column?", "add --column, e.g. --column review_text")
@@ -225,9 +224,9 @@ def explain(
             }
         )
         return
-    out.print(f"[bold]{att.label}[/] ({att.probability:.1%}) — {text}", highlight=False)
+    out.print(f"[bold]{escape(str(att.label))}[/] ({att.probability:.1%}) — {escape(text)}", highlight=False)
     render_table(ranked[["word", "attribution"]].head(top), title=f"Words pushing row {row} towards {att.label}")
     if len(att.phrases):
         render_table(att.phrases.head(min(top, 5)), title="Phrases")
     for note in att.notes:
-        err.print(f"[yellow]Note:[/] {note}", highlight=False)
+        err.print(f"[yellow]Note:[/] {escape(note)}", highlight=False)

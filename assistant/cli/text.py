@@ -12,9 +12,11 @@ from typing import Any, Optional
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from insightchat.cli.common import JSON_HELP, err, guarded, json_ready, open_workspace, out, print_json, render_table
 from insightchat.tools.errors import InsightError
+from insightchat.tools.outputs import checked_output, write_frame
 
 FILE_HELP = "The data file (CSV/TSV, Parquet, JSON, Excel, SQLite, DuckDB)."
 COLUMN_HELP = "The text column to analyse."
@@ -41,29 +43,18 @@ def _open_one(file: str, table: Optional[str], extra: list[str] | None = None) -
     return ws, (first[0] if first else names[0])
 
 
-def write_output(df: pd.DataFrame, path: Path, inputs: list[str]) -> None:
-    """Write ``df`` to a new file chosen by extension; refuse to overwrite an input."""
-    target = path.expanduser().resolve()
-    if any(Path(p).expanduser().resolve() == target for p in inputs):
-        raise InsightError(f"--out {path} is an input file", "inputs are never modified: choose a new file name")
-    suffix = target.suffix.lower()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if suffix in (".csv", ".txt"):
-        df.to_csv(target, index=False)
-    elif suffix == ".tsv":
-        df.to_csv(target, index=False, sep="\t")
-    elif suffix == ".parquet":
-        df.to_parquet(target, index=False)
-    elif suffix == ".json":
-        df.to_json(target, orient="records", force_ascii=False, indent=1, date_format="iso")
-    elif suffix in (".jsonl", ".ndjson"):
-        df.to_json(target, orient="records", lines=True, force_ascii=False, date_format="iso")
-    elif suffix == ".xlsx":
-        df.to_excel(target, index=False)
-    else:
-        raise InsightError(
-            f"Cannot write {suffix or 'files without an extension'}", "use .csv, .tsv, .parquet, .json, .jsonl or .xlsx"
-        )
+def write_output(df: pd.DataFrame, path: Path, inputs: list[str], flag: str = "--out") -> Path:
+    """Write ``df`` to a new file chosen by suffix, through the shared guard that refuses any input."""
+    return write_frame(df, path, inputs, flag=flag)
+
+
+def check_outs(inputs: list[str], **outs: Optional[Path]) -> None:
+    """Refuse a bad output path before any model runs (``--out`` over an input, a folder, a bad suffix)."""
+    given = {f"--{flag.replace('_', '-')}": path for flag, path in outs.items() if path is not None}
+    for flag, path in given.items():
+        checked_output(path, inputs, flag=flag)
+    if len(given) == 2 and len({checked_output(p, inputs) for p in given.values()}) == 1:
+        raise InsightError(f"{' and '.join(given)} name the same file", "write each to its own file")
 
 
 def _rows(ws: Any, table: str) -> pd.DataFrame:
@@ -78,13 +69,15 @@ def _finish(
     rows = _rows(ws, table)
     if out_path is not None:
         write_output(rows, out_path, inputs)
-        err.print(f"Wrote {len(rows):,} rows with {', '.join(new_columns)} to {out_path}", highlight=False)
+        err.print(
+            f"Wrote {len(rows):,} rows with {', '.join(new_columns)} to {out_path}", highlight=False, markup=False
+        )
     return rows[[text_column] + new_columns]
 
 
 def _show_warnings(warnings: list[str]) -> None:
     for w in warnings:
-        err.print(f"[yellow]Warning:[/] {w}", highlight=False)
+        err.print(f"[yellow]Warning:[/] {escape(w)}", highlight=False)
 
 
 @guarded
@@ -119,6 +112,7 @@ def sentiment(
         raise InsightError(f"--per {per} is not a granularity", f"use one of: {', '.join(GRANULARITIES)}")
     if parts_out is not None and per == "text":
         raise InsightError("--parts-out needs --per sentence or --per aspect", "add --per sentence")
+    check_outs([file], out=out_file, parts_out=parts_out)
     ws, name = _open_one(file, table)
     run = add_sentiment(ws, name, column, model)
     parts_table, parts_summary = (
@@ -128,8 +122,8 @@ def sentiment(
     preview = _finish(ws, name, run.column, cols, out_file, [file])
     parts = _rows(ws, parts_table) if parts_table else None
     if parts is not None and parts_out is not None:
-        write_output(parts, parts_out, [file])
-        err.print(f"Wrote {len(parts):,} scored {per}s to {parts_out}", highlight=False)
+        write_output(parts, parts_out, [file], flag="--parts-out")
+        err.print(f"Wrote {len(parts):,} scored {per}s to {parts_out}", highlight=False, markup=False)
     if as_json:
         payload = {
             "table": run.table,
@@ -155,7 +149,7 @@ def sentiment(
         render_table(parts_summary, title=f"Sentiment per {per} of {run.table}.{run.column}")
         render_table(parts.head(PREVIEW_ROWS), total_rows=len(parts))
     out.print(
-        f"[dim]model: {run.model_id}; scored {run.scored:,} distinct texts, {run.cached:,} from cache[/]",
+        f"[dim]model: {escape(str(run.model_id))}; scored {run.scored:,} distinct texts, {run.cached:,} from cache[/]",
         highlight=False,
     )
     _show_warnings(run.warnings)
@@ -219,6 +213,7 @@ def classify(
         raise InsightError("--fine-tune and --epochs only apply to training", "add --train FILE --label-column L")
     if epochs is not None and not fine_tune:
         raise InsightError("--epochs needs --fine-tune", "the linear classifier has no epochs; add --fine-tune")
+    check_outs([file] + ([train] if train else []), out=out_file)
     same_file = train is not None and Path(train).expanduser().resolve() == Path(file).expanduser().resolve()
     ws, name = _open_one(file, table, [train] if train is not None and not same_file else None)
     inputs = [file] + ([train] if train else [])
@@ -263,13 +258,13 @@ def classify(
         print_json(payload)
         return
     if report is not None:
-        out.print(report.summary(), highlight=False)
+        out.print(report.summary(), highlight=False, markup=False)
         if len(report.confusion) <= 12:
             render_table(report.confusion.reset_index(), title="Confusion matrix (rows: true, columns: predicted)")
     render_table(run.counts, title=f"{run.table}.{run.column} by label ({run.method})")
     render_table(preview.head(PREVIEW_ROWS), total_rows=len(preview))
     if run.saved_to:
-        out.print(f"[dim]classifier saved to {run.saved_to}[/]", highlight=False)
+        out.print(f"[dim]classifier saved to {escape(str(run.saved_to))}[/]", highlight=False)
     _show_warnings(run.warnings)
 
 
@@ -296,6 +291,7 @@ def topics(
     """What are people talking about: topics of a text column with sizes, words and examples."""
     from insightchat.tools.text_tools import add_topics
 
+    check_outs([file], out=out_file)
     ws, name = _open_one(file, table)
     run = add_topics(ws, name, column, n_topics)
     cols = [run.columns["topic"], run.columns["topic_id"]]

@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-import pandas as pd
 import typer
+from rich.markup import escape
 
 from insightchat.cli.common import JSON_HELP, err, guarded, json_ready, open_workspace, out, print_json, render_table
 from insightchat.tools.errors import InsightError
+from insightchat.tools.outputs import checked_output, write_frame
 
 PREVIEW_COLUMNS = (
     "ticket",
@@ -41,33 +42,6 @@ def _table_of(ws: Any, file: str, table: Optional[str]) -> str:
     if len(mine) > 1:
         raise InsightError(f"{file} holds several tables: {', '.join(mine)}", "choose one with --table")
     return mine[0] if mine else ws.table_names()[0]
-
-
-def _write(df: pd.DataFrame, path: Path, inputs: list[str]) -> Path:
-    """Write the triaged rows to a new file; the shared output guard refuses to overwrite any input."""
-    try:
-        from insightchat.tools.outputs import write_frame  # the shared output-path guard, where it exists
-    except ImportError:
-        write_frame = None
-    if write_frame is not None:
-        return Path(write_frame(df, path, inputs=inputs))
-    target = path.expanduser().resolve()
-    if any(Path(p).expanduser().resolve() == target for p in inputs):
-        raise InsightError(f"--out {path} is an input file", "inputs are never modified: choose a new file name")
-    suffix = target.suffix.lower()
-    writers = {
-        ".csv": lambda: df.to_csv(target, index=False),
-        ".tsv": lambda: df.to_csv(target, index=False, sep="\t"),
-        ".parquet": lambda: df.to_parquet(target, index=False),
-        ".json": lambda: df.to_json(target, orient="records", force_ascii=False, indent=1, date_format="iso"),
-        ".jsonl": lambda: df.to_json(target, orient="records", lines=True, force_ascii=False, date_format="iso"),
-        ".xlsx": lambda: df.to_excel(target, index=False),
-    }
-    if suffix not in writers:
-        raise InsightError(f"Cannot write {suffix or 'files without an extension'}", "use " + ", ".join(writers))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    writers[suffix]()
-    return target
 
 
 def _descriptions(items: list[str] | None) -> dict[str, str]:
@@ -132,6 +106,8 @@ def triage(
     if train and label_column is None and priority_column is None:
         raise InsightError("--train needs --label-column (intents) or --priority-column", "name the column with labels")
     inputs = [file] + ([train] if train else [])
+    if out_file is not None:  # before any model runs; checked again with the corrections file when written
+        checked_output(out_file, inputs + [str(p) for p in (rules, corrections) if p is not None])
     ws = open_workspace(inputs)
     name = _table_of(ws, file, table)
     train_table = _table_of(ws, train, None) if train else None
@@ -159,13 +135,15 @@ def triage(
     if out_file is not None:
         from insightchat.tools.derived import quote
 
-        written = _write(ws.query_df(f"SELECT * FROM {quote(result.table)}"), out_file, inputs)
+        written = write_frame(ws.query_df(f"SELECT * FROM {quote(result.table)}"), out_file, inputs)
     if as_json:
         print_json(_as_json(result, written, show))
         return
     _print(result, show)
     if written is not None:
-        err.print(f"Wrote {len(result.tickets):,} rows with the triage columns to {out_file}", highlight=False)
+        err.print(
+            f"Wrote {len(result.tickets):,} rows with the triage columns to {written}", highlight=False, markup=False
+        )
 
 
 def _progress() -> Any:
@@ -175,7 +153,7 @@ def _progress() -> Any:
         return None
 
     def report(fraction: float, desc: str) -> None:
-        err.print(f"[dim]{fraction:4.0%} {desc}[/]", highlight=False)
+        err.print(f"[dim]{fraction:4.0%} {escape(desc)}[/]", highlight=False)
 
     return report
 
@@ -209,26 +187,29 @@ def _as_json(result: Any, written: Path | None, show: int) -> dict[str, Any]:
 def _print(result: Any, show: int) -> None:
     s = result.summary
     out.print(
-        f"[bold]Triage of {result.table}.{result.text_column}[/] ({result.intent_detail}; urgency from "
+        f"[bold]{escape(f'Triage of {result.table}.{result.text_column}')}[/] "
+        f"({escape(result.intent_detail)}; urgency from "
         f"{'learned priorities' if result.urgency_method == 'learned' else 'signals'})",
         highlight=False,
     )
-    out.print(s.text, highlight=False)
+    out.print(s.text, highlight=False, markup=False)
     render_table(s.by_queue, title="Tickets by queue")
     render_table(s.by_urgency, title="Tickets by urgency")
     render_table(s.by_intent.head(15), title="Tickets by intent", total_rows=len(s.by_intent))
     if s.period is not None and len(s.period):
         render_table(s.period.head(10), title=f"This period against the one before (since {s.facts.get('since')})")
     for ev in result.evaluations.values():
-        out.print(ev.summary(), highlight=False)
+        out.print(ev.summary(), highlight=False, markup=False)
         render_table(ev.per_class, title=f"{ev.field}: per class (cross-validated)")
         if len(ev.report.confusion) <= 12:
             render_table(ev.report.confusion.reset_index(), title=f"{ev.field}: confusion matrix (rows: true)")
     cols = [c for c in PREVIEW_COLUMNS if c in result.tickets.columns]
     render_table(result.tickets[cols].head(show), title="Tickets", total_rows=len(result.tickets))
     if result.model_saved_to:
-        err.print(f"Triage model saved to {result.model_saved_to} (reuse it with --model)", highlight=False)
+        err.print(
+            f"Triage model saved to {result.model_saved_to} (reuse it with --model)", highlight=False, markup=False
+        )
     for w in result.warnings:
-        err.print(f"[yellow]Warning:[/] {w}", highlight=False)
+        err.print(f"[yellow]Warning:[/] {escape(w)}", highlight=False)
     for note in result.notes:
-        err.print(f"[dim]Note: {note}[/]", highlight=False)
+        err.print(f"[dim]Note: {escape(note)}[/]", highlight=False)
