@@ -122,10 +122,10 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_temp_file(tmp_path: Pat
 
 
 def _one_error(result) -> str:
-    """The CLI's error: exit 1, an 'Error:' line (plus at most its hint), no traceback."""
+    """The CLI's error: exit 1, on stderr one 'Error:' line (plus at most its hint), no traceback anywhere."""
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("Note:")]
     errors = [line for line in lines if line.startswith("Error:")]
     assert len(errors) == 1, result.output
     assert all(line.startswith(("Error:", "Hint:")) for line in lines), result.output
