@@ -4,11 +4,12 @@ plan's SELECT on a real DuckDB connection and compared with what a person sees i
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import csv
+import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from insightchat.tools.csv_reading import CsvPlan, Dialect, choose_dialect, detect_encoding, plan_csv
@@ -220,3 +221,40 @@ def test_several_files_are_one_table(loader, tmp_path) -> None:
     b = write(tmp_path, "b.csv", "id,name\n3,z\n")
     plan = plan_csv(loader, [a, b])
     assert loader.execute(f"SELECT count(*) FROM ({plan.select_sql})").fetchone() == (3,)
+
+
+def test_a_header_that_fits_the_column_types_is_still_the_header(loader, tmp_path) -> None:
+    # pandas writes its index under an empty header cell; DuckDB's sniffer sees a row that fits every type
+    path = tmp_path / "export.csv"
+    pd.DataFrame({"name": ["Ann", "Bob", "Cid"], "city": ["Berlin", "Paris", "Rome"]}).to_csv(path)
+    plan, names, rows = read(loader, path)
+    assert names[1:] == ["name", "city"]
+    assert rows == [(0, "Ann", "Berlin"), (1, "Bob", "Paris"), (2, "Cid", "Rome")]
+    assert any("saw no header" in n and "row counter" in n for n in plan.notes)
+    assert "the first row is the header" in plan.notes[0]
+
+
+def test_a_header_cell_over_dates_written_as_text_marks_the_header(loader, tmp_path) -> None:
+    body = ',Name,Took office\n7,Ben,"March 4, 1789"\n3,Will,"March 4, 1791"\n9,John,"February 5, 1792"\n'
+    plan, names, rows = read(loader, write(tmp_path, "office.csv", body))
+    assert names[1:] == ["Name", "Took office"]
+    assert rows[0] == (7, "Ben", "March 4, 1789") and len(rows) == 3
+    assert any("'Took office' is no date" in n for n in plan.notes)
+
+
+@pytest.mark.parametrize(
+    ("body", "first"),
+    [
+        ("".join(f"{i},{i * 7 % 11},{i * 3}\n" for i in range(30)), (0, 0, 0)),  # numbers only
+        ("1.5,2\n2.5,3\n3.5,4\n", (1.5, 2)),
+        ("1,alpha\n2,beta\n3,gamma\n4,delta\n", (1, "alpha")),  # a counter, but its first cell is filled
+        (",5,6\n1,6,7\n2,7,8\n3,8,9\n", (None, 5, 6)),  # an empty first cell over a counter, but the row is numbers
+        ("Ann,Berlin,3\nBob,Paris,4\nCid,Rome,5\n", ("Ann", "Berlin", 3)),
+    ],
+    ids=["numbers", "decimals", "counter and text", "empty cell and numbers", "text and numbers"],
+)
+def test_files_without_a_header_stay_without_one(loader, tmp_path, body, first) -> None:
+    plan, names, rows = read(loader, write(tmp_path, "raw.csv", body))
+    assert rows[0] == first
+    assert any("no header row" in n for n in plan.notes)
+    assert not any("saw no header" in n for n in plan.notes)

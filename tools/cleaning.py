@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import duckdb
+
     from insightchat.tools.workspace import Workspace
 
 POSITION_COLUMN = "row_position"
@@ -253,6 +255,24 @@ TEXT = Family(
 
 # In order of preference when two families convert as many values (a plain '1995' is a number).
 FAMILIES: tuple[Family, ...] = (NUMBER, NUMBER_DECIMAL_COMMA, DATE_MONTH_FIRST, DATE_DAY_FIRST, DURATION, YEAR)
+
+
+def cell_reads(con: duckdb.DuckDBPyConnection, cells: Sequence[str]) -> dict[str, tuple[bool, ...] | None]:
+    """For each cell text, whether each family of :data:`FAMILIES` converts it (None: the cell is empty
+    or an empty marker). The loader asks this of a few rows of a file before it is a table, to tell a
+    header row from data ('Took office' is no date; 'March 4, 1789' is one)."""
+    distinct = sorted(set(cells))
+    if not distinct:
+        return {}
+    p = prepared("v")
+    reads = ", ".join(f"({fam.value_sql(p)}) IS NOT NULL" for fam in FAMILIES)
+    sql = (
+        f"SELECT v, (({p}) IS NULL OR {is_empty_marker(p)}), [{reads}] FROM (SELECT unnest(CAST(? AS VARCHAR[])) AS v)"
+    )
+    out: dict[str, tuple[bool, ...] | None] = {}
+    for v, empty, flags in con.execute(sql, [distinct]).fetchall():
+        out[str(v)] = None if empty else tuple(bool(f) for f in flags)
+    return out
 
 
 # ------------------------------------------------------------------------------------------ reports

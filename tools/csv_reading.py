@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from insightchat.tools.cleaning import FAMILIES, MIN_SHARE, cell_reads
 from insightchat.tools.errors import DataSourceError
 from insightchat.tools.table_layout import Layout, find_layout
 
@@ -430,6 +431,48 @@ def read_with_types_relaxed(
     return reading
 
 
+HEADER_CHECK_ROWS = 2000  # rows below the first that the header check reads
+
+
+def header_evidence(loader: duckdb.DuckDBPyConnection, rows: list[list[str]]) -> str:
+    """Why ``rows[0]`` is a header although DuckDB's sniffer saw none; '' when it is not clearly one.
+
+    The sniffer takes the first row for a header when it breaks the types the other rows suggest, so
+    a header that fits them is read as data: an empty cell over a number column, the rest over text
+    (dates and numbers written as text are text to it). Two signs decide here, each only when no
+    cell of the row repeats in its column below (a header names each column once) and fewer than
+    half of its filled cells are numbers: a cell the cleaning rules cannot read in a column whose
+    other values they read ('Took office' over dates), or an empty first cell over a row counter
+    (0, 1, 2, ... or 1, 2, 3, ..., as pandas writes its index) with every other cell filled.
+    """
+    first = [c.strip() for c in rows[0]] if rows else []
+    body = [r for r in rows[1 : HEADER_CHECK_ROWS + 1] if any(c.strip() for c in r)]
+    if len(first) < 2 or len(body) < 2:
+        return ""
+    columns = [[r[j].strip() for r in body if j < len(r)] for j in range(len(first))]
+    if any(cell and cell in set(columns[j]) for j, cell in enumerate(first)):
+        return ""
+    reads = cell_reads(loader, first + [v for col in columns for v in col])
+    filled = [reads[c] for c in first if reads[c] is not None]
+    if 2 * sum(1 for r in filled if r is not None and r[0]) >= len(filled):
+        return ""
+    for j, cell in enumerate(first):
+        own = reads[cell]
+        values = [r for r in (reads[v] for v in columns[j]) if r is not None]
+        if own is None or len(values) < 2:
+            continue
+        for f, family in enumerate(FAMILIES):
+            read = sum(1 for r in values if r[f])
+            if not own[f] and read >= max(2, MIN_SHARE * len(values)):
+                return f"{rows[0][j]!r} is no {family.name} like the {plural(read, 'value')} below it"
+    counter = columns[0]
+    if not first[0] and all(first[1:]) and len(counter) == len(body) and all(v.isdigit() for v in counter):
+        start = int(counter[0])
+        if start in (0, 1) and [int(v) for v in counter] == list(range(start, start + len(counter))):
+            return f"its first cell is empty over a row counter ({start}, {start + 1}, {start + 2}, ...)"
+    return ""
+
+
 def plan_csv(loader: duckdb.DuckDBPyConnection, paths: list[Path]) -> CsvPlan:
     """Decide how to read ``paths`` (one table) and check the result; raises DataSourceError when no
     reading can be trusted. ``loader`` is a DuckDB connection used only to sniff and count."""
@@ -465,6 +508,13 @@ def plan_csv(loader: duckdb.DuckDBPyConnection, paths: list[Path]) -> CsvPlan:
     ]
     complete = complete and all(p.complete for p in parses)
     has_header = bool(first.sniffed.get("header", True)) if not first.error else True
+    if not has_header:
+        layout = find_layout(parses[0].rows, has_header=False)
+        why = header_evidence(loader, parses[0].rows[layout.data_start : layout.data_end])
+        if why:
+            first = read_with_types_relaxed(loader, files, {**base, "header": "true"}, count=complete)
+            has_header = True
+            notes.append(f"DuckDB's sniffer saw no header, but the first row is one: {why}.")
     expectations = [_expect(p, has_header) for p in parses]
     expected = _combine(expectations)
 
