@@ -34,7 +34,7 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import traverse_scope
 
 from insightchat.tools import sql_functions as functions
-from insightchat.tools.errors import QueryError, UnsafeSQLError
+from insightchat.tools.errors import InsightError, QueryError, UnsafeSQLError
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings are ours to report
 
@@ -138,9 +138,16 @@ def check_sql(sql: str, known_tables: set[str] | None = None) -> exp.Expression:
             node.comments = None  # comments and /*+ hints */ never reach DuckDB
         _check_tables(tree, known)
         DuckDBParseCheck(known).run(tree.sql(dialect="duckdb"))
+    except InsightError:
+        raise
     except RecursionError:
         raise UnsafeSQLError(
             "Refused: the query is nested too deeply to check", "use fewer levels of nested parentheses or calls"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - a parser bug must refuse (fail closed), never surface as a traceback
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise QueryError(
+            f"Could not read the SQL ({reason})", "check the syntax and the functions' arguments"
         ) from None
     return tree
 
