@@ -4,6 +4,7 @@ columns untouched, what could not convert counted and listed, and the row positi
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -148,4 +149,55 @@ def test_clean_workspace_cleans_each_table_once_and_file_tables_get_positions(ws
     assert ws.query_rows("SELECT nation_clean, gold_num, row_position FROM medals") == [
         ("Italy", 1001, 1),
         ("Peru", 2, 2),
+    ]
+
+
+# a header DuckDB's sniffer reads as data (its empty first cell fits the numbers below it)
+OFFICE = (
+    ',Name,Took office,Votes\n1,Ben,"March 4, 1789","1,234"\n'
+    '2,Will,"March 4, 1791","5,678 [a]"\n3,John,"May 5, 1792",—\n'
+)
+
+
+def test_tables_shows_each_typed_column_with_the_text_it_came_from_and_the_notes(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from insightchat.cli import app
+
+    path = tmp_path / "office.csv"
+    path.write_text(OFFICE, encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["tables", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    (table,) = json.loads(result.stdout)["tables"]
+    made_from = {c["name"]: c["typed_from"] for c in table["columns"]}
+    assert made_from == {
+        "column0": None,
+        "Name": None,
+        "Took office": None,
+        "Votes": None,
+        "Took office_date": "Took office",
+        "Votes_num": "Votes",
+        POSITION_COLUMN: None,
+    }
+    notes = " ".join(table["notes"])
+    assert (
+        "saw no header" in notes
+        and "'Votes_num' (BIGINT) holds 'Votes'" in notes
+        and "1 empty or marked as no value" in notes
+    )
+
+    shown = runner.invoke(app, ["tables", str(path)], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in shown.stdout.splitlines() if "│" in line}
+    assert rows["Took office_date"] == "Took office" and rows["Votes_num"] == "Votes"
+    assert rows[POSITION_COLUMN] == "row order" and rows["Name"] == ""
+    assert "How office was read and cleaned:" in shown.stdout and "holds 'Took office' as a date" in shown.stdout
+
+    plain = runner.invoke(app, ["tables", str(path), "--no-clean", "--json"])
+    assert [c["name"] for c in json.loads(plain.stdout)["tables"][0]["columns"]] == [
+        "column0",
+        "Name",
+        "Took office",
+        "Votes",
     ]

@@ -27,12 +27,19 @@ def register(app: typer.Typer) -> None:
 def tables(
     files: list[str] = typer.Argument(..., help=FILES_HELP),
     columns: bool = typer.Option(True, "--columns/--no-columns", help="Also list each table's columns."),
+    clean: bool = typer.Option(
+        True, "--clean/--no-clean", help="Add the typed columns the assistant adds (see insightchat clean)."
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Show the catalog: tables, row counts, columns with types, nulls, ranges and values."""
+    """Show the catalog: tables, row counts, columns with types, nulls, ranges and values, the typed
+    columns cleaning added (and the text column each was made from), and what loading assumed."""
+    from insightchat.tools.cleaning import clean_workspace, reports
     from insightchat.tools.schema_tools import columns_frame, tables_frame
 
     ws = open_workspace(files)
+    if clean:  # the tables as the assistant sees them
+        clean_workspace(ws)
     catalog = ws.catalog()
     if as_json:
         print_json(
@@ -53,9 +60,11 @@ def tables(
                                 "max": c.max,
                                 "values": c.values,
                                 "samples": c.samples,
+                                "typed_from": c.typed_from,
                             }
                             for c in prof.columns
                         ],
+                        "notes": prof.notes,
                     }
                     for name, prof in catalog.tables.items()
                 ],
@@ -64,9 +73,17 @@ def tables(
         )
         return
     render_table(tables_frame(ws), title="Tables")
-    if columns:
-        for name in catalog.tables:
-            render_table(columns_frame(ws, name), title=f"{name}")
+    for name, prof in catalog.tables.items():
+        if columns:
+            frame = columns_frame(ws, name)
+            position = reports(ws)[name].position_column if name in reports(ws) else None
+            made_from = [c.typed_from or ("row order" if c.name == position else "") for c in prof.columns]
+            frame.insert(1, "made from", made_from)
+            render_table(frame, title=f"{name}")
+        if prof.notes:
+            out.print(f"[bold]How {escape(name)} was read and cleaned:[/]", highlight=False)
+            for note in prof.notes:
+                out.print(f"  - {escape(note)}", highlight=False)
     for rel in catalog.relations:
         out.print(
             f"[dim]relation ({escape(str(rel.origin))}):[/] "
