@@ -4,10 +4,16 @@ The PNG is drawn with matplotlib from the same :class:`ChartSpec` the UI's plotl
 plotly's own PNG export (kaleido) needs a Chrome it would try to download, and users may be offline.
 The HTML embeds plotly.js from the installed package (``include_plotlyjs=True``), never a CDN, so it
 opens without a network. Files are written into the session's private folder.
+
+Gradio serves a file by copying it into its cache folder under the SHA-256 of a secret seed and the
+file's bytes: that path is unguessable, but anyone who has it can fetch the file, and the copy outlives
+the session. :func:`forget_served_copies` removes those copies when the session closes, so a result
+file is reachable only while its session is open, and only through the link that session was given.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,11 @@ import pandas as pd
 
 from insightchat.tools.charts import plotly_figure
 from insightchat.tools.results import ChartSpec
+
+log = logging.getLogger(__name__)
+
+# Files bigger than this are uploads, never results offered for download: not worth hashing at close.
+SERVED_FILE_LIMIT = 256 << 20
 
 
 @dataclass
@@ -133,3 +144,47 @@ def write_downloads(folder: Path, turn: int, table: pd.DataFrame | None, chart: 
         out.png = write_png(table, chart, target / "chart.png")
         out.html = write_html(table, chart, target / "chart.html")
     return out
+
+
+def served_copy(path: Path) -> Path | None:
+    """Where Gradio keeps the copy of ``path`` it serves (whether or not it made one); None if unknown.
+
+    Why compute it: Gradio does not say which cached copies came from which session, and its
+    ``delete_cache`` only removes them hours later.
+    """
+    try:
+        from gradio import processing_utils, utils
+        from gradio_client.utils import strip_invalid_filename_characters
+
+        cache = Path(utils.get_upload_folder())
+        return cache / processing_utils.hash_file(path) / strip_invalid_filename_characters(path.name)
+    except Exception:  # another Gradio version: nothing to remove, the delete_cache schedule still holds
+        log.debug("could not locate the served copy of %s", path, exc_info=True)
+        return None
+
+
+def forget_served_copies(folder: Path) -> int:
+    """Remove Gradio's served copies of the files under ``folder`` (a closing session's); returns how many.
+
+    A copy is shared with another session only when both hold a file of the same name and bytes;
+    that session gets a fresh copy the next time its result is offered.
+    """
+    removed = 0
+    if not folder.is_dir():
+        return removed
+    for path in folder.rglob("*"):
+        try:
+            if not path.is_file() or path.is_symlink() or path.stat().st_size > SERVED_FILE_LIMIT:
+                continue
+        except OSError:
+            continue
+        copy = served_copy(path)
+        if copy is None or not copy.is_file():
+            continue
+        try:
+            copy.unlink()
+            removed += 1
+            copy.parent.rmdir()  # Gradio makes one folder per hash; gone once empty
+        except OSError:
+            pass
+    return removed

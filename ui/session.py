@@ -11,6 +11,7 @@ that never send an unload, such as ``gradio_client``), and when the app is close
 from __future__ import annotations
 
 import logging
+import secrets
 import shutil
 import tempfile
 import threading
@@ -22,7 +23,9 @@ from typing import Any
 
 from insightchat.assistant import Assistant
 from insightchat.contracts import Answer
+from insightchat.tools.errors import InsightError
 from insightchat.tools.workspace import Workspace
+from insightchat.ui.downloads import forget_served_copies
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +77,34 @@ class UISession:
             self.workspace.close()
         except Exception:  # closing a connection another thread still uses may fail; files matter more
             log.debug("closing workspace of session %s failed", self.session_id, exc_info=True)
+        forget_served_copies(self.upload_dir)  # result files stop downloading when the session ends
         shutil.rmtree(self.upload_dir, ignore_errors=True)
+
+
+def _gradio_cache() -> Path | None:
+    try:
+        from gradio.utils import get_upload_folder
+    except ImportError:
+        return None
+    return Path(get_upload_folder()).resolve()
+
+
+def private_folder(root: Path | None) -> Path:
+    """A new folder only this process's user can open (0700), named with 128 random bits.
+
+    Why the checks: Gradio serves every file inside its cache folder to anyone who asks for its path,
+    so a session folder there (``GRADIO_TEMP_DIR`` set to the system temp folder) would publish every
+    upload; the random name keeps the paths unguessable even to a query that could list the temp folder.
+    """
+    base = Path(root or tempfile.gettempdir()).resolve()
+    cache = _gradio_cache()
+    if cache is not None and (base == cache or cache in base.parents):
+        raise InsightError(
+            f"The session folder {base} is inside Gradio's cache {cache}, which Gradio serves to anyone",
+            "set GRADIO_TEMP_DIR to a folder of its own (not the system temp folder)",
+        )
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"insightchat-session-{secrets.token_hex(16)}-", dir=base))
 
 
 class SessionRegistry:
@@ -115,9 +145,7 @@ class SessionRegistry:
         return sess
 
     def _create(self, session_id: str) -> UISession:
-        if self.root_dir:
-            self.root_dir.mkdir(parents=True, exist_ok=True)
-        upload_dir = Path(tempfile.mkdtemp(prefix="insightchat-session-", dir=self.root_dir))
+        upload_dir = private_folder(self.root_dir)
         ws = Workspace()
         try:
             for path in self.initial_files:
