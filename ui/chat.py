@@ -24,6 +24,7 @@ from insightchat.ui.formatting import (
     answer_message,
     error_message,
     pending_message,
+    safe_markdown,
     step_message,
     user_message,
 )
@@ -137,7 +138,7 @@ def _stream_answer(
                     done = True
                 elif item.kind == "plan":
                     if item.text:
-                        pending["metadata"]["title"] = f"Working on: {item.text}"
+                        pending["metadata"]["title"] = f"Working on: {safe_markdown(item.text)}"
                     progress(0.2, "Running tools")
                     changed = True
                 elif item.kind == "step" and item.step is not None:
@@ -150,10 +151,11 @@ def _stream_answer(
                 elif item.kind == "token":
                     narration += item.text
                     _remove(history, pending)
+                    shown = safe_markdown(narration)  # cell values in it stay text, never links or tags
                     if _is_narration(history[-1]):
-                        history[-1]["content"] = narration
+                        history[-1]["content"] = shown
                     else:
-                        history.append({"role": "assistant", "content": narration, "_narration": True})
+                        history.append({"role": "assistant", "content": shown, "_narration": True})
                     changed = True
                 elif item.kind == "error":
                     failed = True  # the answer that follows carries the message and its hint

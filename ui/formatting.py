@@ -8,6 +8,7 @@ narrated text, a ``gr.Dataframe`` with the first rows, and a ``gr.Plot`` when a 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,69 @@ SIDE_PREVIEW_ROWS = 20
 DISPLAY_DECIMALS = 4
 
 Message = dict[str, Any]
+
+# Markdown punctuation that starts an inline construct (emphasis, code, links, images, tables, strike);
+# a backslash before it makes it literal (CommonMark "backslash escapes"). HTML goes as entities.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^(\s*)(#|\+|-|=|\d+(?=[.)]))")
+# An inline code span on one line, not opened by an escaped backtick. Missing a span only over-escapes;
+# never taking for code what Markdown does not is what keeps the text outside the spans safe.
+_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)([^\n]+?)(?<!`)\1(?!`)")
+
+
+def _entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_markdown(text: object) -> str:
+    """Data (a cell, a column or table name, an error) as literal chat text: no markup, link, image or HTML.
+
+    The Chatbot and the side panel render Markdown with HTML, so a cell holding ``![x](http://host/?q)``
+    would load a remote image and ``<img src=x onerror=...>`` would be a tag; escaped, both read as typed.
+    """
+    value = ("" if text is None else str(text)).replace("\r", " ").replace("\n", " ")
+    value = _MD_INLINE.sub(r"\\\1", value)
+    value = _MD_LINE_START.sub(
+        lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), value
+    )
+    return _entities(value)
+
+
+def safe_markdown(text: object) -> str:
+    """Narration or step text with its code spans and emphasis kept, but no link, image or HTML tag.
+
+    The narrator quotes cell values and an LLM may echo them (or an injected instruction), so outside code
+    spans ``[``, ``]``, ``<`` and ``&`` are escaped; inside code spans Markdown is literal already.
+    """
+    value = "" if text is None else str(text)
+    parts: list[str] = []
+    last = 0
+    for m in _CODE_SPAN.finditer(value):
+        parts.append(_neutralise(value[last : m.start()]))
+        parts.append(m.group(0))
+        last = m.end()
+    parts.append(_neutralise(value[last:]))
+    return "".join(parts)
+
+
+def _neutralise(text: str) -> str:
+    return _entities(re.sub(r"([\\\[\]])", r"\\\1", text))
+
+
+def code_span(text: object) -> str:
+    """``text`` as one inline code span, whatever backticks it holds (the fence is longer than any run)."""
+    value = ("" if text is None else str(text)).replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") or not value.strip() else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def code_block(text: str, language: str = "") -> str:
+    """A fenced block that no backtick run inside ``text`` can close early."""
+    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=2)
+    fence = "`" * (longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}"
 
 
 def user_message(text: str) -> Message:
@@ -48,10 +112,10 @@ def step_message(step: Step, duration_s: float | None = None) -> Message:
     """One finished tool step: the title stays visible, the SQL or details fold away."""
     details = step.details.strip()
     if details and _looks_like_sql(details):
-        body = f"```sql\n{details}\n```"
+        body = code_block(details, "sql")
     else:
-        body = details or "(no details)"
-    meta: dict[str, Any] = {"title": step.title or step.tool or "Step", "status": "done"}
+        body = safe_markdown(details) if details else "(no details)"
+    meta: dict[str, Any] = {"title": safe_markdown(step.title or step.tool or "Step"), "status": "done"}
     if duration_s is not None:
         meta["duration"] = round(duration_s, 2)
     return {"role": "assistant", "content": body, "metadata": meta}
@@ -60,8 +124,8 @@ def step_message(step: Step, duration_s: float | None = None) -> Message:
 def error_text(exc: BaseException) -> str:
     """A clear chat message for an error: the user's mistake with its hint, or a short apology."""
     if isinstance(exc, InsightError):
-        hint = f"\n\n*Hint:* {exc.hint}" if exc.hint else ""
-        return f"**Could not answer:** {exc.message}{hint}"
+        hint = f"\n\n*Hint:* {escape_markdown(exc.hint)}" if exc.hint else ""
+        return f"**Could not answer:** {escape_markdown(exc.message)}{hint}"
     return (
         f"**Something went wrong inside insightchat** ({type(exc).__name__}). "
         "The details are in the server log; try rephrasing the question or reloading the data."
@@ -122,13 +186,14 @@ def answer_caption(answer: Answer) -> str:
 
 
 def answer_text(answer: Answer, narrated: str | None = None, failed: bool = False) -> str:
-    text = (narrated if narrated is not None else answer.text).strip() or "Done."
+    """The message's text: the narration (cell values in it made inert), warnings, suggestions, caption."""
+    text = safe_markdown((narrated if narrated is not None else answer.text).strip()) or "Done."
     if failed:  # the Assistant already put the error and its hint in the text; say it plainly, once
         return f"**Could not answer:** {text}\n\n" + answer_caption(answer)
     for warning in answer.warnings:
-        text += f"\n\n> ⚠️ {warning}"
+        text += f"\n\n> ⚠️ {escape_markdown(warning)}"
     if answer.suggestions and answer.table is None:
-        text += "\n\nYou could ask:\n" + "\n".join(f"- {s}" for s in answer.suggestions[:5])
+        text += "\n\nYou could ask:\n" + "\n".join(f"- {escape_markdown(s)}" for s in answer.suggestions[:5])
     return text + "\n\n" + answer_caption(answer)
 
 
@@ -167,9 +232,10 @@ def tables_markdown(ws: Workspace) -> str:
         prof = catalog.tables[name]
         src = _short_source(prof.source)
         lines.append(
-            f"**{name}** — {prof.row_count:,} rows, {len(prof.columns)} columns" + (f" · `{src}`" if src else "")
+            f"**{escape_markdown(name)}** — {prof.row_count:,} rows, {len(prof.columns)} columns"
+            + (f" · {code_span(src)}" if src else "")
         )
-        cols = ", ".join(f"`{c.name}` {c.dtype.lower()}" for c in prof.columns)
+        cols = ", ".join(f"{code_span(c.name)} {escape_markdown(c.dtype.lower())}" for c in prof.columns)
         lines.append(f"<small>{cols}</small>")
         lines.append("")
     return "\n".join(lines)
