@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
+import click
 import pandas as pd
 import typer
 from rich.console import Console
@@ -25,6 +28,7 @@ err = Console(stderr=True, soft_wrap=True)
 
 FILES_HELP = "Data files: CSV/TSV, Parquet, JSON/NDJSON, Excel, SQLite, DuckDB, or a quoted glob such as 'data/*.csv'."
 JSON_HELP = "Print machine-readable JSON instead of tables."
+DEBUG_ENV = "INSIGHTCHAT_DEBUG"  # set to 1 to see the traceback of an unexpected error
 MAX_TERMINAL_ROWS = 50
 
 
@@ -59,13 +63,46 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             err.print("Interrupted.")
             raise typer.Exit(code=130) from None
+        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug, not the user's mistake: still one line, the traceback on request
+            if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+                raise
+            logging.getLogger("insightchat").debug("unexpected error", exc_info=True)
+            raise fail(
+                InsightError(
+                    f"insightchat failed unexpectedly ({type(exc).__name__}: {_first_line(exc)})",
+                    f"this is a bug; run again with {DEBUG_ENV}=1 for the traceback and report it",
+                )
+            ) from None
 
     return wrapper
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else "no message"
+
+
+def _jsonable(value: Any) -> Any:
+    """A cell pandas' JSON writer cannot take as it is (bytes would be decoded as UTF-8 and fail)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "".join(f"\\x{b:02x}" for b in bytes(value))
+    return value
+
+
 def json_ready(df: pd.DataFrame, max_rows: int | None = None) -> list[dict[str, Any]]:
+    """Rows as JSON values: dates in ISO, blobs as hex, anything unusual as its text."""
     frame = df if max_rows is None else df.head(max_rows)
-    return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    for i in range(frame.shape[1]):
+        if pd.api.types.is_object_dtype(frame.dtypes.iloc[i]):
+            frame.isetitem(i, frame.iloc[:, i].map(_jsonable))
+    try:
+        return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
+    except (ValueError, TypeError, OverflowError, UnicodeError):  # a type the writer cannot take: its text
+        return json.loads(frame.astype(str).to_json(orient="records"))
 
 
 def print_json(payload: Any) -> None:
