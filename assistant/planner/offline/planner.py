@@ -17,6 +17,7 @@ from insightchat.planner.offline.describe import describe, suggestions
 from insightchat.planner.offline.followups import apply_followup, is_followup, is_why, wants_chart_only
 from insightchat.planner.offline.linking import index_for
 from insightchat.planner.offline.parser import Parser, Reading
+from insightchat.planner.offline.routes import plan_route
 from insightchat.planner.offline.spec import QuerySpec
 from insightchat.planner.offline.sqlbuild import JoinError, build_sql
 from insightchat.planner.offline.textintents import plan_text_question
@@ -48,6 +49,9 @@ class OfflinePlanner(Planner):
             )
         if not catalog.tables:
             return Plan(planner=self.name, message="No data is open yet; open a file first.")
+        routed = plan_route(question, catalog, session, self.name)  # report, why, triage: the analysis tools
+        if routed is not None:
+            return routed
         text_plan = plan_text_question(question, catalog, session, self.name)
         if text_plan is not None:
             return text_plan
