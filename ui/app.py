@@ -26,7 +26,9 @@ from insightchat.ui.chat import run_turn, stop_turn, visible_history
 from insightchat.ui.downloads import write_downloads
 from insightchat.ui.formatting import format_cell_frame, preview_frame, tables_markdown
 from insightchat.ui.planners import PlannerOption, default_planner_options, find_option, first_planner, make_planner
+from insightchat.ui.report_view import report_tab
 from insightchat.ui.session import AssistantFactory, SessionRegistry, UISession
+from insightchat.ui.triage_view import triage_tab
 from insightchat.ui.uploads import UPLOAD_FILE_TYPES, add_uploads
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,18 @@ def build_app(
             gr.Dataframe(value=preview_frame(sess.workspace, table), visible=bool(names)),
         ]
 
+    def tab_tables(request: gr.Request) -> list[Any]:
+        """The Report and Triage tabs' table choices after the data changed (a chained step, so the data
+        panel's outputs, which API clients unpack, stay as they were)."""
+        sess = session(request)
+        names = [n for n in sess.workspace.table_names() if not n.startswith("_")]
+        table = names[-1] if names else None
+        return [
+            gr.Button(visible=bool(names)),  # "Report on this table"
+            gr.Dropdown(choices=names, value=table),  # the Report tab's table
+            gr.Dropdown(choices=names, value=table),  # the Triage tab's table
+        ]
+
     def result_grid(sess: UISession) -> Any:
         """The current result as a sortable grid under the chat, labelled with its size."""
         ans = sess.last_answer
@@ -150,77 +164,92 @@ def build_app(
                 f"## {title}\nAsk questions about your data. Every answer shows its steps, the table and a chart."
             )
             planner_md = gr.Markdown("Planner: **…**", elem_id="insight-planner")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(
-                    label="Chat",
-                    height=620,
-                    layout="panel",
-                    elem_id="insight-chat",
-                    buttons=["copy", "copy_all"],
-                    feedback_options=None,
-                    placeholder="Upload data or load the example data, then ask a question or click a suggestion.",
-                )
-                with gr.Row():
-                    question = gr.Textbox(
-                        placeholder="Ask about your data, e.g. 'average rating by region'",
-                        show_label=False,
-                        scale=8,
-                        elem_id="insight-question",
-                        submit_btn=False,
-                        autofocus=True,
+        with gr.Tabs(elem_id="insight-tabs") as tabs:
+            with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="Chat",
+                        height=620,
+                        layout="panel",
+                        elem_id="insight-chat",
+                        buttons=["copy", "copy_all"],
+                        feedback_options=None,
+                        placeholder="Upload data or load the example data, then ask a question or click a suggestion.",
                     )
-                    send_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="insight-send")
-                    stop_btn = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="insight-stop")
-                gr.Markdown("**Suggested questions**")
-                with gr.Row(elem_id="insight-suggestions"):
-                    suggestion_btns = [
-                        gr.Button(" ", size="sm", visible=False, elem_classes=["insight-suggestion"])
-                        for _ in range(MAX_SUGGESTIONS)
-                    ]
-                result_df = gr.Dataframe(
-                    label="Current result", interactive=False, visible=False, max_height=320, elem_id="insight-result"
-                )
-                with gr.Row():
-                    csv_btn = gr.DownloadButton("Table (CSV)", visible=False, size="sm", elem_id="insight-dl-csv")
-                    png_btn = gr.DownloadButton("Chart (PNG)", visible=False, size="sm", elem_id="insight-dl-png")
-                    html_btn = gr.DownloadButton("Chart (HTML)", visible=False, size="sm", elem_id="insight-dl-html")
-            with gr.Column(scale=2):
-                model_dd = gr.Dropdown(
-                    choices=[o.label for o in options],
-                    value=options[0].label,
-                    label="Model",
-                    visible=len(options) > 1,
-                    elem_id="insight-model",
-                )
-                uploader = gr.File(
-                    label="Upload data (several files at once)",
-                    file_count="multiple",
-                    file_types=UPLOAD_FILE_TYPES,
-                    type="filepath",
-                    height=120,
-                    elem_id="insight-upload",
-                )
-                example_btn = gr.Button(
-                    "Load example data", size="sm", visible=bool(examples), elem_id="insight-examples"
-                )
-                tables_md = gr.Markdown("*No data yet.*", elem_id="insight-tables")
-                table_dd = gr.Dropdown(
-                    label="Preview table",
-                    choices=[],
-                    visible=False,
-                    allow_custom_value=True,
-                    elem_id="insight-preview-table",
-                )
-                preview = gr.Dataframe(
-                    label="Preview (first rows)",
-                    interactive=False,
-                    visible=False,
-                    max_height=300,
-                    elem_id="insight-preview",
-                )
+                    with gr.Row():
+                        question = gr.Textbox(
+                            placeholder="Ask about your data, e.g. 'average rating by region'",
+                            show_label=False,
+                            scale=8,
+                            elem_id="insight-question",
+                            submit_btn=False,
+                            autofocus=True,
+                        )
+                        send_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="insight-send")
+                        stop_btn = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="insight-stop")
+                    gr.Markdown("**Suggested questions**")
+                    with gr.Row(elem_id="insight-suggestions"):
+                        suggestion_btns = [
+                            gr.Button(" ", size="sm", visible=False, elem_classes=["insight-suggestion"])
+                            for _ in range(MAX_SUGGESTIONS)
+                        ]
+                    result_df = gr.Dataframe(
+                        label="Current result",
+                        interactive=False,
+                        visible=False,
+                        max_height=320,
+                        elem_id="insight-result",
+                    )
+                    with gr.Row():
+                        csv_btn = gr.DownloadButton("Table (CSV)", visible=False, size="sm", elem_id="insight-dl-csv")
+                        png_btn = gr.DownloadButton("Chart (PNG)", visible=False, size="sm", elem_id="insight-dl-png")
+                        html_btn = gr.DownloadButton(
+                            "Chart (HTML)", visible=False, size="sm", elem_id="insight-dl-html"
+                        )
+                with gr.Column(scale=2):
+                    model_dd = gr.Dropdown(
+                        choices=[o.label for o in options],
+                        value=options[0].label,
+                        label="Model",
+                        visible=len(options) > 1,
+                        elem_id="insight-model",
+                    )
+                    uploader = gr.File(
+                        label="Upload data (several files at once)",
+                        file_count="multiple",
+                        file_types=UPLOAD_FILE_TYPES,
+                        type="filepath",
+                        height=120,
+                        elem_id="insight-upload",
+                    )
+                    example_btn = gr.Button(
+                        "Load example data", size="sm", visible=bool(examples), elem_id="insight-examples"
+                    )
+                    tables_md = gr.Markdown("*No data yet.*", elem_id="insight-tables")
+                    table_dd = gr.Dropdown(
+                        label="Preview table",
+                        choices=[],
+                        visible=False,
+                        allow_custom_value=True,
+                        elem_id="insight-preview-table",
+                    )
+                    preview = gr.Dataframe(
+                        label="Preview (first rows)",
+                        interactive=False,
+                        visible=False,
+                        max_height=300,
+                        elem_id="insight-preview",
+                    )
+                    report_this_btn = gr.Button(
+                        "Report on this table", size="sm", visible=False, elem_id="insight-report-this"
+                    )
+            with gr.Tab("Report", id="report"):
+                report = report_tab(session)
+            with gr.Tab("Triage", id="triage"):
+                triage = triage_tab(session, registry.initial_files)
 
         panel_outputs = [tables_md, table_dd, preview, *suggestion_btns]
+        tab_outputs = [report_this_btn, report.table, triage.table]
         download_outputs = [csv_btn, png_btn, html_btn, result_df]
 
         # -------------------------------------------------------------- handlers
@@ -317,11 +346,24 @@ def build_app(
             return [gr.DownloadButton(visible=False)] * 3 + [gr.Dataframe(visible=False)]
 
         def on_unload(request: gr.Request) -> None:
-            if request is not None and request.session_hash:
-                registry.close(request.session_hash)
+            """Close the session when its page goes away, but never under a running request.
+
+            A client's heartbeat can drop while a long report or triage keeps the server busy (gradio_client
+            gives up after 20 s without data) and reconnects; closing then would kill the work of a client that
+            is still there. A busy session is left to the idle expiry instead.
+            """
+            if request is None or not request.session_hash:
+                return
+            live = getattr(registry, "_sessions", {}).get(request.session_hash)
+            if live is not None and live.busy.locked():
+                log.info("page of session %s went away during a request; left to the idle expiry", live.session_id)
+                return
+            registry.close(request.session_hash)
 
         # -------------------------------------------------------------- wiring
-        demo.load(on_load, None, [chatbot, planner_md, *panel_outputs], api_name="init")
+        demo.load(on_load, None, [chatbot, planner_md, *panel_outputs], api_name="init").then(
+            tab_tables, None, tab_outputs, api_name=False, show_progress="hidden"
+        )
         ask_events = []
         for trigger, source in ((question.submit, question), (send_btn.click, question)):
             ev = trigger(
@@ -344,11 +386,18 @@ def build_app(
             ev.then(after_answer, None, [*download_outputs, planner_md], api_name=False, show_progress="hidden")
             ask_events.append(ev)
         stop_btn.click(on_stop, None, [chatbot], cancels=ask_events, api_name="stop", queue=False)
-        uploader.upload(on_upload, [uploader], [uploader, chatbot, *panel_outputs], api_name="upload")
-        example_btn.click(on_examples, None, [chatbot, *panel_outputs], api_name="load_examples")
+        uploader.upload(on_upload, [uploader], [uploader, chatbot, *panel_outputs], api_name="upload").then(
+            tab_tables, None, tab_outputs, api_name=False, show_progress="hidden"
+        )
+        example_btn.click(on_examples, None, [chatbot, *panel_outputs], api_name="load_examples").then(
+            tab_tables, None, tab_outputs, api_name=False, show_progress="hidden"
+        )
         table_dd.change(on_select_table, [table_dd], [preview], api_name="preview")
         model_dd.change(on_model, [model_dd], [planner_md, chatbot, *suggestion_btns], api_name="model")
         chatbot.clear(on_clear, None, download_outputs, api_name=False)
+        report_this_btn.click(
+            lambda name: (gr.Tabs(selected="report"), name), [table_dd], [tabs, report.table], api_name=False
+        ).then(report.run, [report.table, report.quick], report.outputs, api_name=False, show_progress="full")
         demo.unload(on_unload)
 
     demo.insight_registry = registry  # type: ignore[attr-defined]
