@@ -160,21 +160,19 @@ def test_http_500_falls_back_quickly(orders: pd.DataFrame, no_key: None) -> None
     assert requests >= 1 and took < 15.0, (requests, took)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the LLM planner ends with 'could not answer' after its cap instead of the fallback (reported)"
-)
 @pytest.mark.parametrize("mode", ["malformed", "unknown_tool"])
 def test_broken_tool_calls_end_in_the_offline_answer(orders: pd.DataFrame, no_key: None, mode: str) -> None:
     with FaultyServer(mode) as server:
         answer, took = _ask(orders, server, timeout_s=5.0, max_tool_calls=4, max_retries=2)
         requests = server.requests
-    _offline_answer_with_one_line(answer)
+    if mode == "malformed":  # langchain completes the cut-off JSON, so the model's own query may answer
+        assert answer.table is not None and answer.table.iloc[0, 0] == 4, answer.text
+        assert sum("tool calls" in line or "could not be used" in line for line in answer.text.splitlines()) == 1
+    else:
+        _offline_answer_with_one_line(answer)
     assert requests <= 8 and took < 20.0, (requests, took)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="endless tool calls end in 'could not answer' with no table, not the fallback (reported)"
-)
 def test_endless_tool_calls_stop_at_the_cap(orders: pd.DataFrame, no_key: None) -> None:
     with FaultyServer("endless") as server:
         answer, took = _ask(orders, server, timeout_s=5.0, max_tool_calls=3)

@@ -374,6 +374,11 @@ class LLMPlanner(StreamingPlanner):
             )
         if guard.stop_reason == "retries" or cap_hit:
             why = f"the tool-call limit ({s.max_tool_calls})" if cap_hit else f"{s.max_retries} corrections"
+            wrote_sql = any(a.call.name == "run_sql" for a in recorder.attempts)
+            if cap_hit or not wrote_sql:  # broken, unknown or endless tool calls: the fallback answers
+                fallback = self._fallback_plan(question, catalog, session, f"it had no answer after {why}")
+                if fallback is not None:
+                    return fallback
             message = f"I could not answer this: the query still failed after {why}."
             if last_error is not None:
                 message += f" Last error: {last_error.message}."
