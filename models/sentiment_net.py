@@ -1,4 +1,5 @@
-"""The network behind the shipped sentiment model (and the user's fine-tuned classifiers): MiniLM with its top layers re-tuned plus a head.
+"""The network behind the shipped sentiment model (and the user's fine-tuned classifiers): MiniLM
+with its top layers re-tuned plus a head.
 
 Why this shape: no fine-tuned sentiment transformer can be downloaded where this project is built,
 and the full encoder (~45 MB in fp16) is too large to ship in the repository. The lower layers and the

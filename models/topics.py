@@ -83,7 +83,9 @@ def _tokens_pattern() -> str:
 def name_clusters(texts: Sequence[str], assignments: np.ndarray, k: int, n_words: int = 4) -> list[list[str]]:
     """Top c-TF-IDF words (and bigrams) per cluster."""
     docs = [
-        " ".join(re.sub(r"https?://\S+|@\w+", " ", t[:MAX_CHARS]) for t, a in zip(texts, assignments) if a == c)
+        " ".join(
+            re.sub(r"https?://\S+|@\w+", " ", t[:MAX_CHARS]) for t, a in zip(texts, assignments, strict=True) if a == c
+        )
         for c in range(k)
     ]
     stop = list(ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS)

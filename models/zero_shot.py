@@ -100,5 +100,5 @@ class ZeroShotClassifier:
         best = probs.argmax(1)
         conf = probs[np.arange(len(best)), best]
         unsure = (conf < self.threshold) | (sims[np.arange(len(best)), best] < MIN_SIMILARITY)
-        labels = [self.other_label if u else self.labels[b] for b, u in zip(best, unsure)]
+        labels = [self.other_label if u else self.labels[b] for b, u in zip(best, unsure, strict=True)]
         return labels, conf.astype(np.float32)

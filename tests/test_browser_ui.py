@@ -100,7 +100,8 @@ def test_example_data_suggestion_follow_up_steps_and_error(page, shots):
     assert second.locator("tbody tr").count() == 4
     assert chat.locator(".js-plotly-plot").nth(1).locator(".bars, .trace").count() >= 1  # the bars were drawn
     page.wait_for_function(
-        "document.querySelector('#insight-result') && document.querySelector('#insight-result').innerText.includes('region')",
+        "document.querySelector('#insight-result') && "
+        "document.querySelector('#insight-result').innerText.includes('region')",
         timeout=WAIT_MS,
     )
     assert page.get_by_role("button", name="Table (CSV)").is_visible()

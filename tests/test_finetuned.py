@@ -120,7 +120,7 @@ def test_cross_validation_learns_and_never_trains_on_the_test_fold(encoder, monk
     from sklearn.model_selection import StratifiedKFold
 
     splits = StratifiedKFold(4, shuffle=True, random_state=0).split(np.zeros(len(labels)), labels)
-    for (train_idx, test_idx), net_rows, linear_rows in zip(splits, seen_by_net, seen_by_linear):
+    for (train_idx, test_idx), net_rows, linear_rows in zip(splits, seen_by_net, seen_by_linear, strict=True):
         assert net_rows == {id(cached[i]) for i in train_idx}  # the network saw exactly the training part
         assert linear_rows == {texts[i] for i in train_idx}  # so did the TF-IDF vocabulary and the linear model
         assert not {texts[i] for i in test_idx} & linear_rows

@@ -159,7 +159,8 @@ def test_empty_result_check_looks_up_columns_too_large_for_the_value_index() -> 
     catalog = ws.catalog()
     assert catalog.tables["course"].column("title").values is None  # not indexed: looked up
     note = empty_result_check(
-        "SELECT c.title FROM course AS c JOIN prereq AS p ON c.course_id = p.course_id WHERE p.prereq_id = 'Geometry 7'",
+        "SELECT c.title FROM course AS c JOIN prereq AS p ON c.course_id = p.course_id "
+        "WHERE p.prereq_id = 'Geometry 7'",
         catalog,
     )
     assert "'Geometry 7' is not a value of prereq.prereq_id (it is a value of course.title)" in note

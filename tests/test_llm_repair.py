@@ -127,7 +127,8 @@ def test_a_column_next_to_the_query_is_found_unqualified_loosely_named_or_one_ta
     assert "addresses.city_town = 'Rome'" in fixed and rows(w, fixed) == [("Bo",)]
     # next to another table of the query: the customer's city for an order
     fixed = repair_sql(
-        "SELECT o.placed FROM orders AS o JOIN customers AS c ON o.customer_id = c.customer_id WHERE o.city_town = 'Oslo'",
+        "SELECT o.placed FROM orders AS o JOIN customers AS c ON o.customer_id = c.customer_id "
+        "WHERE o.city_town = 'Oslo'",
         "orders from Oslo",
         cat,
         SMALL_MODEL,
@@ -188,7 +189,10 @@ def test_each_side_of_a_set_operation_gets_its_missing_join(ws: Workspace, catal
 
 
 def test_shown_columns_missing_from_group_by_are_added(ws: Workspace, catalog: Catalog) -> None:
-    sqlite_style = "SELECT f.name, count(*) AS n FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id GROUP BY f.fac_id"
+    sqlite_style = (
+        "SELECT f.name, count(*) AS n FROM faculty AS f JOIN faculty_participates_in AS p "
+        "ON f.fac_id = p.fac_id GROUP BY f.fac_id"
+    )
     with pytest.raises(Exception, match="GROUP BY"):
         rows(ws, sqlite_style)
     fixed = repair_sql(sqlite_style, "how many activities per faculty member", catalog, ANY_MODEL)
@@ -199,12 +203,21 @@ def test_shown_columns_missing_from_group_by_are_added(ws: Workspace, catalog: C
 
 
 def test_columns_get_the_alias_of_the_table_that_has_them(ws: Workspace, catalog: Catalog) -> None:
-    wrong_alias = "SELECT p.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id WHERE p.activity = 'golf'"
+    wrong_alias = (
+        "SELECT p.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id "
+        "WHERE p.activity = 'golf'"
+    )
     fixed = repair_sql(wrong_alias, "who plays golf", catalog, ANY_MODEL)
     assert "f.name" in fixed and rows(ws, fixed) == [("Ann",)]
-    by_table_name = "SELECT faculty.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id WHERE p.activity = 'golf'"
+    by_table_name = (
+        "SELECT faculty.name FROM faculty AS f JOIN faculty_participates_in AS p "
+        "ON f.fac_id = p.fac_id WHERE p.activity = 'golf'"
+    )
     assert rows(ws, repair_sql(by_table_name, "who plays golf", catalog, ANY_MODEL)) == [("Ann",)]
-    ambiguous = "SELECT fac_id FROM faculty JOIN faculty_participates_in ON faculty.fac_id = faculty_participates_in.fac_id WHERE activity = 'golf'"
+    ambiguous = (
+        "SELECT fac_id FROM faculty JOIN faculty_participates_in "
+        "ON faculty.fac_id = faculty_participates_in.fac_id WHERE activity = 'golf'"
+    )
     assert rows(ws, repair_sql(ambiguous, "ids of golfers", catalog, ANY_MODEL)) == [(1,)]  # the FROM table's
     right = "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id"
     assert repair_sql(right, "q", catalog, ANY_MODEL) == right
@@ -236,7 +249,10 @@ def test_distinct_is_added_when_the_question_asks_for_different_values(ws: Works
 
 
 def test_both_values_of_one_column_become_an_intersect(ws: Workspace, catalog: Catalog) -> None:
-    query = "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id WHERE p.activity IN ('chess', 'golf')"
+    query = (
+        "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id "
+        "WHERE p.activity IN ('chess', 'golf')"
+    )
     assert sorted(rows(ws, query)) == [("Ann",), ("Ann",), ("Bo",)]  # IN keeps faculty with either activity
     fixed = repair_sql(query, "which faculty members play both chess and golf", catalog, SMALL_MODEL)
     assert "INTERSECT" in fixed
@@ -270,7 +286,8 @@ def test_a_join_that_contributes_nothing_is_dropped(ws: Workspace, catalog: Cata
         ),
         # the join is what is counted
         (
-            "SELECT f.name, count(*) FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id GROUP BY f.name",
+            "SELECT f.name, count(*) FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id "
+            "GROUP BY f.name",
             "names of faculty members",
         ),
         # an outer join never filters rows away
@@ -298,7 +315,8 @@ def test_a_value_spelled_differently_from_the_data_becomes_the_indexed_value() -
         "SELECT id FROM cmi WHERE details IN ('english', 'Gottlieb Ltd')", "q", cat
     )
     for kept in (
-        "SELECT id FROM cmi WHERE details = 'Gottlieb'",  # not the same spelling: the empty-result check tells the model
+        # not the same spelling: the empty-result check tells the model
+        "SELECT id FROM cmi WHERE details = 'Gottlieb'",
         "SELECT id FROM cmi WHERE details = 'English'",
     ):
         assert repair_sql(kept, "q", cat) == kept
@@ -322,7 +340,10 @@ def test_a_table_joined_in_by_one_repair_can_be_dropped_by_another(school: Works
 
 def test_a_repair_that_fails_leaves_the_query_as_written(catalog: Catalog) -> None:
     # two tables under one alias: sqlglot's scope analysis gives up; the database will say what is wrong
-    query = "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id JOIN faculty AS p ON f.fac_id = p.fac_id"
+    query = (
+        "SELECT f.name FROM faculty AS f JOIN faculty_participates_in AS p ON f.fac_id = p.fac_id JOIN "
+        "faculty AS p ON f.fac_id = p.fac_id"
+    )
     assert repair_sql(query, "names", catalog, SMALL_MODEL) == query
 
 

@@ -37,14 +37,20 @@ def test_a_column_compared_with_itself_is_refused(query: str, said: str) -> None
 
 
 def test_two_bounds_on_one_column_from_the_same_side_are_refused() -> None:
-    query = "SELECT s.name FROM storm AS s JOIN affected_region AS a ON s.id = a.storm_id WHERE a.cities >= 2 AND a.cities >= 10"
+    query = (
+        "SELECT s.name FROM storm AS s JOIN affected_region AS a ON s.id = a.storm_id WHERE a.cities >= 2 "
+        "AND a.cities >= 10"
+    )
     with pytest.raises(QueryError, match="bound the same column the same way"):
         check_query(query, "storms that affected two or more regions and 10 or more cities")
     check_query("SELECT name FROM storm WHERE deaths >= 2 AND deaths <= 10", "storms with between 2 and 10 deaths")
 
 
 def test_an_exclusion_that_an_equality_on_the_same_column_implies_is_refused() -> None:
-    query = "SELECT s.fname FROM student AS s JOIN has_allergy AS h ON s.stuid = h.stuid WHERE h.allergy = 'Milk' AND h.allergy <> 'Cat'"
+    query = (
+        "SELECT s.fname FROM student AS s JOIN has_allergy AS h ON s.stuid = h.stuid "
+        "WHERE h.allergy = 'Milk' AND h.allergy <> 'Cat'"
+    )
     with pytest.raises(QueryError, match="h.allergy <> 'Cat' does nothing next to h.allergy = 'Milk'"):
         check_query(query, "students with an allergy to milk but not cat")
     with pytest.raises(QueryError, match="NOT h.allergy = 'Cat' does nothing"):
@@ -56,7 +62,10 @@ def test_an_exclusion_that_an_equality_on_the_same_column_implies_is_refused() -
 
 
 def test_a_join_whose_condition_does_not_use_the_joined_table_is_refused() -> None:
-    query = "SELECT c.first_name FROM customers AS c JOIN tracks AS t ON c.id = c.support_rep_id GROUP BY c.first_name ORDER BY count(*) DESC LIMIT 1"
+    query = (
+        "SELECT c.first_name FROM customers AS c JOIN tracks AS t ON c.id = c.support_rep_id "
+        "GROUP BY c.first_name ORDER BY count(*) DESC LIMIT 1"
+    )
     with pytest.raises(QueryError, match="does not use t, so every row of t is joined with every row"):
         check_query(query, "the employee with the most customers")
     check_query(
@@ -70,7 +79,8 @@ def test_a_join_whose_condition_does_not_use_the_joined_table_is_refused() -> No
 
 def test_comparisons_of_two_columns_pass() -> None:
     check_query(
-        "SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid JOIN savings AS s ON a.custid = s.custid "
+        "SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid JOIN savings AS s "
+        "ON a.custid = s.custid "
         "WHERE c.balance > s.balance",
         "accounts whose checking balance is higher than their savings balance",
     )
@@ -195,7 +205,8 @@ def test_a_value_from_an_earlier_turn_counts_as_mentioned() -> None:
             "does not state",
         ),
         (
-            "SELECT c.effective_date FROM settlements AS s JOIN claims AS c ON s.claim_id = c.claim_id ORDER BY s.amount DESC LIMIT 1",
+            "SELECT c.effective_date FROM settlements AS s JOIN claims AS c ON s.claim_id = c.claim_id "
+            "ORDER BY s.amount DESC LIMIT 1",
             "the effective date of the claim with the largest total settlement",
             "asks for 'total'.*SUM or COUNT",
         ),
@@ -210,7 +221,8 @@ def test_a_value_from_an_earlier_turn_counts_as_mentioned() -> None:
             "says 'non'",
         ),
         (
-            "SELECT c.name FROM church AS c JOIN wedding AS w ON c.id = w.church_id GROUP BY c.name HAVING count(*) <= 2",
+            "SELECT c.name FROM church AS c JOIN wedding AS w ON c.id = w.church_id GROUP BY c.name "
+            "HAVING count(*) <= 2",
             "church names that have hosted at least two weddings",
             "says 'at least two'.*the other way round",
         ),
@@ -323,7 +335,8 @@ def test_the_agent_gets_the_reason_and_corrects_itself() -> None:
                 "SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid WHERE c.balance > c.balance"
             ),
             sql(
-                "SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid JOIN savings AS s ON a.custid = s.custid "
+                "SELECT a.name FROM accounts AS a JOIN checking AS c ON a.custid = c.custid JOIN savings AS s "
+                "ON a.custid = s.custid "
                 "WHERE c.balance > s.balance"
             ),
             "Bo has more in checking than in savings.",
@@ -344,7 +357,8 @@ def test_a_small_model_that_finds_no_rows_is_reported_as_unsure_not_as_none() ->
     answer = Assistant(ws, planner=small).ask("who lives in Paris")
     assert answer.table is None
     assert "returned no rows" in answer.text and empty in answer.text
-    named = "SELECT name FROM people WHERE city = 'Rome' AND name = 'Ann'"  # plain, values the question names: "none" stands
+    # plain, values the question names: "none" stands
+    named = "SELECT name FROM people WHERE city = 'Rome' AND name = 'Ann'"
     small = LLMPlanner(ScriptedChatModel.of([sql(named)]), LLMSettings(), fallback=None, embed=None, small=True)
     answer = Assistant(ws, planner=small).ask("is Ann living in Rome")
     assert answer.table is not None and answer.table.empty

@@ -18,7 +18,8 @@ def ws(tmp_path: Path) -> Workspace:
         tmp_path / "parks.sqlite",
         [
             "CREATE TABLE people (people_id INTEGER PRIMARY KEY, name TEXT, age INTEGER, height REAL, country TEXT)",
-            "CREATE TABLE roller_coaster (coaster_id INTEGER PRIMARY KEY, name TEXT, length REAL, height REAL, status TEXT)",
+            "CREATE TABLE roller_coaster (coaster_id INTEGER PRIMARY KEY, name TEXT, length REAL, height REAL, "
+            "status TEXT)",
             "CREATE TABLE artist (artist_id INTEGER PRIMARY KEY, artist TEXT, age INTEGER, country TEXT)",
         ],
         {
@@ -69,7 +70,8 @@ def cards(tmp_path: Path) -> Workspace:
     return sqlite_workspace(
         tmp_path / "cards.sqlite",
         [
-            "CREATE TABLE customers_cards (card_id INTEGER PRIMARY KEY, card_type_code TEXT, holder TEXT, sex TEXT, weight REAL)",
+            "CREATE TABLE customers_cards (card_id INTEGER PRIMARY KEY, card_type_code TEXT, holder TEXT, "
+            "sex TEXT, weight REAL)",
         ],
         {
             "customers_cards": [
@@ -96,7 +98,8 @@ def bank(tmp_path: Path) -> Workspace:
         tmp_path / "bank.sqlite",
         [
             "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, customer_name TEXT)",
-            "CREATE TABLE accounts (account_id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(customer_id), account_name TEXT)",
+            "CREATE TABLE accounts (account_id INTEGER PRIMARY KEY, "
+            "customer_id INTEGER REFERENCES customers(customer_id), account_name TEXT)",
         ],
         {
             "customers": [(1, "Ann"), (2, "Bob"), (3, "Cy")],
@@ -116,7 +119,8 @@ def clubs(tmp_path: Path) -> Workspace:
     return sqlite_workspace(
         tmp_path / "clubs.sqlite",
         [
-            "CREATE TABLE book_club (book_id INTEGER PRIMARY KEY, category TEXT, year INTEGER, title TEXT, account_name TEXT)",
+            "CREATE TABLE book_club (book_id INTEGER PRIMARY KEY, category TEXT, year INTEGER, title TEXT, "
+            "account_name TEXT)",
         ],
         {
             "book_club": [
@@ -176,7 +180,8 @@ def orgs(tmp_path: Path) -> Workspace:
     return sqlite_workspace(
         tmp_path / "orgs.sqlite",
         [
-            "CREATE TABLE organizations (organization_id INTEGER PRIMARY KEY, organization_name TEXT, date_formed TEXT)",
+            "CREATE TABLE organizations (organization_id INTEGER PRIMARY KEY, organization_name TEXT, "
+            "date_formed TEXT)",
             "CREATE TABLE shop (shop_id INTEGER PRIMARY KEY, shop_name TEXT, open_year INTEGER, score REAL)",
         ],
         {
@@ -224,7 +229,8 @@ def towers(tmp_path: Path) -> Workspace:
     return sqlite_workspace(
         tmp_path / "towers.sqlite",
         [
-            "CREATE TABLE building (building_id INTEGER PRIMARY KEY, name TEXT, street_address TEXT, floors INTEGER, city TEXT)",
+            "CREATE TABLE building (building_id INTEGER PRIMARY KEY, name TEXT, street_address TEXT, "
+            "floors INTEGER, city TEXT)",
         ],
         {
             "building": [(1, "A", "1 Main", 10, "X"), (2, "B", "2 Main", 30, "Y"), (3, "C", "3 Main", 20, "X")],
@@ -341,7 +347,8 @@ def test_the_names_of_rows_of_a_titled_table_are_its_titles(tmp_path: Path) -> N
         [
             "CREATE TABLE movie (mid INTEGER PRIMARY KEY, title TEXT, year INTEGER, director TEXT)",
             "CREATE TABLE reviewer (rid INTEGER PRIMARY KEY, name TEXT)",
-            "CREATE TABLE rating (rid INTEGER REFERENCES reviewer(rid), mid INTEGER REFERENCES movie(mid), stars INTEGER)",
+            "CREATE TABLE rating (rid INTEGER REFERENCES reviewer(rid), mid INTEGER REFERENCES movie(mid), "
+            "stars INTEGER)",
         ],
         {
             "movie": [(1, "Jaws", 1975, "Steven Spielberg"), (2, "Heat", 1995, "Michael Mann")],
@@ -356,7 +363,8 @@ def test_a_passive_by_before_a_value_is_not_a_grouping(tmp_path: Path) -> None:
     ws = sqlite_workspace(
         tmp_path / "flats.sqlite",
         [
-            "CREATE TABLE apartment_buildings (building_id INTEGER PRIMARY KEY, building_short_name TEXT, building_manager TEXT)",
+            "CREATE TABLE apartment_buildings (building_id INTEGER PRIMARY KEY, building_short_name TEXT, "
+            "building_manager TEXT)",
         ],
         {
             "apartment_buildings": [(1, "A", "Emma"), (2, "B", "Kyle"), (3, "C", "Emma")],
@@ -376,7 +384,8 @@ def test_initials_name_a_column_and_types_of_a_column_is_the_column(tmp_path: Pa
     ws = sqlite_workspace(
         tmp_path / "web.sqlite",
         [
-            "CREATE TABLE web_client_accelerator (id INTEGER PRIMARY KEY, name TEXT, operating_system TEXT, client TEXT)",
+            "CREATE TABLE web_client_accelerator (id INTEGER PRIMARY KEY, name TEXT, operating_system TEXT, "
+            "client TEXT)",
         ],
         {
             "web_client_accelerator": [
@@ -553,7 +562,8 @@ def dorms(tmp_path: Path) -> Workspace:
         [
             "CREATE TABLE dorm (dormid INTEGER PRIMARY KEY, dorm_name TEXT)",
             "CREATE TABLE dorm_amenity (amenid INTEGER PRIMARY KEY, amenity_name TEXT)",
-            "CREATE TABLE has_amenity (dormid INTEGER REFERENCES dorm(dormid), amenid INTEGER REFERENCES dorm_amenity(amenid))",
+            "CREATE TABLE has_amenity (dormid INTEGER REFERENCES dorm(dormid), "
+            "amenid INTEGER REFERENCES dorm_amenity(amenid))",
         ],
         {
             "dorm": [(1, "Smith"), (2, "Bell")],

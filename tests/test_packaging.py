@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import ast
-import tomllib
 from pathlib import Path
 
+import tomllib
+
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = {"assistant": "insightchat", "tools": "insightchat.tools", "models": "insightchat.models", "ui": "insightchat.ui"}
+FOLDERS = {
+    "assistant": "insightchat",
+    "tools": "insightchat.tools",
+    "models": "insightchat.models",
+    "ui": "insightchat.ui",
+}
 TOP_LEVEL = set(FOLDERS)
 
 

@@ -19,7 +19,8 @@ def ws(tmp_path: Path) -> Workspace:
     con = sqlite3.connect(db)
     con.execute("CREATE TABLE studio (studio_id INTEGER PRIMARY KEY, studio_name TEXT)")
     con.execute(
-        "CREATE TABLE movie (movie_id INTEGER PRIMARY KEY, title TEXT, director TEXT, year INTEGER, budget REAL, studio_id INTEGER REFERENCES studio(studio_id))"
+        "CREATE TABLE movie (movie_id INTEGER PRIMARY KEY, title TEXT, director TEXT, year INTEGER, "
+        "budget REAL, studio_id INTEGER REFERENCES studio(studio_id))"
     )
     con.executemany("INSERT INTO studio VALUES (?, ?)", [(1, "Northlight"), (2, "Bluebird")])
     movies = [

@@ -19,7 +19,8 @@ def ws(tmp_path: Path) -> Workspace:
     db = tmp_path / "league.sqlite"
     con = sqlite3.connect(db)
     con.execute(
-        "CREATE TABLE player (pid INTEGER PRIMARY KEY, name TEXT, college TEXT, position TEXT, points INTEGER, salary REAL, payment_method TEXT, joined DATE)"
+        "CREATE TABLE player (pid INTEGER PRIMARY KEY, name TEXT, college TEXT, position TEXT, points INTEGER, "
+        "salary REAL, payment_method TEXT, joined DATE)"
     )
     rows = [
         (1, "Ann", "Yale", "Defender", 25, 100.0, "Cash", "2020-01-05"),
@@ -31,7 +32,8 @@ def ws(tmp_path: Path) -> Workspace:
     con.executemany("INSERT INTO player VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.execute("CREATE TABLE airport (apid INTEGER PRIMARY KEY, city TEXT)")
     con.execute(
-        "CREATE TABLE route (rid INTEGER PRIMARY KEY, src_apid INTEGER REFERENCES airport(apid), dst_apid INTEGER REFERENCES airport(apid))"
+        "CREATE TABLE route (rid INTEGER PRIMARY KEY, src_apid INTEGER REFERENCES airport(apid), "
+        "dst_apid INTEGER REFERENCES airport(apid))"
     )
     con.executemany("INSERT INTO airport VALUES (?, ?)", [(1, "Oslo"), (2, "Rome")])
     con.executemany("INSERT INTO route VALUES (?, ?, ?)", [(1, 1, 2), (2, 1, 2), (3, 2, 1)])
@@ -207,7 +209,8 @@ def test_a_value_of_a_related_table_joins_along_the_relation(tmp_path: Path) -> 
         tmp_path / "films.sqlite",
         [
             "CREATE TABLE studio (studio_id INTEGER PRIMARY KEY, studio_name TEXT)",
-            "CREATE TABLE movie (movie_id INTEGER PRIMARY KEY, title TEXT, budget REAL, studio_id INTEGER REFERENCES studio(studio_id))",
+            "CREATE TABLE movie (movie_id INTEGER PRIMARY KEY, title TEXT, budget REAL, "
+            "studio_id INTEGER REFERENCES studio(studio_id))",
         ],
         {
             "studio": [(1, "Northlight"), (2, "Bluebird")],

@@ -144,7 +144,10 @@ def test_pdf_renders_with_its_charts(rendered):
     pdf = files[".pdf"][0].read_bytes()
     assert pdf.startswith(b"%PDF") and b"/Image" in pdf
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(files[".pdf"][0]), str(folder / "page")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(files[".pdf"][0]), str(folder / "page")],
+            check=True,
+        )
         assert list(folder.glob("page*.png"))
 
 
@@ -157,7 +160,9 @@ def test_html_opens_offline_in_chromium_with_its_charts(rendered):
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page()
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "about:")) else None)
+        page.on(
+            "request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "about:")) else None
+        )
         page.goto(files[".html"][0].as_uri())
         page.wait_for_selector(".plotly-graph-div .main-svg", timeout=30_000)
         charts = page.locator(".plotly-graph-div").count()

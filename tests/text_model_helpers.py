@@ -8,9 +8,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-WORDS = (
-    ["good", "bad", "great", "terrible", "love", "hate", "the", "a", "is", "was", "it", "this", "product", "service", "delivery", "late", "broken", "refund", "fine", "ok"]
-)
+WORDS = [
+    "good",
+    "bad",
+    "great",
+    "terrible",
+    "love",
+    "hate",
+    "the",
+    "a",
+    "is",
+    "was",
+    "it",
+    "this",
+    "product",
+    "service",
+    "delivery",
+    "late",
+    "broken",
+    "refund",
+    "fine",
+    "ok",
+]
 
 
 def write_vocab(folder: Path) -> Path:

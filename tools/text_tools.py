@@ -64,7 +64,7 @@ class TextColumn:
     def distinct(self, only: set[str] | None = None) -> tuple[list[str], list[str]]:
         """Distinct usable (hash, text) pairs, optionally only those whose hash is in ``only``."""
         seen: dict[str, str] = {}
-        for h, t in zip(self.hashes, self.texts):
+        for h, t in zip(self.hashes, self.texts, strict=True):
             if h is not None and h not in seen and (only is None or h in only):
                 seen[h] = t
         return list(seen), list(seen.values())
@@ -253,7 +253,8 @@ def _label_counts(ws: Workspace, table: str, names: dict[str, str]) -> pd.DataFr
     lab, score = quote(names["label"]), quote(names["label_score"])
     return ws.query_df(
         f"SELECT {lab} AS label, count(*) AS rows, round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS share_pct, "
-        f"round(avg({score}), 3) AS avg_confidence FROM {quote(table)} WHERE {lab} IS NOT NULL GROUP BY 1 ORDER BY rows DESC, label"
+        f"round(avg({score}), 3) AS avg_confidence FROM {quote(table)} WHERE {lab} IS NOT NULL "
+        "GROUP BY 1 ORDER BY rows DESC, label"
     )
 
 
@@ -387,7 +388,8 @@ def apply_text_classifier_run(ws: Workspace, table: str | None, column: str, pat
 def _apply(
     ws: Workspace, clf: TextClassifier, table: str | None, column: str, key: str, embedding_model: str | None
 ) -> LabelRun:
-    """Label the distinct texts not labelled under ``key`` yet; ``embedding_model`` is the spec the classifier was trained with."""
+    """Label the distinct texts not labelled under ``key`` yet; ``embedding_model`` is the spec the
+    classifier was trained with."""
     col = load_text_column(ws, table, column)
     todo = derived.missing_hashes(ws, LABELS, key, [h for h in col.hashes if h is not None])
     hashes, texts = col.distinct(todo)
@@ -407,7 +409,8 @@ def _apply(
 def _label_result(run: LabelRun, tool_name: str) -> ToolResult:
     cols = run.columns
     lines = [
-        f"Added columns {cols['label']!r} and {cols['label_score']!r} to table {run.table!r} ({run.method} from {run.column!r})."
+        f"Added columns {cols['label']!r} and {cols['label_score']!r} to table {run.table!r} "
+        f"({run.method} from {run.column!r})."
     ]
     details = [f"method: {run.method}; new columns: {cols['label']}, {cols['label_score']}"]
     meta: dict[str, Any] = {"table": run.table, "columns": cols, "method": run.method}
@@ -424,7 +427,9 @@ def _label_result(run: LabelRun, tool_name: str) -> ToolResult:
         for_model="\n".join(lines) + "\n" + run.counts.to_csv(index=False),
         data=run.counts,
         chart=ChartSpec("bar", "label", "rows", title=f"{run.column} by label"),
-        title=f"Labelled {int(run.counts['rows'].sum()) if len(run.counts) else 0:,} {run.column} values ({run.method})",
+        title=(
+            f"Labelled {int(run.counts['rows'].sum()) if len(run.counts) else 0:,} {run.column} values ({run.method})"
+        ),
         details="\n".join(details),
         total_rows=len(run.counts),
         warnings=run.warnings,
@@ -528,7 +533,7 @@ def add_topics(
     from insightchat.models.topics import find_topics
 
     col = load_text_column(ws, table, column)
-    rows = [(h, t) for h, t in zip(col.hashes, col.texts) if h is not None]
+    rows = [(h, t) for h, t in zip(col.hashes, col.texts, strict=True) if h is not None]
     if len(rows) < 3:
         raise InsightError(
             f"Too few texts in {col.table}.{col.column} to find topics ({len(rows)})",
@@ -621,7 +626,8 @@ def similar_rows(
     rn = derived.ROW_NUMBER
     ids = ", ".join(str(i) for i in picked) or "-1"
     df = ws.query_df(
-        f"SELECT * FROM (SELECT *, row_number() OVER () - 1 AS {quote(rn)} FROM {quote(col.table)}) WHERE {quote(rn)} IN ({ids})"
+        f"SELECT * FROM (SELECT *, row_number() OVER () - 1 AS {quote(rn)} FROM {quote(col.table)}) "
+        f"WHERE {quote(rn)} IN ({ids})"
     )
     df.insert(0, "similarity", df[rn].map(picked).round(4))
     df.insert(0, "row", df.pop(rn))

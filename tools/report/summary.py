@@ -73,7 +73,8 @@ def write_summary(report: Report) -> list[str]:
         if t.sentiment is not None and len(t.sentiment):
             share = dict(zip(t.sentiment["sentiment"], t.sentiment["share_pct"], strict=False))
             sentences.append(
-                f"Of the {num(t.rows_analysed)} texts of {t.column} read, {share.get('negative', 0.0):.1f}% are negative "
+                f"Of the {num(t.rows_analysed)} texts of {t.column} read, "
+                f"{share.get('negative', 0.0):.1f}% are negative "
                 f"and {share.get('positive', 0.0):.1f}% positive."
             )
     quality = [f for f in report.findings if f.kind == "quality"]

@@ -124,7 +124,8 @@ ENUM_MAX_VALUES = 12
 # Dates and times stored as text ("8/6/2013", "2015-06-02 12:46:02", "23 July 1992"): without one
 # example a model guesses the format ('2021-12%' for "in December"), and its filter matches nothing.
 _DATE_LIKE = re.compile(
-    r"^\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?\b|\d{1,2}:\d{2}|^\d{1,2} [A-Za-z]{3,9},? \d{4}$|^[A-Za-z]{3,9} \d{1,2},? \d{4}$"
+    r"^\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?\b|\d{1,2}:\d{2}"
+    r"|^\d{1,2} [A-Za-z]{3,9},? \d{4}$|^[A-Za-z]{3,9} \d{1,2},? \d{4}$"
 )
 
 
@@ -212,7 +213,7 @@ def _select(question: str, catalog: Catalog, max_columns: int, embed: Embed | No
         except Exception as exc:
             log.info("embedding failed, lexical focus only: %s", exc)
     table_score: dict[str, float] = {}
-    for (t, _), s in zip(items, scores):
+    for (t, _), s in zip(items, scores, strict=True):
         table_score[t.name] = max(table_score.get(t.name, 0.0), float(s))
     top_tables = sorted(table_score, key=lambda n: -table_score[n])[: max(2, min(6, len(table_score)))]
     chosen: dict[str, list[str]] = {n: [] for n in top_tables}
