@@ -1,54 +1,11 @@
 """Deterministic, schema-aware repairs of a model's SQL before it runs.
 
 Why: some mistakes are made the same way every time, and a model told about them often resends the
-same query (measured with the local 1.5B model: of its unanswered Spider questions, many failed on
-one of these twice). Fixing them in code costs microseconds and never a model call:
-
-- ``"film"`` in a comparison, where no column is called ``film``: SQLite (and MySQL) read a
-  double-quoted name that matches no column as a string; DuckDB does not, so the query fails with
-  "unknown column". Such a name becomes the string literal the model meant. For every model.
-- ``SELECT college FROM player`` where ``player`` has no ``college`` but exactly one other table has
-  every column the query names: the model picked the wrong table, and told so, it tends to resend
-  the same query. The table is replaced. For every model.
-- ``T2.balance`` where ``T2`` is a table without ``balance`` but exactly one other table of the same
-  SELECT has it, ``people.name`` where ``people`` was given the alias ``T1``, and ``name`` that two
-  joined tables have (the FROM table's is meant): the column is qualified with the right alias.
-  Measured: the most common reason the local model's queries still failed after two corrections.
-  For every model.
-- ``club.name`` where ``club`` is a table the query never joined, but it is related to exactly one
-  table the query reads: the join is added along that relation. For every model.
-- ``T2.individual_last_name`` where no table of the query has the column, exactly one other table
-  has it and exactly one relation links that table to ``T2``'s: the model skipped a hop, so the
-  table is joined along that relation and the column read from it. For every model.
-- ``JOIN b ON a.c = b.c`` where one table lacks ``c``: along the one relation between ``a`` and
-  ``b`` when there is one, else through the one table that has ``c`` and links to both (the
-  requalification above never turns such a condition into ``a.c = a.c``). ``student.gpa`` where
-  no table has ``gpa`` becomes ``student``'s one column with that word (``stu_gpa``). These and the
-  joins above also run on each side of a UNION / EXCEPT / INTERSECT. For every model.
-- ``SELECT T2.name, MIN(d) ... GROUP BY T1.id``: SQLite accepts a shown column that is neither
-  grouped nor aggregated, DuckDB does not; the column is added to the GROUP BY. For every model.
-- ``SELECT name FROM railway EXCEPT SELECT railway_id FROM train``: EXCEPT between two different
-  columns removes nothing. What was meant is "railways with no train": the left table's key
-  ``NOT IN`` the right side, along the relation between the two tables. The same when the right
-  table lacks the column (``... EXCEPT SELECT customer_name FROM bookings``). For every model.
-- ``SELECT DISTINCT`` when the question does not ask for different values: a small model adds it to
-  most listing queries, which merges rows the question counts separately; and the other way round,
-  a plain SELECT of values when the question asks for the different ones. Small models only.
-- ``WHERE party IN ('Democratic', 'Liberal')`` for "committees with delegates from both democratic
-  and liberal party": IN keeps rows with either value; "both" means rows of each, so the query
-  becomes the INTERSECT of one query per value. Small models only (they write IN for "both").
-- ``JOIN t ON ...`` where nothing of ``t`` is used (not selected, filtered, ordered or joined on by
-  another table) and the question does not mention ``t``: a small model joins tables "to be safe",
-  which drops or repeats rows. Only without aggregates or GROUP BY, where the join cannot be what
-  is being counted. Small models only.
-
-- ``<> 'Schmidt, Kertzmann and Lubowitz'`` where the column holds ``'Schmidt ,  Kertzmann and
-  Lubowitz'`` (or ``'english'`` where it holds ``'English'``): the one indexed value spelled the same
-  but for case, spaces and punctuation replaces it. For every model.
-
-On the stored answers of earlier runs the three repairs above added last (the hop, GROUP BY, EXCEPT on a
-missing column) turned 13 failing queries into 5 right answers, 5 wrong ones and 3 still failing,
-and changed no right answer; on Spider's gold queries they change 3, all with the same result.
+same query. Fixing them in code costs microseconds and never a model call. The repairs are the
+rules of ``REPAIRS``, run in that order by one loop; each names what it repairs, its scope (every
+model, or small models only: they add DISTINCT, IN for "both" and unneeded joins, where a strong
+model's choice is deliberate) and its target (the whole query, each SELECT of a set operation, or a
+query that is one SELECT). What each repair fixed on stored answers: docs/benchmark-notes.md.
 
 Every repair works on the sqlglot tree; a query that does not parse is left as it is (the safe SQL
 tool reports the error). The repaired query still goes through every check of ``tools/sql.py``.
@@ -58,13 +15,16 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.scope import traverse_scope
 
 from insightchat.planner.lexicon import DISTINCT_WORDS, TABLE_NAME_FILLER
+from insightchat.planner.llm.rules import Scope
 from insightchat.planner.llm.sanity import column_owners, compared_column, table_aliases
 from insightchat.tools.catalog import Catalog, TableProfile
 
@@ -77,25 +37,49 @@ _BOTH_CUE = re.compile(r"\bboth\b", re.IGNORECASE)
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.Like, exp.ILike, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In)
 
 
+class Target(Enum):
+    """What a repair is given."""
+
+    QUERY = "the whole query"
+    EACH_SELECT = "the query's SELECT, or each SELECT side of a set operation"
+    SELECT = "the query, when it is one SELECT"
+
+
+# A repair's function: (target, question, catalog) -> whether it changed the target in place, or the
+# query that replaces the whole query (None: nothing changed). Only QUERY and SELECT repairs replace.
+Fix = Callable[[exp.Expression, str, Catalog], "bool | exp.Expression | None"]
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A named repair, for the models of ``scope``, applied to each node of ``target``."""
+
+    name: str
+    scope: Scope
+    target: Target
+    fix: Fix
+
+
 @dataclass(frozen=True)
 class RepairPolicy:
-    """Which repairs to apply; the last two only for small models (see the module docstring)."""
+    """Which repairs to apply: those for every model, plus the small-model ones when ``small_model``,
+    less those named in ``skip``."""
 
-    quoted_values: bool = True
-    requalify_columns: bool = True
-    join_missing_tables: bool = True
-    retarget_single_table: bool = True
-    except_to_not_in: bool = True
-    join_for_columns: bool = True
-    complete_group_by: bool = True
-    snap_values: bool = True
-    distinct_only_when_asked: bool = False
-    prune_unused_joins: bool = False
-    both_values_intersect: bool = False
+    small_model: bool = False
+    skip: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        unknown = self.skip - {r.name for r in REPAIRS} if self.skip else set()
+        if unknown:
+            raise ValueError(f"no repair is called {', '.join(sorted(unknown))}")
+
+    def applies(self, repair: Repair) -> bool:
+        """Whether ``repair`` runs under this policy."""
+        return repair.scope.runs_for(self.small_model) and repair.name not in self.skip
 
 
 ANY_MODEL = RepairPolicy()
-SMALL_MODEL = RepairPolicy(distinct_only_when_asked=True, prune_unused_joins=True, both_values_intersect=True)
+SMALL_MODEL = RepairPolicy(small_model=True)
 
 
 def repair_sql(sql: str, question: str, catalog: Catalog, policy: RepairPolicy = ANY_MODEL) -> str:
@@ -114,48 +98,35 @@ def repair_sql(sql: str, question: str, catalog: Catalog, policy: RepairPolicy =
 
 
 def _repaired(tree: exp.Expression, sql: str, question: str, catalog: Catalog, policy: RepairPolicy) -> str:
-    """``repair_sql`` on the parsed ``tree`` (which it changes in place)."""
+    """``repair_sql`` on the parsed ``tree`` (which it changes in place): each repair of ``REPAIRS``
+    that ``policy`` applies, in order, on each of its targets."""
     changed = False
-    if policy.quoted_values:
-        changed |= quoted_names_to_strings(tree, catalog)
-    if policy.requalify_columns:
-        changed |= requalify_columns(tree, catalog)
-    if policy.except_to_not_in and isinstance(tree, exp.Except):
-        rewritten = except_to_not_in(tree, catalog)
-        if rewritten is not None:
-            tree, changed = rewritten, True
-    for select in (
+    for repair in REPAIRS:
+        if not policy.applies(repair):
+            continue
+        for node in _targets(tree, repair.target):
+            out = repair.fix(node, question, catalog)
+            if isinstance(out, exp.Expression):
+                tree, changed = out, True
+            else:
+                changed |= bool(out)
+    return tree.sql(dialect="duckdb") if changed else sql
+
+
+def _targets(tree: exp.Expression, target: Target) -> list[exp.Expression]:
+    """The nodes of ``tree`` that a repair of ``target`` is given."""
+    if target is Target.QUERY:
+        return [tree]
+    if target is Target.SELECT:
+        return [tree] if isinstance(tree, exp.Select) else []
+    sides = (
         [tree]
         if isinstance(tree, exp.Select)
         else [tree.this, tree.expression]
         if isinstance(tree, exp.SetOperation)
         else []
-    ):
-        if not isinstance(select, exp.Select):
-            continue
-        if policy.join_for_columns:
-            changed |= bridge_joins(select, catalog)
-        if policy.join_missing_tables:
-            changed |= join_missing_tables(select, catalog)
-        if policy.join_for_columns:
-            changed |= join_for_missing_columns(select, catalog)
-            changed |= rename_by_word(select, catalog)
-    if isinstance(tree, exp.Select):
-        if policy.retarget_single_table:
-            changed |= retarget_single_table(tree, catalog)
-        if policy.distinct_only_when_asked:
-            changed |= distinct_as_asked(tree, question)
-        if policy.prune_unused_joins:
-            changed |= prune_unused_joins(tree, question, catalog)
-        if policy.both_values_intersect:
-            both = both_values_to_intersect(tree, question)
-            if both is not None:
-                tree, changed = both, True
-    if policy.complete_group_by:
-        changed |= complete_group_by(tree)
-    if policy.snap_values:
-        changed |= snap_values(tree, catalog)
-    return tree.sql(dialect="duckdb") if changed else sql
+    )
+    return [s for s in sides if isinstance(s, exp.Select)]
 
 
 def _spelling(value: str) -> str:
@@ -730,3 +701,49 @@ def prune_unused_joins(select: exp.Select, question: str, catalog: Catalog) -> b
                 changed = removed = True
                 break
     return removed
+
+
+def _except_to_not_in(tree: exp.Expression, catalog: Catalog) -> exp.Select | None:
+    """``except_to_not_in`` for a query that is an EXCEPT; None for any other."""
+    return except_to_not_in(tree, catalog) if isinstance(tree, exp.Except) else None
+
+
+# The repairs, in the order they run. Those of one SELECT (joins, names) run after the whole-query
+# ones that fix names and EXCEPT; GROUP BY and values are completed last, on the query as repaired.
+REPAIRS: tuple[Repair, ...] = (
+    Repair("quoted_values", Scope.EVERY_MODEL, Target.QUERY, lambda q, _, catalog: quoted_names_to_strings(q, catalog)),
+    Repair("requalify_columns", Scope.EVERY_MODEL, Target.QUERY, lambda q, _, catalog: requalify_columns(q, catalog)),
+    Repair("except_to_not_in", Scope.EVERY_MODEL, Target.QUERY, lambda q, _, catalog: _except_to_not_in(q, catalog)),
+    Repair("bridge_joins", Scope.EVERY_MODEL, Target.EACH_SELECT, lambda s, _, catalog: bridge_joins(s, catalog)),
+    Repair(
+        "join_missing_tables",
+        Scope.EVERY_MODEL,
+        Target.EACH_SELECT,
+        lambda s, _, catalog: join_missing_tables(s, catalog),
+    ),
+    Repair(
+        "join_for_missing_columns",
+        Scope.EVERY_MODEL,
+        Target.EACH_SELECT,
+        lambda s, _, catalog: join_for_missing_columns(s, catalog),
+    ),
+    Repair("rename_by_word", Scope.EVERY_MODEL, Target.EACH_SELECT, lambda s, _, catalog: rename_by_word(s, catalog)),
+    Repair(
+        "retarget_single_table",
+        Scope.EVERY_MODEL,
+        Target.SELECT,
+        lambda s, _, catalog: retarget_single_table(s, catalog),
+    ),
+    Repair(
+        "distinct_as_asked", Scope.SMALL_MODELS, Target.SELECT, lambda s, question, _: distinct_as_asked(s, question)
+    ),
+    Repair("prune_unused_joins", Scope.SMALL_MODELS, Target.SELECT, prune_unused_joins),
+    Repair(
+        "both_values_to_intersect",
+        Scope.SMALL_MODELS,
+        Target.SELECT,
+        lambda s, question, _: both_values_to_intersect(s, question),
+    ),
+    Repair("complete_group_by", Scope.EVERY_MODEL, Target.QUERY, lambda q, _question, _catalog: complete_group_by(q)),
+    Repair("snap_values", Scope.EVERY_MODEL, Target.QUERY, lambda q, _, catalog: snap_values(q, catalog)),
+)

@@ -6,65 +6,24 @@ the question never mentions, invented by the model). Such queries return rows, s
 loop never sees an error and the user gets a confident wrong answer. Refused here, the model gets
 one readable reason and corrects the query, or the turn ends honestly.
 
-- For every model (never meaningful): a column compared with itself, and two AND-ed bounds on one
-  column from the same side (``affected >= 2 AND affected >= 10`` for "affected two or more
-  regions and 10 or more cities": one bound does nothing, two different things were meant; on
-  stored answers 4 wrong, 0 right; in Spider's gold queries never), and an AND-ed exclusion that
-  an equality on the same column already implies (``allergy = 'Milk' AND allergy <> 'Cat'`` for
-  "allergy to milk but not cat": a row has one value, so "but not" was about another row), and a
-  join whose condition names only other tables' columns (``JOIN tracks AS t ON c.id =
-  c.support_rep_id``: every row of ``tracks`` joined with every row).
-- For small models only, which make these mistakes and cannot be told by their results (a strong
-  model may rightly write ``'United States'`` for "American" or ``<=`` for "not more than"):
-  - a text value of which the conversation mentions no word. Words of 3 letters or fewer (codes
-    such as ``'F'`` for "female", ``'UK'`` for "British") and numbers are not checked; a word
-    counts as mentioned when a word of the conversation shares its first letters ("Bangladesh"
-    for "Bangladeshi");
-  - a question that says "not", "non", "never", "no" or "without" (outside quotes, and not "not only",
-    "not more than") answered by a query with no negation at all (no NOT, <>, EXCEPT, IS NULL or
-    ``= 'No'``): it lists the rows that *do* match;
-  - a question that asks for "each" something answered by an aggregate over all rows (no GROUP BY);
-  - a column shown twice (``SELECT T1.name, T1.name`` for "names of journalists and of events");
-  - a question that asks for an "average" or a "total" answered with no AVG, or no SUM/COUNT/+,
-    unless a column's own name says it (``mean_humidity``, ``total_score``);
-  - a number compared with a column that the question never states (``Major = 1`` for "students
-    in the male dorm"), in digits or as a word ("two", "third"), give or take one ("more than 5"
-    is ``>= 6``) or as a percentage; not checked: "has any" (``> 0``, ``>= 1``), and 0 or 1 on
-    a column with at most two values (a yes/no flag);
-  - a bound turned around: "at least two" answered with ``<= 2`` ("more than", "under", "N or
-    fewer"...; not judged under a NOT or on the removed side of an EXCEPT: "always below 70");
-  - the two ends of a route swapped: "from the United States to Canada" answered with Canada on
-    ``src_apid`` (a column named source/origin/from for "from", destination/dst/to for "to").
-  - an inner join followed by ``IS NULL`` on the joined table's column (an anti-join that cannot
-    find rows with no match: "physicians who never took an appointment");
-  - a table joined at the edge of the query that nothing uses and the question never names
-    ("Which people are older than 30?" joined with ``wedding``): the join repeats or drops rows.
-
-Measured on 344 stored answers of the local 1.5B model to Spider questions (235 right, 109 wrong):
-the checks fired on 10 wrong answers (self-comparison 3, invented value 3 in two questions,
-negation 3, "each" 1) and on none of the right ones; the number check, added after a later run,
-on 3 more wrong answers (one question, three runs) and none of 300 right ones. On the gold queries
-of all 6,726 Spider train questions they fire on 48 (0.7%), about half of them mistakes in the gold (a join of t2.actid with
-itself, misspelt names, numbers the question does not give); the rest are abbreviations ('Los
-Angeles' for "LA") and "each" read as "all" - the price of a check, paid only by small models.
-The average/total and implied-exclusion checks, added later: on 154 distinct stored answers they
-fire on 9 wrong ones and no right one, and on no gold query. The detached-join, turned-bound, "non",
-swapped-ends and ``NOT col = 'b'`` checks, added later still: on 251 distinct stored answers they
-fire on 6 wrong ones and no right one; on the gold queries on one, whose gold is wrong ("less than 8.5" as ``> 8.5``).
-A column shown twice: on 10 gold queries, all mistakes in the gold ("start and end date" selecting
-the start date twice).
-The idle join: on 563 distinct stored answers (other planners' runs included) it fires on 5 wrong
-ones and 1 right one; on 5 gold queries (0.07%: "students who tried out" joining ``Tryout``).
+The checks are the rules of ``CHECKS``, run in that order by ``check_query``; the first that
+refuses raises. Each says what it refuses and has a scope: every model (a query that is never
+meaningful), or small models only (mistakes they make that a strong model may rightly write,
+``'United States'`` for "American", ``<=`` for "not more than"). How often each fires on stored
+answers and on Spider's gold queries: docs/benchmark-notes.md.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
 
 from insightchat.planner.lexicon import AVERAGE_WORDS, EACH, NEGATIONS, NEGATIVE_VALUES, SPOKEN_NUMBERS, TOTAL_WORDS
+from insightchat.planner.llm.rules import Scope
 from insightchat.tools.catalog import Catalog
 from insightchat.tools.errors import QueryError
 
@@ -78,7 +37,8 @@ _NEGATION = re.compile(
 )
 # "not more than 5" (a comparison, written <=), "not only ... but also" (both): no exclusion
 _NOT_EXCLUDING = re.compile(
-    r"\b(not|no)\s+(only|more|less|greater|fewer|higher|lower|larger|smaller|above|below|over|under|later|earlier|exceed\w*)\b",
+    r"\b(not|no)\s+(only|more|less|greater|fewer|higher|lower|larger|smaller|above|below|over|under|later|earlier"
+    r"|exceed\w*)\b",
     re.IGNORECASE,
 )
 _EACH = re.compile(rf"\b({'|'.join(EACH)})\b", re.IGNORECASE)
@@ -88,7 +48,8 @@ _NUMBER_WORDS = SPOKEN_NUMBERS
 # "at least 2" / "2 or more": a lower bound; "at most 2" / "fewer than 2": an upper one
 _NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
 _LOWER_BOUND = re.compile(
-    r"\b(?:(?:at\s+)?least|(?<!not )(?<!no )(?:more|greater|larger|higher|bigger|longer|older) than|(?<!not )(?<!no )(?:over|above|exceeding))\s+"
+    r"\b(?:(?:at\s+)?least|(?<!not )(?<!no )(?:more|greater|larger|higher|bigger|longer|older) than"
+    r"|(?<!not )(?<!no )(?:over|above|exceeding))\s+"
     + _NUMBER
     + r"\b|\b"
     + _NUMBER
@@ -96,7 +57,8 @@ _LOWER_BOUND = re.compile(
     re.IGNORECASE,
 )
 _UPPER_BOUND = re.compile(
-    r"\b(?:at most|(?<!not )(?<!no )(?:less|fewer|lower|smaller|shorter|younger) than|(?<!not )(?<!no )(?:under|below))\s+"
+    r"\b(?:at most|(?<!not )(?<!no )(?:less|fewer|lower|smaller|shorter|younger) than"
+    r"|(?<!not )(?<!no )(?:under|below))\s+"
     + _NUMBER
     + r"\b|\b"
     + _NUMBER
@@ -109,112 +71,254 @@ _TO_END = re.compile(r"dst|dest|arriv|(?:^|_)to(?:_|$)", re.IGNORECASE)
 _PREFIX = 4  # letters a value's word must share with a word of the question ("Banglade" ~ "Bangladeshi")
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What a check reads: the parsed query, the question, the conversation (the question with the
+    earlier turns, where filter values may come from) and the catalog (None: not known)."""
+
+    tree: exp.Expression
+    question: str
+    conversation: str
+    catalog: Catalog | None
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named check: ``refuse`` returns the error for a query it refuses, else None."""
+
+    name: str
+    scope: Scope
+    refuse: Callable[[Asked], QueryError | None]
+
+
 def check_query(
     sql: str, question: str, conversation: str | None = None, small_model: bool = False, catalog: Catalog | None = None
 ) -> None:
-    """Raise :class:`QueryError` when ``sql`` compares a column with itself or bounds one twice from
-    the same side, or (``small_model``) misses what ``question`` asks (see the module docstring). ``conversation``: the question with
-    the earlier turns, where filter values may come from (default: the question); ``catalog``
-    tells which columns are yes/no flags."""
+    """Raise :class:`QueryError` from the first rule of ``CHECKS`` (those of ``small_model``'s scope)
+    that refuses ``sql`` for ``question``. ``conversation``: the question with the earlier turns,
+    where filter values may come from (default: the question); ``catalog`` tells which columns are
+    yes/no flags."""
     try:
         tree = sqlglot.parse_one(sql, read="duckdb")
     except sqlglot.errors.ParseError:
         return  # the safe SQL tool reports what does not parse
     if tree is None:
         return
-    same = self_comparisons(tree)
-    if same:
-        cmp = same[0]
-        where = "join condition" if cmp.find_ancestor(exp.Join) is not None else "condition"
-        raise QueryError(
-            f"The {where} {cmp.sql(dialect='duckdb')} compares a column with itself, so it is true for every row or for none",
-            "compare two different columns (in a join: a column of each table, along the listed join keys), or drop it",
-        )
-    detached = detached_join(tree)
-    if detached is not None:
-        table = detached.this.alias_or_name
-        raise QueryError(
-            f"The join condition {detached.args['on'].sql(dialect='duckdb')} does not use {table}, so every row of {table} is joined with every row",
-            f"join {table} on one of its own columns (along the listed join keys), or drop the join",
-        )
-    for find, message, hint in _REDUNDANT:
-        pair = find(tree)
-        if pair:
-            first, second = (c.sql(dialect="duckdb") for c in pair)
-            raise QueryError(message.format(first=first, second=second), hint)
-    if not small_model:
-        return
-    twice = repeated_output(tree)
-    if twice:
-        raise QueryError(
-            f"The query shows {twice} twice, so one of the things the question asks for is missing",
-            "select each thing the question names once (they may live in different tables)",
-        )
-    invented = unmentioned_values(tree, conversation or question)
-    if invented:
-        listed = ", ".join(f"'{v}'" for v in invented)
-        raise QueryError(
-            f"The question does not mention {listed}: filter only on values the question names",
-            "remove that filter, or use the value the question gives",
-        )
-    cue = _NEGATION.search(_unquoted(question))
-    if cue and not _NOT_EXCLUDING.search(question) and not has_negation(tree):
-        raise QueryError(
-            f"The question says '{cue.group(0)}', but the query has no negation, so it lists the rows that do match",
-            "exclude them: NOT IN (subquery), EXCEPT, or <>",
-        )
-    numbers = unstated_numbers(tree, conversation or question, catalog)
-    if numbers:
-        raise QueryError(
-            f"The question does not state {', '.join(numbers)}: compare only with numbers the question gives",
-            "remove that condition, or use the number the question gives",
-        )
-    flipped = contradicted_bound(tree, question)
-    if flipped:
-        cmp, phrase = flipped
-        raise QueryError(
-            f"The question says '{phrase}', but the query has {cmp.sql(dialect='duckdb')}, the other way round",
-            "turn the comparison around (at least / more than: >= or >; at most / fewer than: <= or <)",
-        )
-    swapped = swapped_ends(tree, question)
-    if swapped:
-        column, value, word = swapped
-        raise QueryError(
-            f"The question says '{word} {value}', but the query compares '{value}' with {column}, the other end",
-            "compare the 'from' value with the source column and the 'to' value with the destination column",
-        )
-    unmatched = null_after_inner_join(tree, catalog)
-    if unmatched:
-        condition, table = unmatched
-        raise QueryError(
-            f"The query joins {table} with an inner join, which keeps only rows that have a match, and then asks for {condition}: "
-            "that cannot find rows with no match",
-            f"for rows with no match in {table}, use NOT IN (SELECT its key FROM {table}) or EXCEPT",
-        )
-    idle = idle_join(tree, conversation or question, catalog)
-    if idle:
-        raise QueryError(
-            f"The query joins {idle} but uses none of its columns, and the question does not mention it: the join only repeats or drops rows",
-            f"remove the join with {idle} (or use its columns, if the question needs them)",
-        )
-    missing = missing_aggregate(tree, question)
-    if missing:
-        word, wanted = missing
-        raise QueryError(
-            f"The question asks for '{word}', but the query has no {wanted}",
-            f"compute it with {wanted} (GROUP BY what it is per, if anything)",
-        )
-    each = _EACH.search(question)
-    if (
+    asked = Asked(tree, question, conversation or question, catalog)
+    for check in CHECKS:
+        if check.scope.runs_for(small_model):
+            error = check.refuse(asked)
+            if error is not None:
+                raise error
+
+
+def _self_comparison(asked: Asked) -> QueryError | None:
+    """A column compared with itself (``T2.x = T2.x``): true for every row or for none."""
+    same = self_comparisons(asked.tree)
+    if not same:
+        return None
+    cmp = same[0]
+    where = "join condition" if cmp.find_ancestor(exp.Join) is not None else "condition"
+    return QueryError(
+        f"The {where} {cmp.sql(dialect='duckdb')} compares a column with itself, "
+        "so it is true for every row or for none",
+        "compare two different columns (in a join: a column of each table, along the listed join keys), or drop it",
+    )
+
+
+def _detached_join(asked: Asked) -> QueryError | None:
+    """A join whose condition names only other tables' columns (``JOIN tracks AS t ON c.id =
+    c.support_rep_id``): every row of ``tracks`` joined with every row."""
+    detached = detached_join(asked.tree)
+    if detached is None:
+        return None
+    table = detached.this.alias_or_name
+    return QueryError(
+        f"The join condition {detached.args['on'].sql(dialect='duckdb')} does not use {table}, "
+        f"so every row of {table} is joined with every row",
+        f"join {table} on one of its own columns (along the listed join keys), or drop the join",
+    )
+
+
+def _same_way_bounds(asked: Asked) -> QueryError | None:
+    """Two AND-ed bounds on one column from the same side (``affected >= 2 AND affected >= 10`` for
+    "affected two or more regions and 10 or more cities"): one does nothing, two things were meant."""
+    pair = same_way_bounds(asked.tree)
+    if not pair:
+        return None
+    first, second = (c.sql(dialect="duckdb") for c in pair)
+    return QueryError(
+        f"The conditions {first} and {second} bound the same column the same way, so one of them does nothing",
+        "the question probably means two different things there (another column, or a count or total per group)",
+    )
+
+
+def _implied_exclusion(asked: Asked) -> QueryError | None:
+    """An AND-ed exclusion that an equality on the same column already implies (``allergy = 'Milk'
+    AND allergy <> 'Cat'`` for "allergy to milk but not cat": "but not" was about another row)."""
+    pair = implied_exclusion(asked.tree)
+    if not pair:
+        return None
+    first, second = (c.sql(dialect="duckdb") for c in pair)
+    return QueryError(
+        f"The condition {second} does nothing next to {first}: a row has one value",
+        "'X but not Y' means the ones with a row for X and no row for Y: use EXCEPT, or NOT IN (a subquery)",
+    )
+
+
+def _repeated_output(asked: Asked) -> QueryError | None:
+    """A column shown twice (``SELECT T1.name, T1.name`` for "names of journalists and of events")."""
+    twice = repeated_output(asked.tree)
+    if not twice:
+        return None
+    return QueryError(
+        f"The query shows {twice} twice, so one of the things the question asks for is missing",
+        "select each thing the question names once (they may live in different tables)",
+    )
+
+
+def _invented_value(asked: Asked) -> QueryError | None:
+    """A text value of which the conversation mentions no word. Words of 3 letters or fewer (codes
+    such as ``'F'`` for "female", ``'UK'`` for "British") and numbers are not checked; a word counts
+    as mentioned when a word of the conversation shares its first letters ("Bangladesh" for
+    "Bangladeshi")."""
+    invented = unmentioned_values(asked.tree, asked.conversation)
+    if not invented:
+        return None
+    listed = ", ".join(f"'{v}'" for v in invented)
+    return QueryError(
+        f"The question does not mention {listed}: filter only on values the question names",
+        "remove that filter, or use the value the question gives",
+    )
+
+
+def _missing_negation(asked: Asked) -> QueryError | None:
+    """A question that says "not", "non", "never", "no" or "without" (outside quotes, and not "not
+    only", "not more than") answered by a query with no negation at all (no NOT, <>, EXCEPT, IS NULL
+    or ``= 'No'``): it lists the rows that *do* match."""
+    cue = _NEGATION.search(_unquoted(asked.question))
+    if not cue or _NOT_EXCLUDING.search(asked.question) or has_negation(asked.tree):
+        return None
+    return QueryError(
+        f"The question says '{cue.group(0)}', but the query has no negation, so it lists the rows that do match",
+        "exclude them: NOT IN (subquery), EXCEPT, or <>",
+    )
+
+
+def _unstated_number(asked: Asked) -> QueryError | None:
+    """A number compared with a column that the question never states (``Major = 1`` for "students
+    in the male dorm"), in digits or as a word ("two", "third"), give or take one ("more than 5" is
+    ``>= 6``) or as a percentage; not checked: "has any" (``> 0``, ``>= 1``), and 0 or 1 on a column
+    with at most two values (a yes/no flag)."""
+    numbers = unstated_numbers(asked.tree, asked.conversation, asked.catalog)
+    if not numbers:
+        return None
+    return QueryError(
+        f"The question does not state {', '.join(numbers)}: compare only with numbers the question gives",
+        "remove that condition, or use the number the question gives",
+    )
+
+
+def _turned_bound(asked: Asked) -> QueryError | None:
+    """A bound turned around: "at least two" answered with ``<= 2`` ("more than", "under", "N or
+    fewer"...; not judged under a NOT or on the removed side of an EXCEPT: "always below 70")."""
+    flipped = contradicted_bound(asked.tree, asked.question)
+    if not flipped:
+        return None
+    cmp, phrase = flipped
+    return QueryError(
+        f"The question says '{phrase}', but the query has {cmp.sql(dialect='duckdb')}, the other way round",
+        "turn the comparison around (at least / more than: >= or >; at most / fewer than: <= or <)",
+    )
+
+
+def _swapped_ends(asked: Asked) -> QueryError | None:
+    """The two ends of a route swapped: "from the United States to Canada" answered with Canada on
+    ``src_apid`` (a column named source/origin/from for "from", destination/dst/to for "to")."""
+    swapped = swapped_ends(asked.tree, asked.question)
+    if not swapped:
+        return None
+    column, value, word = swapped
+    return QueryError(
+        f"The question says '{word} {value}', but the query compares '{value}' with {column}, the other end",
+        "compare the 'from' value with the source column and the 'to' value with the destination column",
+    )
+
+
+def _null_after_inner_join(asked: Asked) -> QueryError | None:
+    """An inner join followed by ``IS NULL`` on the joined table's column: an anti-join that cannot
+    find rows with no match ("physicians who never took an appointment")."""
+    unmatched = null_after_inner_join(asked.tree, asked.catalog)
+    if not unmatched:
+        return None
+    condition, table = unmatched
+    return QueryError(
+        f"The query joins {table} with an inner join, which keeps only rows that have a match, "
+        f"and then asks for {condition}: that cannot find rows with no match",
+        f"for rows with no match in {table}, use NOT IN (SELECT its key FROM {table}) or EXCEPT",
+    )
+
+
+def _idle_join(asked: Asked) -> QueryError | None:
+    """A table joined at the edge of the query that nothing uses and the question never names
+    ("Which people are older than 30?" joined with ``wedding``): the join repeats or drops rows."""
+    idle = idle_join(asked.tree, asked.conversation, asked.catalog)
+    if not idle:
+        return None
+    return QueryError(
+        f"The query joins {idle} but uses none of its columns, and the question does not mention it: "
+        "the join only repeats or drops rows",
+        f"remove the join with {idle} (or use its columns, if the question needs them)",
+    )
+
+
+def _missing_aggregate(asked: Asked) -> QueryError | None:
+    """A question that asks for an "average" or a "total" answered with no AVG, or no SUM/COUNT/+,
+    unless a column's own name says it (``mean_humidity``, ``total_score``)."""
+    missing = missing_aggregate(asked.tree, asked.question)
+    if not missing:
+        return None
+    word, wanted = missing
+    return QueryError(
+        f"The question asks for '{word}', but the query has no {wanted}",
+        f"compute it with {wanted} (GROUP BY what it is per, if anything)",
+    )
+
+
+def _each_over_all_rows(asked: Asked) -> QueryError | None:
+    """A question that asks for "each" something answered by an aggregate over all rows (no GROUP BY)."""
+    tree = asked.tree
+    each = _EACH.search(asked.question)
+    if not (
         each
         and isinstance(tree, exp.Select)
         and not tree.args.get("group")
         and any(e.find(exp.AggFunc) for e in tree.expressions)
     ):
-        raise QueryError(
-            f"The question asks for '{each.group(0)}' something, but the query aggregates over all rows",
-            "GROUP BY the column the question groups by, and select it too",
-        )
+        return None
+    return QueryError(
+        f"The question asks for '{each.group(0)}' something, but the query aggregates over all rows",
+        "GROUP BY the column the question groups by, and select it too",
+    )
+
+
+# The checks, in the order they run (every-model ones first: they hold for any model's query).
+CHECKS: tuple[Check, ...] = (
+    Check("self_comparison", Scope.EVERY_MODEL, _self_comparison),
+    Check("detached_join", Scope.EVERY_MODEL, _detached_join),
+    Check("same_way_bounds", Scope.EVERY_MODEL, _same_way_bounds),
+    Check("implied_exclusion", Scope.EVERY_MODEL, _implied_exclusion),
+    Check("repeated_output", Scope.SMALL_MODELS, _repeated_output),
+    Check("invented_value", Scope.SMALL_MODELS, _invented_value),
+    Check("missing_negation", Scope.SMALL_MODELS, _missing_negation),
+    Check("unstated_number", Scope.SMALL_MODELS, _unstated_number),
+    Check("turned_bound", Scope.SMALL_MODELS, _turned_bound),
+    Check("swapped_ends", Scope.SMALL_MODELS, _swapped_ends),
+    Check("null_after_inner_join", Scope.SMALL_MODELS, _null_after_inner_join),
+    Check("idle_join", Scope.SMALL_MODELS, _idle_join),
+    Check("missing_aggregate", Scope.SMALL_MODELS, _missing_aggregate),
+    Check("each_over_all_rows", Scope.SMALL_MODELS, _each_over_all_rows),
+)
 
 
 def plain_empty_answer(sql: str, question: str) -> bool:
@@ -496,21 +600,6 @@ def missing_aggregate(tree: exp.Expression, question: str) -> tuple[str, str] | 
     if total and not tree.find(exp.Sum, exp.Count, exp.Add) and not re.search(r"tot|sum|all", names):
         return total.group(0), "SUM or COUNT"
     return None
-
-
-# AND-ed conditions of which one does nothing, so the question meant something else: (finder, message, hint)
-_REDUNDANT = [
-    (
-        same_way_bounds,
-        "The conditions {first} and {second} bound the same column the same way, so one of them does nothing",
-        "the question probably means two different things there (another column, or a count or total per group)",
-    ),
-    (
-        implied_exclusion,
-        "The condition {second} does nothing next to {first}: a row has one value",
-        "'X but not Y' means the ones with a row for X and no row for Y: use EXCEPT, or NOT IN (a subquery)",
-    ),
-]
 
 
 def has_negation(tree: exp.Expression) -> bool:
