@@ -251,11 +251,6 @@ def test_every_result_type_through_the_cli_from_a_duckdb_file(tmp_path: Path):
     assert "Traceback" not in tables.output and (tables.exit_code == 0 or "Error:" in tables.stderr)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tools/catalog.py profile_table: _plain keeps numpy arrays (list columns: `v not in seen` is ambiguous) "
-    "and 'infinity' TIMESTAMP min/max overflow to_pydatetime; the stats UNPIVOT mixes VARCHAR[2] with VARCHAR",
-)
 def test_every_result_type_profiles_in_the_catalog(odd_workspace):
     catalog = odd_workspace.catalog()
     assert len(catalog.tables["odd"].columns) == len(ODD_TYPES) + 1

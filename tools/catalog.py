@@ -259,9 +259,11 @@ def profile_table(ws: Workspace, table: str) -> TableProfile:
                 prof.avg_length = float(avg_len) if avg_len is not None and avg_len == avg_len else None
         if sample_rows:
             seen: list[Any] = []
+            keys: set[str] = set()  # by repr: a struct or map cell may hold arrays, which do not compare
             for v in (row[i] for row in sample_rows):
                 v = _plain(v)
-                if v is not None and v not in seen:
+                if v is not None and repr(v) not in keys:
+                    keys.add(repr(v))
                     seen.append(v)
                 if len(seen) >= SAMPLE_VALUES:
                     break
@@ -299,7 +301,9 @@ def _fill_value_index(ws: Workspace, quoted_table: str, profiles: list[ColumnPro
         for prof, hist in zip(chunk, row, strict=True):
             if not hist or len(hist) > VALUE_INDEX_MAX_DISTINCT:
                 continue
-            pairs = sorted(((str(k), int(v)) for k, v in dict(hist).items()), key=lambda kv: (-kv[1], kv[0]))
+            as_lists = isinstance(hist, dict) and set(hist) == {"key", "value"} and isinstance(hist["key"], list)
+            counts = zip(hist["key"], hist["value"], strict=True) if as_lists else dict(hist).items()
+            pairs = sorted(((str(k), int(v)) for k, v in counts), key=lambda kv: (-kv[1], kv[0]))
             prof.values = [k for k, _ in pairs]
             prof.value_counts = [v for _, v in pairs]
             prof.distinct = len(pairs)
@@ -317,13 +321,18 @@ def _plain(value: Any) -> Any:
             return None
     except (TypeError, ValueError):
         pass
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:  # a list or array cell
+        return value.tolist()
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         try:
             return value.item()
         except (ValueError, AttributeError):
             pass
     if hasattr(value, "isoformat") and hasattr(value, "to_pydatetime"):
-        return value.to_pydatetime()
+        try:
+            return value.to_pydatetime()
+        except (ValueError, OverflowError):  # 'infinity' and dates past what datetime holds
+            return str(value)
     return value
 
 
