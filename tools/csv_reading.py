@@ -212,6 +212,8 @@ def read_text(path: Path, encoding: str, limit: int | None) -> tuple[str, bool]:
 
 
 def _records(text: str, dialect: Dialect) -> tuple[list[list[str]], list[int]]:
+    # the csv module stops at 131,072 characters a field; a cell as long as the text must still parse
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     if dialect.quote:
         reader = csv.reader(
             io.StringIO(text, newline=""),
