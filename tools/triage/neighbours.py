@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 CHUNK = 512  # query rows per matrix product: 512 x 100,000 floats is 200 MB
 
@@ -43,6 +42,8 @@ def nearest_earlier(vecs: np.ndarray, rank: np.ndarray, k: int, only_earlier: bo
     sims = np.full((n, k), np.nan, dtype=np.float32)
     if n < 2 or k_eff == 0:
         return Neighbours(index, sims)
+    import torch  # here, not at import: the tool registry loads this module for every first question
+
     matrix = torch.from_numpy(np.ascontiguousarray(vecs, dtype=np.float32))
     ranks = torch.from_numpy(rank)
     with torch.inference_mode():
