@@ -37,6 +37,7 @@ import re
 import sys
 import time
 import unicodedata
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -357,8 +358,10 @@ Job = tuple[str, list[dict[str, Any]], str, "str | None", bool]
 
 
 def run_table(job: Job) -> tuple[list[Outcome], list[TableLoad]]:
-    """Every question of one table, in one worker: open it as a user would (with the cleaning step,
-    then, for the baseline, without it) and ask each question."""
+    """Every question of one table, in one worker: open it as a user would, with the cleaning step and
+    (the baseline) without it, and ask each question. The planner keeps embeddings of phrases it
+    has seen, so the pass that asks a question second is faster: which pass goes first alternates by
+    table, so that neither one's seconds per question gains from the other."""
     data, rows, planner_name, llm, baseline = job
     import logging
 
@@ -372,12 +375,13 @@ def run_table(job: Job) -> tuple[list[Outcome], list[TableLoad]]:
     questions = [Question(**r) for r in rows]
     path = Path(data) / questions[0].table
     planner = _planner(planner_name, llm)
-    outcomes, load = _ask_all(path, questions, planner, clean=True)
-    loads = [load]
-    if baseline:
-        more, base_load = _ask_all(path, questions, planner, clean=False)
-        outcomes += more
-        loads.append(base_load)
+    passes = (True, False) if zlib.crc32(questions[0].table.encode()) % 2 or not baseline else (False, True)
+    outcomes: list[Outcome] = []
+    loads: list[TableLoad] = []
+    for clean in passes[: 2 if baseline else 1]:
+        asked, load = _ask_all(path, questions, planner, clean=clean)
+        outcomes += asked
+        loads.append(load)
     return outcomes, loads
 
 
