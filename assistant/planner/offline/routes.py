@@ -50,6 +50,7 @@ MONTHS = {
 }
 POSITION_COLUMNS = ("row_position",)  # the 1-based row number cleaning adds (tools/cleaning.py)
 SENTIMENTS = ("negative", "positive", "neutral")
+DERIVED_TEXT = ("urgency_reasons", "similar_tickets", "intent")  # written by triage_tickets
 OWN_COLUMNS = ("triage_queue", "triage_confidence")  # what triage_tickets adds: a rerun is still a triage
 
 _REPORT = re.compile(
@@ -120,6 +121,9 @@ def _names_a_column(catalog: Catalog, words: tuple[str, ...]) -> bool:
 
 
 def _is_texty(col: ColumnProfile) -> bool:
+    """Prose a text model reads; the reasons and neighbours triage wrote are its output, not tickets."""
+    if col.name.lower() in DERIVED_TEXT:
+        return False
     return col.is_free_text or (col.kind == "text" and (col.avg_length or 0) >= 25)
 
 
