@@ -39,7 +39,8 @@ else:
     rows, cols, indexed = int(summary["count"].iloc[0]), len(summary), 0
 t2 = time.perf_counter()
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"load_s": t1 - t0, "catalog_s": t2 - t1, "total_s": t2 - t0, "peak_mb": peak_mb, "rows": rows, "cols": cols, "indexed": indexed}))
+print(json.dumps({"load_s": t1 - t0, "catalog_s": t2 - t1, "total_s": t2 - t0, "peak_mb": peak_mb,
+                  "rows": rows, "cols": cols, "indexed": indexed}))
 """
 
 
@@ -82,7 +83,8 @@ def main() -> None:
         print(f"generated {path} ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:.1f} s")
     results = {m: run_child(path, m) for m in ("baseline", "insightchat")}
     print(
-        f"\nLoad + catalog of {results['insightchat']['rows']:,} rows x {results['insightchat']['cols']} columns ({path.stat().st_size / 1e6:,.0f} MB CSV)\n"
+        f"\nLoad + catalog of {results['insightchat']['rows']:,} rows x {results['insightchat']['cols']} columns "
+        f"({path.stat().st_size / 1e6:,.0f} MB CSV)\n"
     )
     print("| method | load s | catalog s | total s | peak MB |")
     print("|---|---:|---:|---:|---:|")
@@ -91,10 +93,12 @@ def main() -> None:
         print(f"| {label} | {r['load_s']:.2f} | {r['catalog_s']:.2f} | {r['total_s']:.2f} | {r['peak_mb']:,.0f} |")
     a, b = results["insightchat"], results["baseline"]
     print(
-        f"| ratio insightchat / baseline | | | {a['total_s'] / b['total_s']:.2f}x | {a['peak_mb'] / b['peak_mb']:.2f}x |"
+        f"| ratio insightchat / baseline | | | {a['total_s'] / b['total_s']:.2f}x "
+        f"| {a['peak_mb'] / b['peak_mb']:.2f}x |"
     )
     print(
-        f"\ninsightchat's catalog also holds a value index for {a['indexed']} low-cardinality columns and samples; SUMMARIZE does not."
+        f"\ninsightchat's catalog also holds a value index for {a['indexed']} low-cardinality columns and samples; "
+        "SUMMARIZE does not."
     )
 
 

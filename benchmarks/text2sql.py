@@ -23,6 +23,7 @@ the wrong and correct answers it would remove.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import math
@@ -140,10 +141,8 @@ def _norm(v: Any) -> Any:
     if isinstance(v, float) and math.isnan(v):
         return None
     if hasattr(v, "item") and not isinstance(v, (str, bytes)):
-        try:
+        with contextlib.suppress(ValueError, AttributeError):
             v = v.item()
-        except (ValueError, AttributeError):
-            pass
     if isinstance(v, bool):
         return int(v)
     if isinstance(v, (int, float)):

@@ -118,9 +118,12 @@ def _has_narration(chat: list[dict[str, Any]]) -> bool:
     """True once an assistant message after the last question carries text and no step title."""
     last_user = max((i for i, m in enumerate(chat) if m["role"] == "user"), default=-1)
     for m in chat[last_user + 1 :]:
-        if m["role"] == "assistant" and not (m.get("metadata") or {}).get("title"):
-            if any(b.get("type") == "text" and b.get("text", "").strip() for b in m["content"]):
-                return True
+        if (
+            m["role"] == "assistant"
+            and not (m.get("metadata") or {}).get("title")
+            and any(b.get("type") == "text" and b.get("text", "").strip() for b in m["content"])
+        ):
+            return True
     return False
 
 
@@ -185,7 +188,8 @@ def time_browser(url: str, questions: dict[str, bool], repeat: int, data: str) -
                     f"""() => {{
                         const rows = [...document.querySelectorAll('#insight-chat .message-row')].slice({n_msgs});
                         return rows.some(r => r.classList.contains('bot-row') &&
-                            [...r.querySelectorAll('.message:not(.thought) .prose p')].some(p => p.innerText.trim().length > 0));
+                            [...r.querySelectorAll('.message:not(.thought) .prose p')]
+                                .some(p => p.innerText.trim().length > 0));
                     }}""",
                     timeout=600_000,
                     polling=5,
@@ -193,7 +197,8 @@ def time_browser(url: str, questions: dict[str, bool], repeat: int, data: str) -
                 first = time.perf_counter() - start
                 done = f"document.querySelectorAll('#insight-chat table.insight-table').length > {n_tables}"
                 if row.chart:  # the full answer is the text, the table and the drawn chart
-                    done += " && document.querySelectorAll('#insight-chat .js-plotly-plot .bars, #insight-chat .js-plotly-plot .scatterlayer .trace').length > 0"
+                    traces = "#insight-chat .js-plotly-plot .bars, #insight-chat .js-plotly-plot .scatterlayer .trace"
+                    done += f" && document.querySelectorAll('{traces}').length > 0"
                     done += f" && document.querySelectorAll('#insight-chat .js-plotly-plot').length > {n_plots}"
                 page.wait_for_function(done, timeout=600_000, polling=5)
                 full = time.perf_counter() - start
@@ -255,7 +260,8 @@ def report(rows: list[Row]) -> str:
         full = r.median("full_s")
         ratio = "1.00" if r.path == "direct" else (f"{full / base:.2f}" if base and full else "-")
         lines.append(
-            f"| {r.data} | {r.question} | {r.path} | {ms(r.median('first_token_s'))} | {ms(full)} | {ms(r.cold_full_s)} | {ratio} |"
+            f"| {r.data} | {r.question} | {r.path} | {ms(r.median('first_token_s'))} | {ms(full)} "
+            f"| {ms(r.cold_full_s)} | {ratio} |"
         )
     return "\n".join(lines)
 

@@ -8,6 +8,7 @@ the data is no longer reachable over HTTP by anyone, including other sessions.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -52,10 +53,8 @@ def move_into(folder: Path, path: str | Path) -> Path:
         raise DataSourceError(f"The upload of {src.name} did not arrive", "upload the file again")
     target = _unique_target(folder, src.name)
     shutil.move(str(src), target)
-    try:
-        src.parent.rmdir()  # Gradio keeps each upload in its own folder; remove it if now empty
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):  # Gradio keeps each upload in its own folder; remove it if now empty
+        src.parent.rmdir()
     return target
 
 

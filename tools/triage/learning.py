@@ -105,7 +105,8 @@ def evaluate(
     report = clf.cross_validate(texts, vecs, y, folds=folds)
     if single:
         report.warnings.append(
-            f"{len(single)} label(s) with a single labelled row are trained on but not measured: {', '.join(single[:5])}"
+            f"{len(single)} label(s) with a single labelled row are trained on but not measured: "
+            f"{', '.join(single[:5])}"
         )
     acc, f1 = majority_baseline(y)
     return Evaluation(field_name, report, per_class_table(report.confusion), acc, f1)
