@@ -270,3 +270,84 @@ def test_parse_reasons_reads_signals_and_weights():
     ]
     assert df["weight"].tolist()[1:] == [2.0, 0.5] and pd.isna(df["weight"].iloc[0])
     assert parse_reasons("").empty
+
+
+# ---------------------------------------------------------------------------------------- in Chromium
+
+CHROMIUM = Path("/usr/bin/chromium")
+WAIT_MS = 120_000
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    import os
+    import tempfile
+
+    folder = Path(os.environ.get("INSIGHTCHAT_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="insightchat-shots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots in {folder}")
+    return folder
+
+
+def _wait_text(page, selector: str, text: str) -> None:
+    """Wait until the element's visible text contains ``text`` (Gradio's grid also renders hidden cells)."""
+    page.wait_for_function(
+        "([sel, text]) => { const e = document.querySelector(sel); return !!e && e.innerText.includes(text); }",
+        arg=[selector, text],
+        timeout=WAIT_MS,
+    )
+
+
+@pytest.fixture
+def page(app):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(app.local_url)
+        page.wait_for_selector("#insight-tables :text('400 rows')", timeout=WAIT_MS)
+        page.page_errors = errors  # type: ignore[attr-defined]
+        yield page
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_browser_report_button_shows_findings_and_offers_the_files(page, shots):
+    # the preview table is sales (the first command-line file): its button opens the Report tab and builds
+    page.get_by_role("button", name="Report on this table").click()
+    _wait_text(page, "#insight-report-findings", "South")
+    page.screenshot(path=str(shots / "report-tab.png"), full_page=True)
+    assert "Report on sales" in page.inner_text("#insight-report-status").replace("*", "")
+    page.locator("#insight-report-html").wait_for(state="visible", timeout=WAIT_MS)
+    assert "400 rows" in page.inner_text("#insight-report-summary")
+    assert not page.page_errors, page.page_errors  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_browser_triage_tab_queue_and_ticket_details(page, shots):
+    page.get_by_role("tab", name="Triage").click()
+    # the last command-line file is the ticket table; its free-text column is chosen by itself
+    page.wait_for_function(
+        "document.querySelector('#insight-triage-text input') && "
+        "document.querySelector('#insight-triage-text input').value === 'body'",
+        timeout=WAIT_MS,
+    )
+    page.get_by_role("button", name="Run triage").click()
+    _wait_text(page, "#insight-triage-queue", "German")
+    assert "Triaged 30 tickets" in page.inner_text("#insight-triage-summary")
+    _wait_text(page, "#insight-triage-details", "Ticket")  # the first ticket
+    assert "Queue: General support" in page.inner_text("#insight-triage-details")  # the most urgent ticket
+    cell = page.locator("#insight-triage-queue").get_by_text("Incidents").filter(visible=True).first
+    cell.click()  # a row routed elsewhere: its ticket's details replace the first one's
+    _wait_text(page, "#insight-triage-details", "Queue: Incidents")
+    text = page.inner_text("#insight-triage-details")
+    assert "Queue" in text and "Traceback" not in text
+    page.screenshot(path=str(shots / "triage-tab.png"), full_page=True)
+    assert not page.page_errors, page.page_errors  # type: ignore[attr-defined]

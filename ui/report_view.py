@@ -147,6 +147,7 @@ def report_tab(session: Callable[[Any], Any]) -> ReportTab:
         visible=False,
         wrap=True,
         max_height=480,
+        column_widths=["4%", "12%", "52%", "7%", "25%"],
         elem_id="insight-report-findings",
     )
     outputs = [status, summary, findings, html_btn, md_btn]

@@ -37,6 +37,7 @@ ALL = "(all)"
 FILTERS = ("triage_queue", "urgency", "intent", "language")  # the queue table's filters, in the UI's order
 QUEUE_COLUMNS = [
     "ticket",
+    "text",
     "triage_queue",
     "urgency",
     "urgency_score",
@@ -46,7 +47,6 @@ QUEUE_COLUMNS = [
     "triage_confidence",
     "needs_review",
     "duplicate_of",
-    "text",
 ]
 URGENCY_ORDER = {"high": 0, "medium": 1, "low": 2}
 _WEIGHT = re.compile(r"^(?P<signal>.+?) (?P<weight>[+-]\d+(?:\.\d+)?)$")
@@ -221,9 +221,9 @@ def ticket_details(state: TriageState, ticket: str | None) -> tuple[str, pd.Data
         f"> {text}",
         "",
         f"**Queue:** {_value(rec.get('triage_queue'))} (suggested {_value(rec.get('suggested_queue'))}, rule: "
-        f"{_value(rec.get('routing_rule'))}; confidence {_value(rec.get('triage_confidence'))}"
+        f"`{_value(rec.get('routing_rule')).replace('`', '')}`; confidence {_value(rec.get('triage_confidence'))}"
         + ("; **needs review**" if rec.get("needs_review") else "")
-        + ")",
+        + ")  ",
         f"**Intent:** {_value(rec.get('intent'))} (score {_value(rec.get('intent_score'))})  ",
         f"**Urgency:** {_value(rec.get('urgency'))} (score {_value(rec.get('urgency_score'))})  ",
         f"**Sentiment:** {_value(rec.get('sentiment'))} ({_value(rec.get('sentiment_score'))})  ",
