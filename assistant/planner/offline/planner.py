@@ -136,26 +136,27 @@ class OfflinePlanner(Planner):
         )
 
     def _why(self, previous: QuerySpec, catalog: Catalog) -> Plan:
-        from insightchat.tools.registry import all_tools
-
-        names = {t.name for t in all_tools()}
-        for tool_name in ("explain", "explain_result", "explain_change"):
-            if tool_name in names:
-                sql = build_sql(catalog, previous)
-                return Plan(
-                    calls=[ToolCall(tool_name, {"sql": sql})],
-                    understood=f"why: {describe(previous)}",
-                    planner=self.name,
-                    intent="explain",
-                )
-        by = [
-            c.name for c in catalog.tables[previous.table].columns if c.is_categorical and c not in previous.group_by
-        ][:2]
-        tips = [f"Break that down by {b}" for b in by]
+        """A bare "why?" does not say which difference to explain: offer the why-questions the
+        why-analysis answers (a segment against the rest, two periods), built from the last query."""
+        table = catalog.tables[previous.table]
+        measure = next((m for m in previous.measures if m.col is not None and m.agg in ("sum", "avg")), None)
+        label = measure.label() if measure else "number of rows"
+        asks: list[str] = []
+        group = next((c for c in previous.group_by), None)
+        profile = next((c for c in table.columns if group is not None and c.name == group.name), None)
+        if profile is not None and profile.values:
+            asks.append(f"Why is the {label} different where {profile.name} is {profile.values[0]}?")
+        dates = [c for c in table.columns if c.kind == "date" and c.min is not None and c.max is not None]
+        if dates and str(dates[0].min)[:4] != str(dates[0].max)[:4]:
+            first, last = str(dates[0].min)[:4], str(dates[0].max)[:4]
+            asks.append(f"What drove the change in {label} between {first} and {last}?")
+        by = [c.name for c in table.columns if c.is_categorical and c not in previous.group_by][:2]
+        tips = asks + [f"Break that down by {b}" for b in by]
         return Plan(
             planner=self.name,
             intent="explain",
-            message="I can't explain causes offline yet; I can break the last result down further so you can see what drives it.",
+            message="Which difference should I explain? Name a segment or two periods, for example: "
+            + (asks[0] if asks else "why is the average rating lower in the South?"),
             suggestions=tips or suggestions(catalog, previous.table),
         )
 
@@ -193,7 +194,7 @@ class OfflinePlanner(Planner):
 
 def _is_fragment(reading: Reading) -> bool:
     """A follow-up such as "only East" parses alone too; it still edits the last query."""
-    return not any(l.kind == "table" for l in reading.links) and not any(
+    return not any(link.kind == "table" for link in reading.links) and not any(
         c.kind in (CueKind.COUNT, CueKind.AGG) for c in reading.cues
     )
 
