@@ -19,6 +19,7 @@ gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
 from ui_helpers import EXAMPLES, components, launched_app, step_messages, table_of, texts  # noqa: E402
 
+from insightchat.ui.formatting import escape_markdown  # noqa: E402
 from insightchat.ui.planners import offline_option  # noqa: E402
 
 pytestmark = pytest.mark.timeout(180)
@@ -226,7 +227,7 @@ def test_upload_every_file_type_at_once(app, client, tmp_path):
     assert files is None  # the widget is cleared: the data now lives in the session's own folder
     assert "Could not load" not in texts(chat[-1]), texts(chat[-1])
     for kind, (_, table, rows) in sources.items():
-        assert f"**{table}** — {rows:,} rows" in tables_md, (kind, tables_md)
+        assert f"**{escape_markdown(table)}** — {rows:,} rows" in tables_md, (kind, tables_md)
         answer = ask(client, f"SELECT sum(sales) AS total FROM {table}")[-1]
         assert table_of(answer)[1] == [["60"]], (kind, texts(answer))
     # the uploads sit in this session's folder, not in Gradio's servable cache
