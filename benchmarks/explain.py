@@ -312,6 +312,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,1000000,10000000")
     ap.add_argument("--seeds", default="20,5,1", help="seeds per size (same order as --sizes)")
+    ap.add_argument("--seed-start", type=int, default=0, help="first seed (fresh seeds make a held-out set)")
     ap.add_argument("--kinds", default=",".join(KINDS))
     ap.add_argument("--timing", action="store_true", help="time a 1M-row report against ydata-profiling minimal")
     ap.add_argument("--timing-rows", type=int, default=1_000_000)
@@ -325,7 +326,7 @@ def main() -> None:
     rows: list[dict] = []
     with (out / "cases.jsonl").open("w") as log:
         for n, k in zip(sizes, seeds, strict=True):
-            for seed in range(k):
+            for seed in range(args.seed_start, args.seed_start + k):
                 for kind in args.kinds.split(","):
                     row = run_case(kind, n, seed)
                     rows.append(row)

@@ -15,7 +15,7 @@ from insightchat.tools.report.stats import GroupStats, cohens_d, combine, welch
 from insightchat.tools.results import ChartSpec
 
 MIN_GROUP_ROWS = 10
-MIN_EFFECT = 0.1  # Cohen's d; smaller differences are "significant" on big tables but rarely matter
+MIN_EFFECT = 0.2  # Cohen's d, his "small" effect; smaller ones are "significant" on big tables but rarely matter
 
 
 def _group_table(scope: Scope, dim: str) -> tuple[str, object]:

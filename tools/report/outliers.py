@@ -20,6 +20,7 @@ from insightchat.tools.report.stats import robust_threshold
 from insightchat.tools.results import ChartSpec
 
 MAX_ROWS_SHOWN = 20
+GAP_SD = 3  # an outlier stands apart: at least 3 standard deviations beyond the nearest ordinary value
 
 
 def outlier_findings(scope: Scope) -> list[Candidate]:
@@ -45,7 +46,8 @@ def outlier_findings(scope: Scope) -> list[Candidate]:
             f"min({x}) FILTER (WHERE {x} < c.med AND NOT ({far})) AS lo FROM {scope.source_as('t')}, c) "
             f"SELECT t.*, round(abs({x} - c.med) / c.spread, 1) AS robust_z, count(*) OVER () AS outlier_rows "
             f"FROM {scope.source_as('t')}, c, edge WHERE {far} "
-            f"AND (({x} > c.med AND {x} - edge.hi > c.sd) OR ({x} < c.med AND edge.lo - {x} > c.sd)) "
+            f"AND (({x} > c.med AND {x} - edge.hi > {GAP_SD} * c.sd) "
+            f"OR ({x} < c.med AND edge.lo - {x} > {GAP_SD} * c.sd)) "
             f"ORDER BY robust_z DESC LIMIT {MAX_ROWS_SHOWN}"
         )
         rows = scope.query(sql)
