@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from insightchat.tools.registry import Writes, tool
-from insightchat.tools.results import ChartSpec, ToolResult
+from insightchat.tools.results import ToolResult
 from insightchat.tools.triage.run import TriageOptions, TriageResult, triage_table
 from insightchat.tools.workspace import Workspace
 
@@ -24,13 +24,19 @@ def triage_tool_result(result: TriageResult) -> ToolResult:
             + s.by_urgency.to_csv(index=False)
         ),
         data=table,
-        chart=ChartSpec("bar", "triage_queue", "tickets", title="Tickets by queue"),
         title=f"Triaged {len(result.tickets):,} tickets ({result.intent_method} intents, urgency from "
         f"{result.urgency_method})",
         details="\n".join([result.intent_detail, *result.notes]),
         total_rows=len(table),
         warnings=list(result.warnings),
-        meta={"table": result.table, "columns": result.columns, "facts": s.facts, "summary": s.text},
+        # the summary narrates the answer: its numbers are read from the counts it returns (summary.py)
+        meta={
+            "table": result.table,
+            "columns": result.columns,
+            "facts": s.facts,
+            "summary": s.text,
+            "narration": s.text,
+        },
     )
 
 

@@ -83,6 +83,12 @@ _AVERAGE = re.compile(r"\b(?:average|avg|mean|typical)\b", re.I)
 _TOTAL = re.compile(r"\b(?:total|sum)\b", re.I)
 _COUNT = re.compile(r"\b(?:number of|how many|count|volume|fewer|more)\b", re.I)
 _TRIAGE = re.compile(r"\btriag(?:e|ed|ing)\b", re.I)
+_EXPLAIN_SQL = re.compile(
+    r"^\s*(?:what\s+does\s+(?:this|that|the|your|the\s+last)\s+(?:query|sql)\s+do"
+    r"|explain\s+(?:this|that|the|your|the\s+last)\s+(?:query|sql)\b"
+    r"|explain\s+(?P<sql>(?:select|with)\b.+)$)",
+    re.I | re.S,
+)
 _INTO = re.compile(r"\binto\s+(?P<labels>.+?)\s*(?:\bsince\b.*)?[?.!]*$", re.I)
 _SINCE = re.compile(r"\bsince\s+(?P<date>\d{4}-\d{2}-\d{2})\b", re.I)
 _LABEL_SPLIT = re.compile(r"\s*(?:,|;|/|\bor\b|\band\b)\s*", re.I)
@@ -93,6 +99,8 @@ def plan_route(question: str, catalog: Catalog, session: Session, planner: str =
     """A plan with one analysis-tool call for a report, why or triage question, or None for anything else."""
     if not catalog.tables:
         return None
+    if _EXPLAIN_SQL.search(question):
+        return _explain_sql(question, session, planner)
     if _TRIAGE.search(question) and not _names_a_column(catalog, ("triage",)):
         return _triage(question, catalog, session, planner)
     if _REPORT.search(question) and not _names_a_column(catalog, ("report", "summary", "overview")):
@@ -265,6 +273,20 @@ def _date_column(question: str, table: TableProfile) -> ColumnProfile | None:
 
 
 # ---------------------------------------------------------------------------------------------- families
+def _explain_sql(question: str, session: Session, planner: str) -> Plan:
+    """ "What does this query do?": the last answer's SQL (or the one quoted) in plain words."""
+    match = _EXPLAIN_SQL.search(question)
+    sql = (match.group("sql") if match else None) or (session.last_turn.answer.sql if session.last_turn else None)
+    if not sql:
+        return Plan(planner=planner, message="There is no query to explain yet: ask a question first, or quote one.")
+    return Plan(
+        calls=[ToolCall("explain_sql", {"sql": sql.strip()})],
+        understood="what the query does",
+        planner=planner,
+        intent="explain",
+    )
+
+
 def _report(question: str, catalog: Catalog, session: Session, planner: str) -> Plan:
     table = _table(question, catalog, session)
     session.current_table = table.name
