@@ -47,6 +47,7 @@ class ColumnProfile:
     value_counts: list[int] | None = None
     avg_length: float | None = None
     typed_from: str | None = None  # the text column this typed column was made from (tools/cleaning.py)
+    value_words: dict[str, str] | None = None  # words that mean a value ("urgent" -> 'high'), set by a tool
 
     def schema_line(self, max_values: int = 12, with_nulls: bool = False) -> str:
         """One prompt line: name and type, then the value list, the range or a few examples."""
@@ -274,6 +275,7 @@ def profile_table(ws: Workspace, table: str) -> TableProfile:
     notes = list(src.notes) if src else []  # what the loader assumed and cleaning added (tools/csv_reading, cleaning)
     for prof in profiles:
         prof.typed_from = src.typed_columns.get(prof.name) if src else None
+        prof.value_words = src.value_words.get(prof.name) if src else None
     if wide:
         notes.append(
             f"{table} has {len(cols):,} columns: distinct counts are approximate and values are indexed for "

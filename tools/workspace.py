@@ -56,6 +56,7 @@ class TableSource:
     declared_foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (col, ref_table, ref_col)
     notes: list[str] = field(default_factory=list)  # what the loader assumed and the cleaning step added
     typed_columns: dict[str, str] = field(default_factory=dict)  # typed column -> the text column it types
+    value_words: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> {word: the value it means}
 
 
 @dataclass

@@ -231,6 +231,18 @@ def _apply_corrections(labels: list[str], conf: np.ndarray, hashes: list[str], f
     return n
 
 
+URGENT_WORDS = ("urgent",)  # words that ask for the top urgency level in chat ("urgent tickets per channel")
+
+
+def _name_the_top_level(ws: Workspace, table: str, column: str | None, urgency: pd.Series) -> None:
+    """Let questions say "urgent" for the highest urgency level, once the triage has made that column."""
+    source = ws.sources.get(table)
+    if column is None or source is None or "high" not in set(urgency.astype(str)):
+        return
+    source.value_words[column] = dict.fromkeys(URGENT_WORDS, "high")
+    ws.invalidate(table)
+
+
 def triage_table(
     ws: Workspace,
     table: str | None,
@@ -476,6 +488,8 @@ def triage_table(
         **derived.attach(ws, name, LANGUAGE, col.column, language_model),
         **triage_names,
     }
+
+    _name_the_top_level(ws, name, columns.get("urgency"), tickets["urgency"])
 
     # -- what the user must know --------------------------------------------------------------------------------
     warnings += _language_warnings(tickets, model, pred.method, embed_model_id)

@@ -134,6 +134,8 @@ class SchemaIndex:
                 key = v.strip().lower()
                 if key:
                     self.values.setdefault(key, []).append((tname, col.name, v))
+        for word, v in (col.value_words or {}).items():  # "urgent" -> urgency = 'high'
+            self.values.setdefault(word.lower(), []).append((tname, col.name, v))
 
     # ------------------------------------------------------------------ linking
     def link(self, tokens: list[Token], blocked: set[int]) -> list[Link]:
