@@ -349,25 +349,20 @@ def triage_tab(session: Callable[[Any], Any], own_files: Sequence[str | Path]) -
             )
             summary = gr.Markdown("", elem_id="insight-triage-summary")
             with gr.Row():
-                f_queue = gr.Dropdown(
-                    label="Queue", choices=[ALL], value=ALL, allow_custom_value=True, elem_id="insight-triage-f-queue"
-                )
-                f_urgency = gr.Dropdown(
-                    label="Urgency",
-                    choices=[ALL],
-                    value=ALL,
-                    allow_custom_value=True,
-                    elem_id="insight-triage-f-urgency",
-                )
-                f_intent = gr.Dropdown(
-                    label="Intent", choices=[ALL], value=ALL, allow_custom_value=True, elem_id="insight-triage-f-intent"
-                )
-                f_language = gr.Dropdown(
-                    label="Language",
-                    choices=[ALL],
-                    value=ALL,
-                    allow_custom_value=True,
-                    elem_id="insight-triage-f-language",
+                f_queue, f_urgency, f_intent, f_language = (
+                    gr.Dropdown(
+                        label=label,
+                        choices=[ALL],
+                        value=ALL,
+                        allow_custom_value=True,
+                        elem_id=f"insight-triage-f-{key}",
+                    )
+                    for label, key in (
+                        ("Queue", "queue"),
+                        ("Urgency", "urgency"),
+                        ("Intent", "intent"),
+                        ("Language", "language"),
+                    )
                 )
             queue = gr.Dataframe(
                 label="Queue (most urgent first; click a row for its details)",
