@@ -354,11 +354,8 @@ def build_app(
             """
             if request is None or not request.session_hash:
                 return
-            live = getattr(registry, "_sessions", {}).get(request.session_hash)
-            if live is not None and live.busy.locked():
-                log.info("page of session %s went away during a request; left to the idle expiry", live.session_id)
-                return
-            registry.close(request.session_hash)
+            if not registry.close_unless_busy(request.session_hash):
+                log.info("page of session %s went away during a request; left to the idle expiry", request.session_hash)
 
         # -------------------------------------------------------------- wiring
         demo.load(on_load, None, [chatbot, planner_md, *panel_outputs], api_name="init").then(

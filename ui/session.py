@@ -167,6 +167,18 @@ class SessionRegistry:
         if sess is not None:
             sess.close()
 
+    def close_unless_busy(self, session_id: str) -> bool:
+        """Close a session whose page went away, unless a request of it is still running (its client may
+        reconnect: a long report outlives gradio_client's heartbeat); the idle expiry takes it later."""
+        with self._lock:
+            sess = self._sessions.get(session_id)
+            if sess is not None and sess.busy.locked():
+                return False
+            self._sessions.pop(session_id, None)
+        if sess is not None:
+            sess.close()
+        return True
+
     def close_all(self) -> None:
         with self._lock:
             sessions = list(self._sessions.values())
