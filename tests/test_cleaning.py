@@ -201,3 +201,17 @@ def test_tables_shows_each_typed_column_with_the_text_it_came_from_and_the_notes
         "Took office",
         "Votes",
     ]
+
+
+def test_the_ui_side_panel_shows_typed_columns_and_their_notes(tmp_path: Path) -> None:
+    from insightchat.assistant import Assistant
+    from insightchat.ui.formatting import tables_markdown
+
+    path = tmp_path / "votes.csv"
+    path.write_text('party,votes\nBlue,"14,422"\nRed,"9,001"\nGreen,n/a\n', encoding="utf-8")
+    bot = Assistant(path)
+    panel = tables_markdown(bot.workspace)
+    typed = next(c for c, of in bot.workspace.sources["votes"].typed_columns.items() if of == "votes")
+    assert f"`{typed}` double (from `votes`)" in panel or f"`{typed}` bigint (from `votes`)" in panel, panel
+    notes = [line for line in panel.splitlines() if line.startswith("<small>· ")]
+    assert any("holds 'votes'" in line for line in notes), panel  # the conversion, under the table

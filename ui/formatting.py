@@ -221,6 +221,9 @@ def _short_source(source: str) -> str:
     return Path(source).name if ("/" in source or "\\" in source) else source
 
 
+MAX_PANEL_NOTES = 6
+
+
 def tables_markdown(ws: Workspace) -> str:
     """The side panel's list: each table with its row count and its columns with types."""
     catalog = ws.catalog()
@@ -235,8 +238,14 @@ def tables_markdown(ws: Workspace) -> str:
             f"**{escape_markdown(name)}** — {prof.row_count:,} rows, {len(prof.columns)} columns"
             + (f" · {code_span(src)}" if src else "")
         )
-        cols = ", ".join(f"{code_span(c.name)} {escape_markdown(c.dtype.lower())}" for c in prof.columns)
+        cols = ", ".join(
+            f"{code_span(c.name)} {escape_markdown(c.dtype.lower())}"
+            + (f" (from {code_span(c.typed_from)})" if c.typed_from else "")
+            for c in prof.columns
+        )
         lines.append(f"<small>{cols}</small>")
+        for note in prof.notes[:MAX_PANEL_NOTES]:  # how the file was read and cleaned
+            lines.append(f"<small>· {escape_markdown(note)}</small>")
         lines.append("")
     return "\n".join(lines)
 
