@@ -290,3 +290,6 @@ TIME_UNITS = {
     "year": "year",
     "years": "year",
 }
+# The order a file lists its rows in ("who is listed last", "the first name on the list").
+LIST_WORDS = _words("listed list table")
+LIST_END_WORDS = {"first": "first", "top": "first", "last": "last", "bottom": "last", "final": "last"}

@@ -18,6 +18,7 @@ from insightchat.planner.offline.bind_counts import bind_aggs, bind_counts
 from insightchat.planner.offline.bind_dates import bind_dates, bind_grain
 from insightchat.planner.offline.bind_names import bind_who
 from insightchat.planner.offline.bind_order import bind_groups, bind_order
+from insightchat.planner.offline.bind_position import bind_position
 from insightchat.planner.offline.bind_superlatives import bind_supers
 from insightchat.planner.offline.bind_values import bind_capitalised, bind_gender, bind_like, bind_values
 from insightchat.planner.offline.coverage import collect_unknown, soft_run
@@ -196,6 +197,7 @@ BINDERS: tuple[tuple[str, Callable[[ParseState], None]], ...] = (
     ("like", bind_like),  # after values: a quoted word searched for is no longer also a value to equal
     ("counts", bind_counts),  # before aggregates: "average number of X" is left to the aggregate
     ("aggregates", bind_aggs),  # before superlatives: "average and maximum age" takes the chained "maximum"
+    ("position", bind_position),  # before superlatives: "listed last" is the file's order, not a maximum
     ("superlatives", bind_supers),  # before order and groups: "top 5" leaves its direction for a "by" key
     ("order", bind_order),  # before groups: a sort verb turns the "by" that follows into a sort key
     ("groups", bind_groups),
