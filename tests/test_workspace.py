@@ -236,3 +236,30 @@ def test_replace_with_view_keeps_original_rows(reviews_csv: Path) -> None:
     )
     assert "happy" in ws.catalog().table("reviews").column_names
     assert ws.table_names() == ["reviews"]
+
+
+def test_closing_an_engine_from_a_finalizer_inside_a_spawn_does_not_deadlock() -> None:
+    """The garbage collector may finalize a dropped workspace (closing its engine) while this thread is
+    inside the fork server's spawn; the kill waits for the spawn instead of taking its lock again."""
+    import threading
+
+    from insightchat.tools.engine_fork import fork_server
+
+    server = fork_server()
+    old = Workspace()
+    pid = old.engine.pid
+    assert pid is not None
+    done = threading.Event()
+
+    def spawn_with_a_finalizer_inside() -> None:
+        with server._held():  # what spawn holds while it encodes and sends its request
+            server.kill(pid)  # what the dropped workspace's finalizer calls at that moment
+        done.set()
+
+    threading.Thread(target=spawn_with_a_finalizer_inside, daemon=True).start()
+    assert done.wait(10), "the kill re-entered the fork server's lock and deadlocked"
+    assert server.exit_code(pid, timeout=10) is not None  # the deferred kill ran when the lock was released
+    new = Workspace()  # the server still serves
+    assert new.query_rows("SELECT 1")[0][0] == 1
+    new.close()
+    old.close()  # closing a workspace whose engine was killed is quiet

@@ -21,6 +21,7 @@ channels closing and exit too.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 _MAX_MESSAGE = 1 << 16
@@ -110,6 +112,10 @@ class ForkServer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        # A workspace's finalizer may close its engine (kill) while this thread holds the lock, e.g. when
+        # the garbage collector runs inside spawn: such kills wait here and run before the lock is released.
+        self._holder: int | None = None
+        self._deferred: collections.deque[int] = collections.deque()
         self._sock: socket.socket | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._exits: dict[int, int] = {}
@@ -136,6 +142,17 @@ class ForkServer:
         self._owner_pid = os.getpid()
         return ours
 
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        with self._lock:
+            self._holder = threading.get_ident()
+            try:
+                yield
+            finally:
+                while self._deferred:
+                    self._kill_held(self._deferred.popleft())
+                self._holder = None
+
     def _read_one(self, sock: socket.socket, timeout: float | None) -> bytes | None:
         ready, _, _ = select.select([sock], [], [], timeout)
         if not ready:
@@ -152,7 +169,7 @@ class ForkServer:
 
     def spawn(self, request_fd: int, control_fd: int, settings: dict[str, Any], timeout: float = 60.0) -> int:
         """Fork an engine serving the two channels; returns its pid. The fds are closed here."""
-        with self._lock:
+        with self._held():
             try:
                 for attempt in (1, 2):
                     sock = self._ensure()
@@ -176,21 +193,27 @@ class ForkServer:
 
     def kill(self, pid: int) -> None:
         """SIGKILL engine ``pid`` through the server (which knows whether that pid is still its child)."""
-        with self._lock:
-            if pid in self._exits:
-                return
-            try:
-                if self._sock is None or self._proc is None or self._proc.poll() is not None:
-                    raise OSError("no server")
-                self._sock.send(f"K{pid}".encode())
-            except OSError:  # the server is gone; the engine, orphaned, is still ours to stop
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+        if self._holder == threading.get_ident():  # re-entered from a finalizer: after the current request
+            self._deferred.append(pid)
+            return
+        with self._held():
+            self._kill_held(pid)
+
+    def _kill_held(self, pid: int) -> None:
+        if pid in self._exits:
+            return
+        try:
+            if self._sock is None or self._proc is None or self._proc.poll() is not None:
+                raise OSError("no server")
+            self._sock.send(f"K{pid}".encode())
+        except OSError:  # the server is gone; the engine, orphaned, is still ours to stop
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
     def exit_code(self, pid: int, timeout: float = 5.0) -> int | None:
         """How engine ``pid`` ended (negative: the signal), waiting up to ``timeout``; None if unknown."""
         deadline = time.monotonic() + timeout
-        with self._lock:
+        with self._held():
             while pid not in self._exits:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._sock is None:
@@ -202,7 +225,7 @@ class ForkServer:
             return self._exits.pop(pid)
 
     def forget(self, pid: int) -> None:
-        with self._lock:
+        with self._held():
             self._exits.pop(pid, None)
 
 
