@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,12 @@ def no_embeddings(monkeypatch: pytest.MonkeyPatch):
     embed.reset()
     yield
     embed.reset()
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    """Where browser tests leave their screenshots (INSIGHTCHAT_SCREENSHOT_DIR, else a fresh temp folder)."""
+    folder = Path(os.environ.get("INSIGHTCHAT_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="insightchat-shots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots in {folder}")
+    return folder

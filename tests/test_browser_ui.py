@@ -7,8 +7,6 @@ temporary folder (its path is printed) so a person can look at them.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -36,14 +34,6 @@ WAIT_MS = 60_000
 def app():
     # no files: the test loads the example data from the UI; offline planner only (deterministic)
     yield from launched_app([], planner_options=[offline_option()])
-
-
-@pytest.fixture(scope="module")
-def shots() -> Path:
-    folder = Path(os.environ.get("INSIGHTCHAT_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="insightchat-shots-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots in {folder}")
-    return folder
 
 
 @pytest.fixture(scope="module")

@@ -78,16 +78,22 @@ def test_folders_suffixes_and_missing_places_are_refused(data: Path, tmp_path: P
     assert "use .html" in refused(tmp_path / "r.csv", [data], suffixes=(".html", ".md"))
 
 
-def test_an_unwritable_folder_is_refused(data: Path, tmp_path: Path):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o555)
+@pytest.fixture
+def locked(tmp_path: Path):
+    """A folder nobody may write to (skipped as root, where chmod does not stop writes)."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
     try:
-        if os.access(locked, os.W_OK):
+        if os.access(folder, os.W_OK):
             pytest.skip("running as root: chmod does not stop writes here")
-        assert "not writable" in refused(locked / "out.csv", [data])
+        yield folder
     finally:
-        locked.chmod(0o755)
+        folder.chmod(0o755)
+
+
+def test_an_unwritable_folder_is_refused(data: Path, locked: Path):
+    assert "not writable" in refused(locked / "out.csv", [data])
 
 
 @pytest.mark.parametrize("suffix", TABLE_SUFFIXES)
@@ -165,17 +171,9 @@ def test_cli_refuses_a_folder_and_an_unknown_suffix(data: Path, tmp_path: Path):
     assert "same file" in _one_error(parts)
 
 
-def test_cli_refuses_an_unwritable_folder(data: Path, tmp_path: Path):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o555)
-    try:
-        if os.access(locked, os.W_OK):
-            pytest.skip("running as root: chmod does not stop writes here")
-        result = runner.invoke(app, ["clean", str(data), "--out", str(locked / "out.csv")])
-        assert "not writable" in _one_error(result)
-    finally:
-        locked.chmod(0o755)
+def test_cli_refuses_an_unwritable_folder(data: Path, locked: Path):
+    result = runner.invoke(app, ["clean", str(data), "--out", str(locked / "out.csv")])
+    assert "not writable" in _one_error(result)
 
 
 def test_cli_reports_a_folder_the_system_will_not_write_to(data: Path):

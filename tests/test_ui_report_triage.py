@@ -278,17 +278,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 120_000
 
 
-@pytest.fixture(scope="module")
-def shots() -> Path:
-    import os
-    import tempfile
-
-    folder = Path(os.environ.get("INSIGHTCHAT_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="insightchat-shots-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots in {folder}")
-    return folder
-
-
 def _wait_text(page, selector: str, text: str) -> None:
     """Wait until the element's visible text contains ``text`` (Gradio's grid also renders hidden cells)."""
     page.wait_for_function(

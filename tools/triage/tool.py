@@ -34,7 +34,6 @@ def triage_tool_result(result: TriageResult) -> ToolResult:
             "table": result.table,
             "columns": result.columns,
             "facts": s.facts,
-            "summary": s.text,
             "narration": s.text,
         },
     )

@@ -142,7 +142,7 @@ class OfflinePlanner(Planner):
         measure = next((m for m in previous.measures if m.col is not None and m.agg in ("sum", "avg")), None)
         label = measure.label() if measure else "number of rows"
         asks: list[str] = []
-        group = next((c for c in previous.group_by), None)
+        group = previous.group_by[0] if previous.group_by else None
         profile = next((c for c in table.columns if group is not None and c.name == group.name), None)
         if profile is not None and profile.values:
             asks.append(f"Why is the {label} different where {profile.name} is {profile.values[0]}?")
