@@ -129,6 +129,14 @@ def test_spellings_that_differ_only_in_case_or_spacing_are_noted(ws: Workspace) 
     assert any("differ only in case or spacing" in n for n in report.notes())
 
 
+def test_prose_is_not_read_for_spellings_or_types(ws: Workspace) -> None:
+    """Free text (ticket bodies) is left to the text models: its repeats in other case are no category."""
+    body = "The kettle arrived with a cracked lid and the box was damaged, please send a replacement."
+    ws.add_dataframe(pd.DataFrame({"body": [body, body.upper(), body, "1,234"], "team": ["A", "a", "A", "B"]}), "t")
+    report = clean_table(ws, "t", position=False)
+    assert report.columns == [] and report.spellings == [("team", ["A", "a"])]
+
+
 def test_a_position_column_never_clashes(ws: Workspace) -> None:
     ws.add_dataframe(pd.DataFrame({POSITION_COLUMN: ["x", "y"]}), "t")
     report = clean_table(ws, "t")

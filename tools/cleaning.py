@@ -336,6 +336,17 @@ def _text_columns(ws: Workspace, table: str) -> list[str]:
     return [c for c, t in ws.columns(table) if t.upper().startswith("VARCHAR")]
 
 
+def _short_text_columns(ws: Workspace, table: str, columns: list[str]) -> list[str]:
+    """The columns whose cells average at most ``MAX_TYPED_LENGTH`` characters: prose (comments,
+    ticket bodies) holds no typed values or spelling variants, and reading its every distinct value
+    would cost memory in proportion to the file."""
+    if not columns:
+        return []
+    lengths = ", ".join(f"avg(coalesce(length({_quote(c)}), 0))" for c in columns)
+    row = ws.query_rows(f"SELECT {lengths} FROM {_quote(table)}")[0]
+    return [c for c, n in zip(columns, row, strict=True) if n is None or n <= MAX_TYPED_LENGTH]
+
+
 def typed_name(column: str, family: Family, taken: set[str]) -> str:
     """``Passengers`` -> ``Passengers_num`` (``_date``, ``_seconds``, ``_year``, ``_clean``), numbered on a clash."""
     name = f"{column}_{family.suffix}"
@@ -385,8 +396,7 @@ def _stats_sql(table: str, columns: list[str]) -> str:
     keys = ", ".join(f"r{j}" for j in range(len(ALL_FAMILIES)))
     return (
         f"SELECT col, empty, marked, {keys}, [{whole}], sum(n), sum(coalesce(length(v), 0) * n), "
-        f"list_slice(list(v ORDER BY n DESC, v), 1, {SHOWN_FAILURES}), "
-        f"list_slice(list(n ORDER BY n DESC, v), 1, {SHOWN_FAILURES}) "
+        f"arg_min(struct_pack(v, n), (-n, v), {SHOWN_FAILURES}) "
         f"FROM (SELECT *, {rules} FROM (SELECT col, v, n, (p IS NULL OR {is_empty_marker('p')}) AS empty, "
         f"coalesce(regexp_matches(v, {_lit(FOOTNOTE)}), false) AS marked, {reads} FROM ({cells}))) GROUP BY ALL"
     )
@@ -400,8 +410,8 @@ def read_stats(ws: Workspace, table: str, columns: list[str]) -> dict[str, list[
     for row in ws.query_rows(_stats_sql(table, columns)):
         col, empty, marked = row[0], bool(row[1]), bool(row[2])
         rules = tuple(None if r is None else int(r) for r in row[3 : 3 + k])
-        whole, cells, length, values, counts = row[3 + k : 8 + k]
-        top = [(str(v), int(n)) for v, n in zip(values, counts, strict=True)]
+        whole, cells, length, most = row[3 + k : 7 + k]
+        top = [(str(pair["v"]), int(pair["n"])) for pair in most or []]
         out[col].append(_Combo(empty, marked, rules, tuple(whole), int(cells), int(length or 0), top))
     return out
 
@@ -473,7 +483,7 @@ def find_spellings(ws: Workspace, table: str, columns: list[str]) -> list[tuple[
 def plan_cleaning(ws: Workspace, table: str, position: bool = True) -> tuple[CleaningReport, str | None]:
     """What cleaning ``table`` would add, and the SELECT that adds it (None: nothing to add)."""
     report = CleaningReport(table)
-    texts = _text_columns(ws, table)
+    texts = _short_text_columns(ws, table, _text_columns(ws, table))
     stats = read_stats(ws, table, texts)
     taken = {c.lower() for c, _ in ws.columns(table)}
     values: list[str] = []
