@@ -14,6 +14,7 @@ on very wide tables, and say so; everything else is exact.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -118,6 +119,9 @@ class Catalog:
     # Looks a phrase up in the text columns the value index does not cover ("John Smith" ->
     # [(table, column, stored value)]); set by build_catalog, None for a catalog built by hand.
     find_value: Callable[[str], list[tuple[str, str, str]]] | None = field(default=None, repr=False, compare=False)
+    # The stored cells a question contains as whole words, in any case ("which film did barton produce"
+    # -> [(table, column, 'Barton')]); set by build_catalog, None for a catalog built by hand.
+    find_mentions: Callable[[str], list[tuple[str, str, str]]] | None = field(default=None, repr=False, compare=False)
 
     def table(self, name: str) -> TableProfile | None:
         if name in self.tables:
@@ -446,6 +450,53 @@ def value_finder(ws: Workspace, profiles: dict[str, TableProfile]) -> Callable[[
     return find
 
 
+MENTION_MAX_LENGTH = 120  # longer cells are prose, not names a question repeats
+MENTION_MAX_HITS = 40  # per column: a phrase found in more cells than this names no row
+
+
+def mention_words(text: str) -> str:
+    """Text as the words a mention is matched on: lower case, accents and punctuation removed."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[a-z0-9]+", plain.lower()))
+
+
+_CELL_WORDS = "trim(regexp_replace(lower(strip_accents(CAST({col} AS VARCHAR))), '[^a-z0-9]+', ' ', 'g'))"
+
+
+def mention_finder(ws: Workspace, profiles: dict[str, TableProfile]) -> Callable[[str], list[tuple[str, str, str]]]:
+    """The cells of a table that a question contains as whole words, matched on :func:`mention_words`.
+
+    Questions typed in lower case name rows without capitals or quotes ("how many films were made by
+    20th century fox"), so capitalised-phrase lookups miss them. One scan per table, with the
+    question as a bound parameter; tables above ``VALUE_LOOKUP_MAX_ROWS`` rows are skipped.
+    """
+    cache: dict[str, list[tuple[str, str, str]]] = {}
+
+    def find(question: str) -> list[tuple[str, str, str]]:
+        words = mention_words(question)
+        if words in cache:
+            return cache[words]
+        hits: list[tuple[str, str, str]] = []
+        for name, prof in profiles.items():
+            cols = [c for c in prof.columns if c.typed_from is None and not c.is_free_text]
+            if not cols or prof.row_count > VALUE_LOOKUP_MAX_ROWS:
+                continue
+            parts = []
+            for i, c in enumerate(cols):
+                cell = _CELL_WORDS.format(col=_q(c.name))
+                parts.append(
+                    f"(SELECT DISTINCT {i} AS c, CAST({_q(c.name)} AS VARCHAR) AS v FROM {_q(name)} "
+                    f"WHERE {_q(c.name)} IS NOT NULL AND length(CAST({_q(c.name)} AS VARCHAR)) <= {MENTION_MAX_LENGTH} "
+                    f"AND {cell} <> '' AND position(' ' || {cell} || ' ' IN ?) > 0 LIMIT {MENTION_MAX_HITS})"
+                )
+            df = ws.query_df(" UNION ALL ".join(parts), [f" {words} "] * len(parts))
+            hits.extend((name, cols[int(i)].name, str(v)) for i, v in zip(df["c"], df["v"], strict=True))
+        cache[words] = hits
+        return hits
+
+    return find
+
+
 def profile(ws: Workspace, table: str) -> TableProfile:
     """The table's profile, computed once per table version and kept in the workspace's cache."""
     key = ("catalog.profile", table, ws.version(table))
@@ -460,4 +511,9 @@ def profile(ws: Workspace, table: str) -> TableProfile:
 def build_catalog(ws: Workspace) -> Catalog:
     """Profiles of every table plus the relations between them (profiles are cached per table version)."""
     profiles = {name: profile(ws, name) for name in ws.table_names()}
-    return Catalog(tables=profiles, relations=detect_relations(ws, profiles), find_value=value_finder(ws, profiles))
+    return Catalog(
+        tables=profiles,
+        relations=detect_relations(ws, profiles),
+        find_value=value_finder(ws, profiles),
+        find_mentions=mention_finder(ws, profiles),
+    )
