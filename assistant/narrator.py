@@ -48,6 +48,8 @@ def fmt(value: Any) -> str:
 
 def _label(col: Any) -> str:
     text = str(col)
+    if text in ("count_star()", "count(*)"):  # DuckDB's name for an unnamed count(*)
+        return "number of rows"
     for prefix, word in (
         ("count_distinct_", "number of distinct "),
         ("avg_", "average "),

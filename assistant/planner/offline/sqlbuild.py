@@ -7,10 +7,12 @@ values become typed literals. Tables are joined along the catalog's relations (s
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 
 from sqlglot import exp
 
 from insightchat.planner.offline.spec import Col, Filter, Measure, OrderKey, QuerySpec
+from insightchat.planner.offline.table_words import is_file_table, not_summary, summary_label
 from insightchat.tools.catalog import Catalog, Relation
 
 
@@ -49,6 +51,25 @@ class Builder:
             node = exp.cast(exp.func("date_trunc", exp.Literal.string(col.grain), self._as_date(col, node)), "DATE")
         return node
 
+    def typed(self, col: Col) -> Col:
+        """The column's typed twin when it is text that cleaning converted ("1,234" -> 1234): what
+        ranking, adding and comparing with a number must use (tools/cleaning.py)."""
+        prof = self.catalog.table(col.table)
+        twin = next((c for c in prof.columns if c.typed_from == col.name), None) if prof else None
+        return replace(col, name=twin.name) if twin is not None and not col.grain else col
+
+    def _not_summary_rows(self) -> list[exp.Expression]:
+        """A ranking of a file table's rows ("the region with the most people") leaves out its
+        "Total" rows (table_words.summary_label)."""
+        s = self.spec
+        prof = self.catalog.table(s.table)
+        label = summary_label(prof) if prof and s.limit and s.order_by and not s.group_by else None
+        if label is None:
+            return []
+        return [
+            exp.condition(not_summary(exp.column(label, table=s.table, quoted=True).sql("duckdb")), dialect="duckdb")
+        ]
+
     def _kind(self, col: Col) -> str:
         prof = self.catalog.table(col.table)
         c = prof.column(col.name) if prof else None
@@ -68,11 +89,15 @@ class Builder:
         if m.agg == "count_distinct":
             return exp.Count(this=exp.Distinct(expressions=[c]))
         cls = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max, "median": exp.Median}[m.agg]
-        return cls(this=c)
+        return cls(this=self.column(self.typed(m.col)))
 
     def condition(self, f: Filter) -> exp.Expression:
-        target = self.measure(f.col) if isinstance(f.col, Measure) else self.column(f.col)
         v = f.values
+        numeric = f.op in (">", ">=", "<", "<=", "between") and all(isinstance(x, (int, float)) for x in v)
+        if isinstance(f.col, Measure):
+            target = self.measure(f.col)
+        else:
+            target = self.column(self.typed(f.col) if numeric else f.col)
         if f.op == "date_range":
             start, end, year = v
             if year is not None and not isinstance(f.col, Measure) and self._kind(f.col) == "number":
@@ -148,17 +173,30 @@ class Builder:
             (having if any(isinstance(f.col, Measure) for f in group) else where).append(
                 exp.or_(*ors) if len(ors) > 1 else ors[0]
             )
+        where.extend(self._not_summary_rows())
         if where:
             query = query.where(exp.and_(*_once(where)))
         if s.group_by:
             query = query.group_by(*[self.column(g) for g in s.group_by])
         if having:
             query = query.having(exp.and_(*_once(having)))
-        for o in s.order_by or self._default_order():
-            node = self.measure(o.target) if isinstance(o.target, Measure) else self.column(o.target)
-            query = query.order_by(exp.Ordered(this=node, desc=o.desc, nulls_first=False))
-        if s.limit is not None:
-            query = query.limit(s.limit)
+        order = [
+            exp.Ordered(
+                this=self.measure(o.target) if isinstance(o.target, Measure) else self.column(self.typed(o.target)),
+                desc=o.desc,
+                nulls_first=False,
+            )
+            for o in s.order_by or self._default_order()
+        ]
+        prof = self.catalog.table(s.table)
+        if s.order_by and s.limit == 1 and prof is not None and is_file_table(prof):
+            # "the studio with the most films" in an export: every tied row, so a tie is seen (result_check)
+            rank = exp.Window(this=exp.Anonymous(this="rank"), order=exp.Order(expressions=order))
+            query = query.qualify(exp.EQ(this=rank, expression=exp.Literal.number(1)))
+        else:
+            query = query.order_by(*order) if order else query
+            if s.limit is not None:
+                query = query.limit(s.limit)
         if s.distinct:
             query = query.distinct()
         return query

@@ -16,6 +16,7 @@ import re
 from insightchat.planner.lexicon import EACH, KEY_WORDS, LIGHT_VERBS
 from insightchat.planner.offline.parser import Reading
 from insightchat.planner.offline.spec import Measure, QuerySpec
+from insightchat.planner.offline.table_words import is_file_table
 from insightchat.tools.catalog import Catalog
 
 # Phrasings of nested queries and set operations: one SELECT with AND-ed filters cannot express them.
@@ -152,6 +153,10 @@ def flags(question: str, reading: Reading, spec: QuerySpec, catalog: Catalog | N
         # "the highest support, lowest consider rate": two superlatives are two aggregates, not one
         # row sorted two ways (on all of Spider train 0 correct, 5 wrong)
         out.append("order:keys_limit")
+    if catalog is not None and spec.limit and any(_ranks_text(o.target, catalog) for o in spec.order_by):
+        out.append("order:text")  # "the most leaders" sorted by the leaders' names: a ranking of nothing
+    if _echoes_filter(spec):
+        out.append("select:echo")  # "when was the benetton b198 chassis used?" shown as the chassis itself
     if len({repr(o.target) for o in spec.order_by}) < len(spec.order_by):
         out.append("order:repeated")  # one column sorted twice: two cues read as one
     if reading.group_guessed:
@@ -192,7 +197,8 @@ BLOCKING: set[str] = {
     "table:via_key",  # another table read as the main table's reference: 6 correct, 12 wrong on a sample
     "join:ambiguous",  # two relations link the joined tables (source / destination): 3 correct, 7 wrong on Spider train
     "group:missing",  # "each" asked, one aggregate over all rows built
-    "order",  # several sort keys under a LIMIT, or one column sorted twice
+    "order",  # several sort keys under a LIMIT, one column sorted twice, or a ranking by names
+    "select:echo",  # on Spider train it removed 5 wrong answers and no right one
     # not "join:weak_link": on Spider it removed 2.5 correct answers per wrong one
     # not "select:weak_multi": 21 correct per 7 wrong removed on a 1,500-question Spider sample
 }
@@ -216,6 +222,27 @@ def _shows_foreign_key(reading: Reading, spec: QuerySpec, catalog: Catalog) -> b
         return False
     words = {t.lower for t in reading.tokens}
     return not (words & KEY_WORDS)
+
+
+def _echoes_filter(spec: QuerySpec) -> bool:
+    """Every shown column is one the query pins to a single value: the answer repeats the question."""
+    if not spec.columns or spec.measures or spec.group_by:
+        return False
+    pinned = [f.col for f in spec.filters if f.op == "=" and not isinstance(f.col, Measure)]
+    return all(c in pinned for c in spec.columns)
+
+
+def _ranks_text(target: object, catalog: Catalog) -> bool:
+    """A sort key that is a text column with no typed twin in a cleaned file table, where cleaning
+    would have typed numbers or dates written as text: so names. (A database's text column may
+    hold dates nobody cleaned: "ORDER BY emp_dob" is a fine ranking there.)"""
+    if isinstance(target, Measure) or not hasattr(target, "table"):
+        return False
+    prof = catalog.table(target.table)  # type: ignore[attr-defined]
+    col = prof.column(target.name) if prof else None  # type: ignore[attr-defined]
+    if col is None or col.kind != "text" or not is_file_table(prof):  # type: ignore[arg-type]
+        return False
+    return not any(c.typed_from == col.name for c in prof.columns)  # type: ignore[union-attr]
 
 
 def _ambiguous_join(main: str, tables: list[str], catalog: Catalog) -> bool:
@@ -266,4 +293,6 @@ REASONS = {
     "select:part_dropped": "a word of the question partly names a column that the answer would leave out",
     "order:keys_limit": "it asks for several extremes at once, and I can only sort by one",
     "order:repeated": "I read two different orders for the same column",
+    "order:text": "it ranks by a column of names, not of numbers or dates",
+    "select:echo": "the answer would only repeat a value the question already names",
 }
