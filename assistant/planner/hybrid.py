@@ -32,6 +32,7 @@ class HybridPlanner(StreamingPlanner):
 
     def bind(self, workspace: Workspace) -> HybridPlanner:
         self.llm.bind(workspace)
+        self.offline = self.offline.bind(workspace)
         return self
 
     def confident(self, plan: Plan) -> bool:

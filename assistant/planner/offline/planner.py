@@ -7,6 +7,7 @@ the closest column names) and questions it can answer, and runs nothing.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from insightchat.contracts import Plan, PlanReading, ToolCall
@@ -17,16 +18,21 @@ from insightchat.planner.offline.describe import describe, suggestions
 from insightchat.planner.offline.followups import apply_followup, is_followup, is_why, wants_chart_only
 from insightchat.planner.offline.linking import index_for
 from insightchat.planner.offline.parser import Parser, Reading
+from insightchat.planner.offline.result_check import Expectation, unmet
 from insightchat.planner.offline.routes import plan_route
 from insightchat.planner.offline.spec import QuerySpec
 from insightchat.planner.offline.sqlbuild import JoinError, build_sql
+from insightchat.planner.offline.table_reader import read_table_question
+from insightchat.planner.offline.table_words import is_file_table
 from insightchat.planner.offline.textintents import plan_text_question
 from insightchat.planner.sql_passthrough import looks_like_sql
 from insightchat.session import Session
 from insightchat.tools.catalog import Catalog
+from insightchat.tools.workspace import Workspace
 
 STATE_KEY = "offline_spec"
 MIN_CONFIDENCE = 0.6
+CHECKED_ROWS = 50  # rows of a table reading's result that its check looks at
 
 
 class OfflinePlanner(Planner):
@@ -38,6 +44,14 @@ class OfflinePlanner(Planner):
         self.today = today
         self.min_confidence = min_confidence
         self.gate = gate  # abstain on risky readings (see trust.BLOCKING); off only to measure the gates
+        self.workspace: Workspace | None = None
+
+    def bind(self, workspace: Workspace) -> OfflinePlanner:
+        """A copy of this planner that may run its readings' checks on ``workspace`` (one planner
+        can serve many Assistants)."""
+        bound = copy.copy(self)
+        bound.workspace = workspace
+        return bound
 
     def plan(self, question: str, catalog: Catalog, session: Session) -> Plan:
         if looks_like_sql(question) and _parses_as_sql(question):
@@ -73,15 +87,19 @@ class OfflinePlanner(Planner):
             risk = trust.flags(question, reading, reading.spec, catalog)
             stop = trust.blocking(risk) if self.gate else []
             if stop:
-                return self._risky(reading, catalog, risk, stop)
+                return self._table_reading(question, catalog) or self._risky(reading, catalog, risk, stop)
             plan = self._sql_plan(reading.spec, catalog, session, chart=reading.chart)
             plan.reading.flags = risk
+            spec = reading.spec
+            why = self._unmet(plan, catalog, Expectation(single=spec.limit == 1 and bool(spec.order_by), found=False))
+            if why is not None:
+                return self._table_reading(question, catalog) or self._checked_abstain(plan.understood, why, catalog)
             return plan
         if previous is not None and is_followup(question, reading, previous) and not reading.unknown:
             edited = apply_followup(previous, reading)
             if edited is not None:
                 return self._sql_plan(edited, catalog, session, chart=reading.chart, followup=True)
-        return self._abstain(question, reading, catalog, index)
+        return self._table_reading(question, catalog) or self._abstain(question, reading, catalog, index)
 
     # ------------------------------------------------------------------ plans
     def _sql_plan(
@@ -105,6 +123,46 @@ class OfflinePlanner(Planner):
             intent=spec.intent,
             chart_requested=chart,
             reading=PlanReading(spec=spec, notes=list(spec.notes)),
+        )
+
+    def _table_reading(self, question: str, catalog: Catalog) -> Plan | None:
+        """The question read against the only table by its cells and headers (table_reader.py), for
+        questions the compositional reading could not take. With a workspace bound, its result is
+        checked first (result_check.py): a reading whose result does not fit the question abstains."""
+        looked_up = read_table_question(question, catalog)
+        if looked_up is None:
+            return None
+        plan = Plan(
+            calls=[ToolCall("run_sql", {"sql": looked_up.sql})],
+            understood=looked_up.understood,
+            planner=self.name,
+            intent="lookup",
+        )
+        why = self._unmet(plan, catalog, looked_up.expect)
+        return plan if why is None else self._checked_abstain(looked_up.understood, why, catalog)
+
+    def _unmet(self, plan: Plan, catalog: Catalog, expect: Expectation) -> str | None:
+        """Why the plan's result cannot be the answer (result_check.py), for a bound planner over one
+        file table (an export, where loose readings are tried); None when it may be, or is not checked."""
+        if (
+            self.workspace is None
+            or len(catalog.tables) != 1
+            or len(plan.calls) != 1
+            or plan.calls[0].name != "run_sql"
+        ):
+            return None
+        if not is_file_table(next(iter(catalog.tables.values()))):
+            return None
+        sql = plan.calls[0].args["sql"]
+        return unmet(self.workspace.query_rows(f"SELECT * FROM ({sql}) AS reading LIMIT {CHECKED_ROWS}"), expect)
+
+    def _checked_abstain(self, understood: str, why: str, catalog: Catalog) -> Plan:
+        return Plan(
+            planner=self.name,
+            intent="abstain",
+            understood=understood,
+            message=f"I read this as {understood}, but {why}. Try naming the column to use.",
+            suggestions=suggestions(catalog, next(iter(catalog.tables))),
         )
 
     def _risky(self, reading: Reading, catalog: Catalog, risk: list[str], stop: list[str]) -> Plan:
