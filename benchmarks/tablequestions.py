@@ -286,12 +286,14 @@ _SKIPPED = re.compile(r"Skipped (\d+) title row")
 _LEFT_OUT = re.compile(r"Left out (\d+) row")
 
 
-def expected_shape(path: Path, notes: list[str]) -> tuple[int, int]:
-    """(rows, columns) as Python's csv module reads the file (quotes escaped with a backslash, as the
-    dataset writes them; its first line the header, as the dataset defines it), less the title and
-    footer rows and the empty trailing column the loader's notes say it left out."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        records = [r for r in csv.reader(fh, escapechar="\\") if r]
+def expected_shape(
+    path: Path, notes: list[str], delimiter: str = ",", escapechar: str | None = "\\", quoting: int = csv.QUOTE_MINIMAL
+) -> tuple[int, int]:
+    """(rows, columns) as Python's csv module reads the file (by default quotes escaped with a
+    backslash, as WikiTableQuestions writes them; its first line the header, as the dataset defines
+    it), less the title and footer rows and the empty trailing column the loader's notes say it left out."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        records = [r for r in csv.reader(fh, delimiter=delimiter, escapechar=escapechar, quoting=quoting) if r]
     rows, columns = len(records) - 1, max((len(r) for r in records), default=0)
     for note in notes:
         for pattern in (_SKIPPED, _LEFT_OUT):
