@@ -28,6 +28,8 @@ from insightchat.planner.offline.textintents import plan_text_question
 from insightchat.planner.sql_passthrough import looks_like_sql
 from insightchat.session import Session
 from insightchat.tools.catalog import Catalog
+from insightchat.tools.errors import InsightError
+from insightchat.tools.sql_gate import check_sql
 from insightchat.tools.workspace import Workspace
 
 STATE_KEY = "offline_spec"
@@ -153,8 +155,14 @@ class OfflinePlanner(Planner):
             return None
         if not is_file_table(next(iter(catalog.tables.values()))):
             return None
-        sql = plan.calls[0].args["sql"]
-        return unmet(self.workspace.query_rows(f"SELECT * FROM ({sql}) AS reading LIMIT {CHECKED_ROWS}"), expect)
+        try:
+            sql = check_sql(plan.calls[0].args["sql"], set(catalog.tables)).sql(
+                dialect="duckdb"
+            )  # the gate, as for run_sql
+            rows = self.workspace.query_rows(f"SELECT * FROM ({sql}) AS reading LIMIT {CHECKED_ROWS}")
+        except InsightError:
+            return None  # running the plan itself reports the error, with the SQL
+        return unmet(rows, expect)
 
     def _checked_abstain(self, understood: str, why: str, catalog: Catalog) -> Plan:
         return Plan(
